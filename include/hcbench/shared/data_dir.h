@@ -1,0 +1,15 @@
+// Where hcbench finds the files it ships beside the binary: the default certificate
+// (certs/) and the client drivers (drivers/).
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace hcbench {
+
+// The first of: $HCBENCH_DATA_DIR, the source tree this binary was built from, the
+// installed data directory (<prefix>/share/hcbench), that holds `relative`. Returns the
+// path under the source tree when none has it, so error messages name a real place.
+std::filesystem::path data_file(std::string_view relative);
+
+} // namespace hcbench

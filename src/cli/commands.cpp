@@ -1,0 +1,14 @@
+#include "hcbench/cli/commands.h"
+
+#include <array>
+
+namespace hcbench {
+
+std::span<const Command> commands() {
+  static constexpr std::array all{
+      Command{"serve", serve_command},
+  };
+  return all;
+}
+
+} // namespace hcbench

@@ -1,0 +1,26 @@
+#include "hcbench/shared/data_dir.h"
+
+#include "hcbench_config.h"
+
+#include <array>
+#include <cstdlib>
+
+namespace hcbench {
+
+std::filesystem::path data_file(std::string_view relative) {
+  std::array<std::filesystem::path, 3> roots{};
+  if (const char* env = std::getenv("HCBENCH_DATA_DIR"); env != nullptr && *env != '\0') {
+    roots[0] = env;
+  }
+  roots[1] = HCBENCH_SOURCE_DIR;
+  roots[2] = HCBENCH_INSTALLED_DATA_DIR;
+  std::error_code ignored;
+  for (const auto& root : roots) {
+    if (root.empty()) continue;
+    auto candidate = root / relative;
+    if (std::filesystem::exists(candidate, ignored)) return candidate;
+  }
+  return roots[1] / relative;
+}
+
+} // namespace hcbench

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
+# Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
+# Usage: tools/setup.sh [--bench]   (--bench adds nginx, wrk, h2load, ab, hyperfine)
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential meson ninja-build pkg-config
+  libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
+  nlohmann-json3-dev libgtest-dev node-llhttp
+  # tests and tools: curl for the loopback tests, openssl for the certificate script,
+  # clang's sanitizer runtime for the sanitized CI build
+  curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
+  # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
+  python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
+  # the Node.js driver
+  nodejs
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
