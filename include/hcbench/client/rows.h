@@ -1,0 +1,29 @@
+// A client row of the matrix: one client library in one configuration. The matrix crosses
+// rows with protocols, endpoints/sizes and concurrency; each crossing is a cell run by the
+// row's runner. Native libcurl rows, the raw-socket floor and external drivers (Python,
+// Node.js) are all rows of this one shape, selected with --clients by id or group.
+#pragma once
+
+#include "hcbench/client/cell.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hcbench {
+
+struct ClientRow {
+  std::string id;               // unique and selectable: "curl.reuse-handle.discard-body"
+  std::string group;            // "native", "floor", "python", "node"
+  std::string library;          // as the original's table names it: "pycurl", "requests", "libcurl"
+  bool reuse_connections = true;
+  std::string options;          // the original's options label: "Reuse handle, don't save body"
+  bool supports_concurrency = false; // can run CellSpec::concurrency > 1
+  std::function<CellMeasurement(const CellSpec&)> run;
+
+  // "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body" (the original's
+  // "Request Type" column).
+  std::string display_name() const;
+};
+
+} // namespace hcbench
