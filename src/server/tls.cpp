@@ -51,6 +51,10 @@ constexpr std::array<mbedtls_ecp_group_id, 4> curves{
     MBEDTLS_ECP_DP_NONE,
 };
 
+// Received ciphertext is appended to incoming_; above this capacity, it is released once
+// consumed instead of kept for the next arrival.
+constexpr std::size_t max_idle_incoming_capacity = 16 * 1024;
+
 // Hashes for the ServerKeyExchange signature, SHA-256 first (SHA-1 excluded).
 constexpr std::array<int, 4> signature_hashes{
     MBEDTLS_MD_SHA256,
@@ -210,7 +214,13 @@ int TlsSession::bio_receive(void* self, unsigned char* data, std::size_t length)
   std::copy_n(session.incoming_.data() + session.incoming_offset_, taken, data);
   session.incoming_offset_ += taken;
   if (session.incoming_offset_ == session.incoming_.size()) {
-    session.incoming_.clear();
+    // Everything consumed. A big arrival (a burst of pipelined requests) does not get to pin
+    // its capacity to an idle connection.
+    if (session.incoming_.capacity() > max_idle_incoming_capacity) {
+      std::string().swap(session.incoming_);
+    } else {
+      session.incoming_.clear();
+    }
     session.incoming_offset_ = 0;
   }
   return static_cast<int>(taken);

@@ -224,8 +224,8 @@ TEST(TlsSession, ApplicationDataBothWaysWithLargeWriteSplitIntoRecords) {
   EXPECT_EQ(scan.records, 7u); // 6 full records of 16 KiB and one of 4 KiB
   EXPECT_LE(scan.largest, 16384u + 29u);
 
-  client.from_server = std::move(server.outgoing());
-  server.outgoing().clear();
+  client.from_server = server.take_outgoing();
+  EXPECT_EQ(server.outgoing().capacity(), std::string().capacity()); // nothing kept
   std::string reply;
   EXPECT_EQ(client.read_all(reply), MBEDTLS_ERR_SSL_WANT_READ);
   EXPECT_EQ(reply, body);

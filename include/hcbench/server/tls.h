@@ -5,11 +5,11 @@
 // Driving a session from a connection:
 //   on every socket read:  session.receive(bytes);
 //                          status = session.read(plaintext);   // handshake, then decryption
-//                          send session.outgoing() if not empty (move it into the write request);
+//                          send session.take_outgoing() (or outgoing(), then clear it);
 //                          ok -> feed the new plaintext (if any) to HTTP; again -> wait for more;
 //                          closed / error -> close the connection (error: session.error()).
-//   to answer:             session.write(response); then send session.outgoing().
-//   to end politely:       session.close_notify(); send session.outgoing(); close.
+//   to answer:             session.write(response); then send session.take_outgoing().
+//   to end politely:       session.close_notify(); send session.take_outgoing(); close.
 // Configuration and the reasons for it: docs/tls.md.
 #pragma once
 
@@ -19,6 +19,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -105,6 +106,9 @@ public:
   // Ciphertext waiting for the socket: handshake messages, records, alerts. The caller
   // sends it and erases what was sent, or moves the whole string into its write request.
   std::string& outgoing() { return outgoing_; }
+  // The same ciphertext, moved out: the session then keeps no output memory at all, even after
+  // a large response (clearing outgoing() keeps its capacity). Prefer this on idle-prone paths.
+  std::string take_outgoing() { return std::exchange(outgoing_, std::string()); }
 
   bool handshake_complete() const { return handshake_complete_; }
   bool resumed() const { return resumed_; } // the handshake resumed a session (ticket or cache)
