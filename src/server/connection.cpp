@@ -13,6 +13,9 @@ namespace {
 // its responses cannot make the server buffer without bound. Queued bodies are references
 // to shared payloads, so what this bounds is mostly their number.
 constexpr std::size_t output_high_water = 1 << 20;
+// TLS encrypts only this far ahead of the socket: a pipelined burst of large responses stays
+// references to shared payloads, not ciphertext, until the socket drains.
+constexpr std::size_t tls_window = 256 * 1024;
 // After our FIN, how long unread input is discarded before the socket is closed; closing
 // with unread input would reset the connection and could destroy the last response.
 constexpr std::uint64_t linger_ms = 2000;
@@ -104,14 +107,33 @@ void Connection::receive_tls(std::span<const char> bytes) {
     }
     break;
   }
-  seal_plaintext();
+  // Handshake messages and alerts go out now; responses are encrypted by flush().
+  move_ciphertext();
 }
 
-void Connection::seal_plaintext() {
-  plaintext_out_.for_each([&](std::string_view bytes) { tls_->write(bytes); });
-  plaintext_out_.clear();
-  pending_.append(tls_->outgoing());
-  tls_->outgoing().clear();
+void Connection::move_ciphertext() {
+  std::string& ciphertext = tls_->outgoing();
+  if (ciphertext.size() > OutputQueue::copy_threshold) {
+    pending_.adopt(tls_->take_outgoing()); // adopted, not copied; the session keeps no buffer
+  } else if (!ciphertext.empty()) {
+    pending_.append(std::string_view(ciphertext));
+    ciphertext.clear(); // small: keep its capacity for the next response
+  }
+}
+
+bool Connection::seal_plaintext() {
+  while (pending_.size() < tls_window && !plaintext_out_.empty()) {
+    const std::string_view piece = plaintext_out_.front().substr(0, tls_window - pending_.size());
+    if (tls_->write(piece) != IoStatus::ok) return false;
+    plaintext_out_.consume(piece.size());
+    move_ciphertext();
+  }
+  if (plaintext_out_.empty() && close_notify_pending_) {
+    close_notify_pending_ = false;
+    tls_->close_notify();
+    move_ciphertext();
+  }
+  return true;
 }
 
 void Connection::after_session(Http1Session::Status status) {
@@ -126,37 +148,37 @@ void Connection::after_session(Http1Session::Status status) {
 void Connection::stop_requests() {
   if (state_ != State::open) return;
   state_ = State::finishing;
-  if (tls_ && tls_->handshake_complete()) {
-    seal_plaintext();
-    tls_->close_notify();
-    pending_.append(tls_->outgoing());
-    tls_->outgoing().clear();
-  }
+  // TLS: close_notify follows the last response, once flush() has encrypted it.
+  close_notify_pending_ = tls_ && tls_->handshake_complete();
 }
 
 void Connection::flush() {
   if (write_in_flight_ || state_ == State::closing) return;
-  if (pending_.empty()) {
-    finish_output();
-    return;
-  }
-  auto& iov = worker_.iovecs();
-  pending_.gather(iov);
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
-  int written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
-  if (written == UV_EAGAIN) written = 0;
-  if (written < 0) {
-    begin_close();
-    return;
-  }
-  if (written > 0) {
-    worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
-    touch();
-    pending_.consume(static_cast<std::size_t>(written));
-  }
-  if (pending_.empty()) {
-    finish_output();
-    return;
+  auto& iov = worker_.iovecs();
+  for (;;) {
+    if (tls_ && !seal_plaintext()) {
+      begin_close();
+      return;
+    }
+    if (pending_.empty()) {
+      finish_output();
+      return;
+    }
+    pending_.gather(iov);
+    int written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
+    if (written == UV_EAGAIN) written = 0;
+    if (written < 0) {
+      begin_close();
+      return;
+    }
+    if (written > 0) {
+      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
+      touch();
+      pending_.consume(static_cast<std::size_t>(written));
+    }
+    if (!pending_.empty()) break;
+    // The socket took everything: encrypt the next window (TLS) or finish.
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains.
   // The queue becomes writing_, untouched until on_write; new responses go to pending_.
@@ -208,7 +230,7 @@ void Connection::on_shutdown(uv_shutdown_t* request, int status) {
 
 void Connection::update_reading() {
   const bool want = (state_ == State::open || state_ == State::lingering) &&
-                    pending_.size() + writing_.size() < output_high_water;
+                    pending_.size() + writing_.size() + plaintext_out_.size() < output_high_water;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   if (want && !reading_) {
     if (uv_read_start(stream, on_alloc, on_read) != 0) {

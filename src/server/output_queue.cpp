@@ -18,7 +18,17 @@ void OutputQueue::append(std::string_view bytes) {
   size_ += bytes.size();
 }
 
-void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const Resource> owner) {
+void OutputQueue::adopt(std::string&& bytes) {
+  if (bytes.size() <= copy_threshold) {
+    append(std::string_view(bytes));
+    return;
+  }
+  auto holder = std::make_shared<const std::string>(std::move(bytes));
+  const std::string_view view(*holder);
+  append_shared(view, std::move(holder));
+}
+
+void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
   if (bytes.size() <= copy_threshold) {
     append(bytes);
     return;

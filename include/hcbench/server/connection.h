@@ -59,7 +59,8 @@ private:
   void receive(std::span<const char> bytes);
   void receive_tls(std::span<const char> bytes);
   void after_session(Http1Session::Status status);
-  void seal_plaintext(); // TLS: encrypt what the session produced into pending_
+  bool seal_plaintext();  // TLS: encrypt queued responses, a window ahead of the socket
+  void move_ciphertext(); // TLS: what the session produced goes to pending_
   void flush();
   void finish_output();
   void update_reading();
@@ -75,12 +76,13 @@ private:
   std::unique_ptr<TlsSession> tls_;
   OutputQueue pending_;   // to be written (ciphertext for TLS)
   OutputQueue writing_;   // owned by the uv_write in flight
-  OutputQueue plaintext_out_; // TLS only: responses before encryption
+  OutputQueue plaintext_out_; // TLS only: responses not yet encrypted
   std::string plaintext_in_;  // TLS only: decrypted request bytes
   bool write_in_flight_ = false;
   bool reading_ = false;
   bool draining_ = false;         // the server is stopping
   bool handshake_counted_ = false;
+  bool close_notify_pending_ = false; // TLS: send close_notify after the last response
   bool peer_closed_ = false;      // EOF or a fatal TLS error: close after the output, no FIN wait
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none

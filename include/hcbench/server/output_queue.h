@@ -23,9 +23,14 @@ public:
   static constexpr std::size_t copy_threshold = 2048;
 
   void append(std::string_view bytes);
-  void append_shared(std::string_view bytes, std::shared_ptr<const Resource> owner);
+  // References `bytes` (kept alive by `owner`) when large, copies them when small.
+  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+  // Takes a string whole: large ones are adopted without copying their bytes.
+  void adopt(std::string&& bytes);
 
   bool empty() const { return size_ == 0; }
+  // The first unconsumed region (empty when the queue is).
+  std::string_view front() const { return head_ < segments_.size() ? region(head_) : std::string_view(); }
   std::size_t size() const { return size_; } // bytes not yet consumed
 
   // Appends the unconsumed regions, in order, to `out` (cleared first). Pointers stay
@@ -49,7 +54,7 @@ private:
     const char* data = nullptr; // shared bytes; null for a region of owned_
     std::size_t offset = 0;     // owned: offset into owned_; shared: bytes already consumed
     std::size_t size = 0;       // bytes not yet consumed
-    std::shared_ptr<const Resource> owner;
+    std::shared_ptr<const void> owner;
   };
   std::string_view region(std::size_t index) const;
 
