@@ -1,7 +1,5 @@
 #include "hcbench/results/writers.h"
 
-#include "hcbench/shared/units.h"
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -82,10 +80,7 @@ std::string markdown_report(const RunResults& results) {
       if (std::find(names.begin(), names.end(), cell.display_name) == names.end())
         names.push_back(cell.display_name);
     }
-    const CellResult& first = *cells.front();
-    const std::string size_note =
-        first.endpoint == "length" ? fmt::format(" ({} bytes)", format_size(first.size)) : "";
-    out += fmt::format("### {}{}, concurrency {}\n\n", key.path, size_note, key.concurrency);
+    out += fmt::format("### {}, concurrency {}\n\n", key.path, key.concurrency);
 
     std::vector<std::string> header = {"Request Type"};
     for (const auto& p : protocols) header.push_back("RPS " + upper(p));
@@ -113,10 +108,11 @@ std::string markdown_report(const RunResults& results) {
         const CellResult& cell = **it;
         const CellSummary s = summarize_cell(cell);
         if (!cell.not_applicable.empty() || !s.has_figures()) {
-          const std::string why = !cell.not_applicable.empty() ? "n/a"
-                                  : !s.skipped.empty()         ? "skipped"
-                                  : s.failed()                 ? "failed ⚠"
-                                                               : "–";
+          // Skipped: the row does not apply here (a TLS option over HTTP) or cannot run on
+          // this machine (a missing module); the JSON says which.
+          const std::string why = !cell.not_applicable.empty() || !s.skipped.empty() ? "n/a"
+                                  : s.failed()                                      ? "failed ⚠"
+                                                                                    : "–";
           rps.push_back(why);
           cpu.push_back("");
           latency.push_back("");
@@ -136,7 +132,7 @@ std::string markdown_report(const RunResults& results) {
         cpu.push_back(figure(s.cpu_us_per_request, 1, ranges));
         latency.push_back(fmt::format("{:.1f} / {:.1f}", s.p50_us.median, s.p99_us.median));
         const auto r = results.floor_ratio(cell);
-        ratio.push_back(r ? fmt::format("{:.2f}", *r) : "");
+        ratio.push_back(r ? fmt::format("{:.3g}", *r) : "");
       }
       std::vector<std::string> line = {name};
       for (auto* part : {&rps, &cpu, &latency, &ratio}) line.insert(line.end(), part->begin(), part->end());
@@ -158,18 +154,18 @@ std::string vmstat_log(const RunResults& results) {
     for (const auto& run : cell.runs) cell_of_order[run.order] = &cell;
   }
   std::string out = fmt::format(
-      "{:<23} {:>5} {:>3} {:>3} {:>5} {:>5} {:>5} {:>5} {:>5} {:>8} {:>8} {:>6} {:>7} {:>7}  {}\n",
+      "{:<24} {:>5} {:>3} {:>3} {:>5} {:>5} {:>5} {:>5} {:>5} {:>8} {:>8} {:>6} {:>7} {:>7}  {}\n",
       "time", "cell", "r", "b", "us", "sy", "id", "wa", "st", "cs", "in", "busy1", "client",
       "server", "cell name");
   for (const auto& s : results.samples) {
     const auto ms = results.started_unix_ms + static_cast<std::int64_t>(s.time_seconds * 1000);
-    const std::chrono::sys_time<std::chrono::milliseconds> when{std::chrono::milliseconds(ms)};
+    const std::chrono::sys_seconds when{std::chrono::seconds(ms / 1000)};
     const auto found = cell_of_order.find(s.run_index);
     const CellResult* cell = found == cell_of_order.end() ? nullptr : found->second;
     out += fmt::format(
-        "{:%Y-%m-%dT%H:%M:%S}Z {:>5} {:>3} {:>3} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} "
+        "{:%Y-%m-%dT%H:%M:%S}.{:03}Z {:>5} {:>3} {:>3} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} "
         "{:>8.0f} {:>8.0f} {:>6.1f} {:>7.1f} {:>7}  {}\n",
-        when, cell ? std::to_string(cell->index) : "-", s.runnable, s.blocked, s.user, s.system,
+        when, ms % 1000, cell ? std::to_string(cell->index) : "-", s.runnable, s.blocked, s.user, s.system,
         s.idle, s.iowait, s.steal, s.context_switches_per_second, s.interrupts_per_second,
         s.busiest_cpu, s.client_cpu, s.server_cpu ? fmt::format("{:.1f}", *s.server_cpu) : "-",
         cell ? fmt::format("{} {} {} c{}", cell->display_name, upper(cell->protocol), cell->path,
