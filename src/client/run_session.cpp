@@ -140,7 +140,10 @@ int run_benchmark(const RunOptions& options) {
   results.settings.protocols = protocols;
   results.environment = observe_environment(server ? server->pid() : 0);
   results.environment.placement.pinned = options.pin.has_value();
-  if (server) results.environment.server_version = server->version();
+  if (server) {
+    results.environment.server_version = server->version();
+    results.environment.server_pid = server->pid();
+  }
   results.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();

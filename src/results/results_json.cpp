@@ -234,6 +234,7 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"libcurl_version", env.libcurl_version},
         {"tls_backend", env.tls_backend},
         {"server_version", text_or_null(env.server_version)},
+        {"server_pid", env.server_pid ? json(env.server_pid) : json(nullptr)},
         {"placement", placement(env.placement)}}},
       {"cells", cells},
       {"samples", samples},

@@ -117,6 +117,7 @@ struct Environment {
   std::string libcurl_version;
   std::string tls_backend;
   std::string server_version;         // embedded server's, from its ready line
+  long server_pid = 0;                // embedded server's process id; 0 when external
   Placement placement;                // at the start of the run
 };
 
