@@ -25,7 +25,8 @@ a URL with a path (http://host:8080/length/1024) also sets the endpoint, as the 
 HTTP and HTTPS, /length/1024, 10000 sequential requests per cell.
 
 Exit status: 0 all good; 3 finished but some requests failed (marked in every output);
-1 the run could not start or finish; 2 bad option; 130 interrupted (results so far written).)";
+1 the run could not start or finish; 2 bad option; 130 interrupted (results so far written).
+)";
 
 std::optional<std::uint64_t> parse_count(const std::string& text) { return parse_decimal(text); }
 

@@ -46,7 +46,6 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
   MeasuredWindow window(spec, out);
   auto start = [&](Slot& slot, Clock::time_point now) {
     slot.phase = window.start_request(now);
-    slot.body = std::string(); // a new buffer per request, as the row says
     slot.sink.saved = config.save_body ? &slot.body : nullptr;
     slot.check.begin();
     slot.started = Clock::now();
@@ -87,6 +86,8 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
       long connects = 0;
       curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &connects);
       curl_multi_remove_handle(multi.get(), handle);
+      // A new buffer per request: this one is freed inside the timed request.
+      if (config.save_body) std::string().swap(slot.body);
       if (config.new_handle_per_request) slot.handle.reset();
       const Clock::time_point ended = Clock::now();
       window.finish_request(slot.phase, slot.started, ended, failure, slot.check.body_bytes(),
