@@ -20,7 +20,7 @@ std::string_view colour(std::size_t index) { return palette[index % palette.size
 constexpr double title_font = 18;
 constexpr double font = 12;
 constexpr double caption_font = 11;
-constexpr double char_width = 0.6; // of the font size: a safe estimate for sans-serif text
+constexpr double char_width = 0.56; // of the font size: a safe estimate for sans-serif text
 
 double text_width(std::string_view text, double size) {
   return static_cast<double>(text.size()) * size * char_width;
@@ -77,7 +77,25 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
   if (!std::isfinite(low)) return axis.log ? Domain{1, 10} : Domain{0, 1};
   if (axis.log) {
     if (!axis.ticks.empty()) return {low / 1.25, high * 1.25};
-    return {std::pow(10, std::floor(std::log10(low))), std::pow(10, std::ceil(std::log10(high)))};
+    // The nearest 1-2-5 values around the data, so that a short range is not squeezed
+    // into one corner of a whole decade.
+    const double low_decade = std::pow(10, std::floor(std::log10(low) + 1e-9));
+    const double high_decade = std::pow(10, std::floor(std::log10(high) + 1e-9));
+    double nice_low = low_decade;
+    for (double m : {5.0, 2.0}) {
+      if (m * low_decade <= low * (1 + 1e-9)) {
+        nice_low = m * low_decade;
+        break;
+      }
+    }
+    double nice_high = 10 * high_decade;
+    for (double m : {1.0, 2.0, 5.0}) {
+      if (m * high_decade >= high * (1 - 1e-9)) {
+        nice_high = m * high_decade;
+        break;
+      }
+    }
+    return {nice_low, nice_high};
   }
   low = std::min(low, 0.0);
   if (high <= low) high = low + 1;
@@ -88,6 +106,13 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
 std::vector<double> ticks_for(const Axis& axis, const Domain& d) {
   if (!axis.ticks.empty()) return axis.ticks;
   auto ticks = axis_ticks(d.low, d.high, axis.log);
+  if (axis.log) {
+    // The ends of a log axis are 1-2-5 values: label them, so the range is readable.
+    // (Unless the label would crowd its neighbour: closer than a third of a decade.)
+    auto apart = [](double a, double b) { return std::abs(std::log10(a / b)) > 0.35; };
+    if (ticks.empty() || apart(ticks.front(), d.low)) ticks.insert(ticks.begin(), d.low);
+    if (apart(ticks.back(), d.high)) ticks.push_back(d.high);
+  }
   std::erase_if(ticks, [&](double t) { return t < d.low * (1 - 1e-9) || t > d.high * (1 + 1e-9); });
   return ticks;
 }
@@ -168,7 +193,8 @@ void marker(std::string& out, std::size_t shape, double x, double y, std::string
 
 // A legend laid out in rows under the title; returns its height.
 double legend(SvgWriter& svg, double left, double right, double top,
-              const std::vector<std::string>& names, const std::vector<bool>& dashed, bool lines) {
+              const std::vector<std::string>& names, const std::vector<bool>& dashed,
+              const std::vector<std::size_t>& styles, bool lines) {
   svg.out() += "<g class=\"legend\">\n";
   double x = left;
   double y = top;
@@ -178,11 +204,12 @@ double legend(SvgWriter& svg, double left, double right, double top,
       x = left;
       y += 20;
     }
+    const std::size_t style = i < styles.size() ? styles[i] : i;
     if (lines) {
       svg.line(x, y - 4, x + 26, y - 4,
-               fmt::format(R"(stroke="{}" stroke-width="2"{})", colour(i),
+               fmt::format(R"(stroke="{}" stroke-width="2"{})", colour(style),
                            i < dashed.size() && dashed[i] ? R"( stroke-dasharray="6,3")" : ""));
-      marker(svg.out(), i, x + 13, y - 4, colour(i));
+      marker(svg.out(), style, x + 13, y - 4, colour(style));
     } else {
       svg.out() += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="14" height="12" fill="{}"/>)"
                                "\n",
@@ -279,10 +306,10 @@ std::string xml_escape(std::string_view text) {
 }
 
 std::string render_svg(const BarChart& chart) {
-  constexpr double bar_height = 16;
+  const double bar_height = chart.series.size() > 2 ? 12 : 16;
   constexpr double group_gap = 12;
-  constexpr double plot_width = 560;
-  constexpr double right_margin = 90; // room for the value label after the longest bar
+  constexpr double plot_width = 480;
+  constexpr double right_margin = 70; // room for the value label after the longest bar
   double label_width = 80;
   for (const auto& c : chart.categories) label_width = std::max(label_width, text_width(c, font));
   const double left = label_width + 24;
@@ -312,7 +339,7 @@ std::string render_svg(const BarChart& chart) {
   const double base = chart.value_axis.log ? left : x(std::max(0.0, d.low));
 
   SvgWriter svg(width, height, chart.title);
-  legend(svg, left, width - 20, legend_top, chart.series, {}, false);
+  legend(svg, left, width - 20, legend_top, chart.series, {}, {}, false);
 
   svg.out() += "<g class=\"grid\">\n";
   for (double t : ticks_for(chart.value_axis, d)) {
@@ -340,7 +367,7 @@ std::string render_svg(const BarChart& chart) {
                              ? chart.values[s][c]
                              : std::nullopt;
       if (!value) {
-        svg.text(base + 4, y + bar_height - 4, "not run",
+        svg.text(base + 4, y + bar_height / 2 + 3.5, "not run",
                  R"(font-size="10" fill="#888" font-style="italic")");
         continue;
       }
@@ -360,8 +387,9 @@ std::string render_svg(const BarChart& chart) {
         svg.line(x(high), mid - 4, x(high), mid + 4, R"(stroke="#222")");
         label_x = std::max(label_x, x(high) + 4);
       }
-      svg.text(label_x, y + bar_height - 4, value_label(*value),
-               R"(font-size="11" fill="#222" class="value")");
+      const double label_font = bar_height >= 16 ? 11 : 10;
+      svg.text(label_x, y + bar_height / 2 + label_font * 0.35, value_label(*value),
+               fmt::format(R"(font-size="{}" fill="#222" class="value")", label_font));
     }
     svg.out() += "</g>\n";
   }
@@ -381,9 +409,11 @@ std::string render_svg(const LineChart& chart) {
   constexpr double plot_height = 420;
   std::vector<std::string> names;
   std::vector<bool> dashed;
+  std::vector<std::size_t> styles;
   for (const auto& s : chart.series) {
     names.push_back(s.name);
     dashed.push_back(s.dashed);
+    styles.push_back(s.style.value_or(styles.size()));
   }
   const double legend_top = 58;
   const double top = legend_top + legend_height(left, width - 20, names) + 12;
@@ -405,7 +435,7 @@ std::string render_svg(const LineChart& chart) {
   const Scale y(dy.low, dy.high, chart.y.log, top + plot_height, top);
 
   SvgWriter svg(width, height, chart.title);
-  legend(svg, left, width - 20, legend_top, names, dashed, true);
+  legend(svg, left, width - 20, legend_top, names, dashed, styles, true);
 
   svg.out() += "<g class=\"grid\">\n";
   for (double t : ticks_for(chart.x, dx)) {
@@ -439,11 +469,11 @@ std::string render_svg(const LineChart& chart) {
       }
       svg.out() += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="2"{}/>)"
                                "\n",
-                               path, colour(i),
+                               path, colour(styles[i]),
                                chart.series[i].dashed ? R"( stroke-dasharray="6,3")" : "");
     }
     for (const auto& [px, py] : points) {
-      marker(svg.out(), i, x(px), y(py), colour(i));
+      marker(svg.out(), styles[i], x(px), y(py), colour(styles[i]));
     }
     svg.out() += "</g>\n";
   }

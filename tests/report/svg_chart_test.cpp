@@ -45,8 +45,8 @@ TEST(SvgChart, LineChartOnLogAxes) {
   chart.caption = "HTTP, 1000 cycles";
   chart.x = {"Response size (bytes)", true, AxisFormat::bytes, {4, 512, 1024, 131072}};
   chart.y = {"Throughput (MiB/s)", true, AxisFormat::number, {}};
-  chart.series = {{"pycurl HTTP", {{4, 0.01}, {512, 1.2}, {1024, 2.3}, {131072, 250}}, false},
-                  {"pycurl HTTPS", {{4, 0.008}, {131072, 180}, {0, 5}}, true}};
+  chart.series = {{"pycurl HTTP", {{4, 0.01}, {512, 1.2}, {1024, 2.3}, {131072, 250}}, false, 0},
+                  {"pycurl HTTPS", {{4, 0.008}, {131072, 180}, {0, 5}}, true, 0}};
   const auto svg = render_svg(chart);
   const auto parsed = parse_svg(svg);
   ASSERT_TRUE(parsed.well_formed) << parsed.error;

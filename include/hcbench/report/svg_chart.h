@@ -41,6 +41,9 @@ struct LineSeries {
   std::string name;
   std::vector<std::pair<double, double>> points; // (x, y), drawn in x order
   bool dashed = false;                           // e.g. HTTPS beside a solid HTTP line
+  // Colour and marker: by position when unset; the same value for the HTTP and HTTPS lines
+  // of one client keeps them visibly one client.
+  std::optional<std::size_t> style;
 };
 
 struct LineChart {
