@@ -100,4 +100,17 @@ std::vector<ClientRow> driver_rows() {
   return rows;
 }
 
+std::vector<std::string> original_full_row_ids() {
+  std::vector<std::string> ids;
+  for (const auto& spec : driver_row_specs) {
+    if (spec.group == "python" && ids.size() < 8) ids.emplace_back(spec.id);
+  }
+  return ids;
+}
+
+std::vector<std::string> original_size_row_ids() {
+  return {"python.requests.no-reuse", "python.pycurl.forbid-reuse.save-body",
+          "python.requests.session", "python.pycurl.reuse-handle.save-body"};
+}
+
 } // namespace hcbench

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -170,6 +171,12 @@ TEST(DriverRows, OriginalFullMatrixOrderAndLabels) {
     EXPECT_EQ(rows[i].reuse_connections, reuse) << id;
     EXPECT_EQ(rows[i].options, options);
     EXPECT_TRUE(rows[i].run);
+  }
+  std::vector<std::string> full_ids;
+  for (const auto& o : original) full_ids.push_back(std::get<0>(o));
+  EXPECT_EQ(original_full_row_ids(), full_ids);
+  for (const auto& id : original_size_row_ids()) {
+    EXPECT_NE(std::find(full_ids.begin(), full_ids.end(), id), full_ids.end()) << id;
   }
   int node_rows = 0;
   for (const auto& row : rows) node_rows += row.group == "node";
