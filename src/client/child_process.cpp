@@ -113,7 +113,12 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   ::sigaction(SIGPIPE, &default_action, nullptr);
-  if (::dup2(stdin_fd, 0) < 0 || ::dup2(stdout_fd, 1) < 0 || ::dup2(stderr_fd, 2) < 0) {
+  // dup2 onto itself would keep FD_CLOEXEC (possible when hcbench was started with a
+  // standard descriptor closed): clear the flag instead.
+  auto place = [](int fd, int target) {
+    return fd == target ? ::fcntl(fd, F_SETFD, 0) : ::dup2(fd, target);
+  };
+  if (place(stdin_fd, 0) < 0 || place(stdout_fd, 1) < 0 || place(stderr_fd, 2) < 0) {
     const int error = errno;
     [[maybe_unused]] auto n = ::write(error_fd, &error, sizeof error);
     ::_exit(127);
