@@ -25,7 +25,8 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+  if (!out)
+    throw std::runtime_error(fmt::format("cannot write {}", path.string()));
 }
 
 void emit(const std::string& text, const std::string& output) {
@@ -40,13 +41,14 @@ void emit(const std::string& text, const std::string& output) {
 
 int report_command(int argc, char** argv) {
   cxxopts::Options options("hcbench report", report_usage);
-  options.add_options()
-      ("format", "table format: md, csv or json", cxxopts::value<std::string>()->default_value("md"))
-      ("charts", "write SVG charts into this directory (one run only)", cxxopts::value<std::string>())
-      ("o,output", "write the tables or comparison here instead of stdout", cxxopts::value<std::string>())
-      ("fail-on-regression", "comparison: exit 1 when a cell got worse beyond the runs' spread")
-      ("h,help", "show this help")
-      ("files", "", cxxopts::value<std::vector<std::string>>());
+  options.add_options()("format", "table format: md, csv or json",
+                        cxxopts::value<std::string>()->default_value("md"))(
+      "charts", "write SVG charts into this directory (one run only)",
+      cxxopts::value<std::string>())("o,output",
+                                     "write the tables or comparison here instead of stdout",
+                                     cxxopts::value<std::string>())(
+      "fail-on-regression", "comparison: exit 1 when a cell got worse beyond the runs' spread")(
+      "h,help", "show this help")("files", "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"files"});
   options.positional_help("RESULTS.json | BASE.json NEW.json");
   try {
@@ -84,8 +86,10 @@ int report_command(int argc, char** argv) {
       const std::filesystem::path directory = parsed["charts"].as<std::string>();
       std::filesystem::create_directories(directory);
       const auto charts = run_charts(run);
-      for (const auto& chart : charts) write_file(directory / chart.name, chart.svg);
-      fmt::print(stderr, "hcbench report: wrote {} charts to {}\n", charts.size(), directory.string());
+      for (const auto& chart : charts)
+        write_file(directory / chart.name, chart.svg);
+      fmt::print(stderr, "hcbench report: wrote {} charts to {}\n", charts.size(),
+                 directory.string());
     }
     return 0;
   } catch (const cxxopts::exceptions::exception& e) {

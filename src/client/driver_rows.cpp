@@ -24,9 +24,8 @@ DriverProgram python_program(const CellSpec&) {
 }
 
 DriverProgram node_program(const CellSpec& spec) {
-  DriverProgram program{{std::string(node_interpreter),
-                         data_file("drivers/node/hcbench_driver.mjs").string()},
-                        {}};
+  DriverProgram program{
+      {std::string(node_interpreter), data_file("drivers/node/hcbench_driver.mjs").string()}, {}};
   // fetch() takes no CA option; Node reads extra trusted CAs from this variable at start-up.
   if (!spec.insecure && !spec.cacert.empty()) {
     program.extra_env.push_back("NODE_EXTRA_CA_CERTS=" + spec.cacert);
@@ -103,7 +102,8 @@ std::vector<ClientRow> driver_rows() {
 std::vector<std::string> original_full_row_ids() {
   std::vector<std::string> ids;
   for (const auto& spec : driver_row_specs) {
-    if (spec.group == "python" && ids.size() < 8) ids.emplace_back(spec.id);
+    if (spec.group == "python" && ids.size() < 8)
+      ids.emplace_back(spec.id);
   }
   return ids;
 }

@@ -18,7 +18,8 @@ std::string stderr_summary(std::string_view tail) {
   std::vector<std::string_view> lines;
   while (!tail.empty() && lines.size() < max_lines) {
     const auto end = tail.find_last_not_of(" \t\r\n");
-    if (end == std::string_view::npos) break;
+    if (end == std::string_view::npos)
+      break;
     tail = tail.substr(0, end + 1);
     const auto start = tail.find_last_of('\n');
     const auto line = start == std::string_view::npos ? tail : tail.substr(start + 1);
@@ -28,16 +29,19 @@ std::string stderr_summary(std::string_view tail) {
   }
   std::string out;
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    if (!out.empty()) out += " | ";
+    if (!out.empty())
+      out += " | ";
     out += *it;
   }
-  if (out.size() > max_chars) out = "..." + out.substr(out.size() - max_chars);
+  if (out.size() > max_chars)
+    out = "..." + out.substr(out.size() - max_chars);
   return out;
 }
 
 std::string with_stderr(std::string message, const ChildResult& child) {
   const auto summary = stderr_summary(child.stderr_tail);
-  if (!summary.empty()) message += fmt::format("; stderr: {}", summary);
+  if (!summary.empty())
+    message += fmt::format("; stderr: {}", summary);
   return message;
 }
 
@@ -80,18 +84,23 @@ CellMeasurement run_driver(const DriverProgram& program, std::string_view client
 
   const auto how = describe_end(child, options);
   switch (child.end) {
-  case ChildResult::End::spawn_failed: out.error = "could not start the driver: " + how; return out;
+  case ChildResult::End::spawn_failed:
+    out.error = "could not start the driver: " + how;
+    return out;
   case ChildResult::End::timed_out:
   case ChildResult::End::output_too_large:
     out.error = with_stderr("the driver " + how, child);
     break;
-  case ChildResult::End::signaled: out.error = with_stderr("the driver crashed: " + how, child); break;
+  case ChildResult::End::signaled:
+    out.error = with_stderr("the driver crashed: " + how, child);
+    break;
   case ChildResult::End::exited:
     if (child.exit_status != 0) {
       out.error = with_stderr(fmt::format("the driver failed with {}", how), child);
     } else {
       out = parse_driver_report(child.stdout_text, spec);
-      if (!out.error.empty()) out.error = with_stderr(out.error, child);
+      if (!out.error.empty())
+        out.error = with_stderr(out.error, child);
     }
     break;
   }

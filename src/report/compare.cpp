@@ -13,7 +13,8 @@ namespace {
 constexpr std::size_t runs_for_spread = 3;
 
 std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
 }
 
@@ -24,21 +25,27 @@ std::string describe(const ReportCell& c) {
 
 // The values a side is judged by: each run's, or the median alone when runs are unknown.
 std::vector<double> values_of(const Figure& f) {
-  if (!f.runs.empty()) return f.runs;
+  if (!f.runs.empty())
+    return f.runs;
   return {f.median};
 }
 
 std::string ratio_text(const FigureComparison& f) {
-  if (f.change == Change::not_compared) return "";
+  if (f.change == Change::not_compared)
+    return "";
   return fmt::format("{:.3f}", f.ratio);
 }
 
 std::string marked(const FigureComparison& f) {
   switch (f.change) {
-  case Change::worse: return ratio_text(f) + " **worse**";
-  case Change::better: return ratio_text(f) + " better";
-  case Change::none: return ratio_text(f);
-  case Change::not_compared: return "-";
+  case Change::worse:
+    return ratio_text(f) + " **worse**";
+  case Change::better:
+    return ratio_text(f) + " better";
+  case Change::none:
+    return ratio_text(f);
+  case Change::not_compared:
+    return "-";
   }
   return "";
 }
@@ -52,29 +59,35 @@ std::string markdown(const Comparison& c) {
                                 c.base_source, c.base_caption, c.next_source, c.next_caption);
   bool any_threshold = false;
   for (const auto& cell : c.cells) {
-    any_threshold = any_threshold || (cell.rps.change != Change::not_compared && !cell.rps.judged_by_spread);
+    any_threshold =
+        any_threshold || (cell.rps.change != Change::not_compared && !cell.rps.judged_by_spread);
   }
   out += "A change is flagged only when it is larger than the runs' own spread";
   out += any_threshold
-             ? fmt::format(" (cells without 3 runs on each side: only beyond ±{:.0f}%; use --repeat 3)",
-                           single_run_threshold * 100)
+             ? fmt::format(
+                   " (cells without 3 runs on each side: only beyond ±{:.0f}%; use --repeat 3)",
+                   single_run_threshold * 100)
              : "";
   out += ". Ratios are new / base.\n\n";
-  out += "| Request Type | Protocol | Path | RPS base | RPS new | RPS ratio | CPU µs/req ratio | p99 ratio |\n";
+  out += "| Request Type | Protocol | Path | RPS base | RPS new | RPS ratio | CPU µs/req ratio | "
+         "p99 ratio |\n";
   out += "|---|---|---|--:|--:|--:|--:|--:|\n";
   for (const auto& cell : c.cells) {
     const bool compared = cell.rps.change != Change::not_compared;
-    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name,
-                       upper(cell.protocol), cell.path,
-                       cell.concurrency != 1 ? fmt::format(" (c{})", cell.concurrency) : "",
-                       compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
-                       compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us),
-                       marked(cell.p99_us));
+    out += fmt::format(
+        "| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name, upper(cell.protocol),
+        cell.path, cell.concurrency != 1 ? fmt::format(" (c{})", cell.concurrency) : "",
+        compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
+        compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us), marked(cell.p99_us));
   }
-  for (const auto& d : c.only_in_base) out += "\nOnly in base: " + d;
-  for (const auto& d : c.only_in_next) out += "\nOnly in new: " + d;
-  if (!c.only_in_base.empty() || !c.only_in_next.empty()) out += "\n";
-  out += fmt::format("\n{} cell(s) worse than the base beyond the runs' spread.\n", c.regressions());
+  for (const auto& d : c.only_in_base)
+    out += "\nOnly in base: " + d;
+  for (const auto& d : c.only_in_next)
+    out += "\nOnly in new: " + d;
+  if (!c.only_in_base.empty() || !c.only_in_next.empty())
+    out += "\n";
+  out +=
+      fmt::format("\n{} cell(s) worse than the base beyond the runs' spread.\n", c.regressions());
   return out;
 }
 
@@ -83,21 +96,24 @@ std::string csv(const Comparison& c) {
                     "cpu_us_ratio,cpu_change,p99_ratio,p99_change,judged_by_spread,note\n";
   auto quoted = [](const std::string& s) {
     std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    for (char ch : s)
+      q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
   };
   for (const auto& cell : c.cells) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", quoted(cell.key),
-                       cell.protocol, cell.path, cell.concurrency, cell.rps.base, cell.rps.next,
-                       ratio_text(cell.rps), change_name(cell.rps.change), ratio_text(cell.cpu_us),
-                       change_name(cell.cpu_us.change), ratio_text(cell.p99_us),
-                       change_name(cell.p99_us.change), cell.rps.judged_by_spread, quoted(cell.note));
+    out +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", quoted(cell.key), cell.protocol,
+                    cell.path, cell.concurrency, cell.rps.base, cell.rps.next, ratio_text(cell.rps),
+                    change_name(cell.rps.change), ratio_text(cell.cpu_us),
+                    change_name(cell.cpu_us.change), ratio_text(cell.p99_us),
+                    change_name(cell.p99_us.change), cell.rps.judged_by_spread, quoted(cell.note));
   }
   return out;
 }
 
 nlohmann::json figure_json(const FigureComparison& f) {
-  if (f.change == Change::not_compared) return {{"change", change_name(f.change)}};
+  if (f.change == Change::not_compared)
+    return {{"change", change_name(f.change)}};
   return {{"base", f.base},
           {"new", f.next},
           {"ratio", f.ratio},
@@ -118,13 +134,10 @@ std::string json_output(const Comparison& c) {
                      {"p99_us", figure_json(cell.p99_us)},
                      {"note", cell.note}});
   }
-  const nlohmann::json document = {{"schema", "hcbench-comparison/1"},
-                                   {"base", c.base_source},
-                                   {"new", c.next_source},
-                                   {"regressions", c.regressions()},
-                                   {"cells", cells},
-                                   {"only_in_base", c.only_in_base},
-                                   {"only_in_new", c.only_in_next}};
+  const nlohmann::json document = {
+      {"schema", "hcbench-comparison/1"}, {"base", c.base_source}, {"new", c.next_source},
+      {"regressions", c.regressions()},   {"cells", cells},        {"only_in_base", c.only_in_base},
+      {"only_in_new", c.only_in_next}};
   return document.dump(2) + "\n";
 }
 
@@ -132,17 +145,22 @@ std::string json_output(const Comparison& c) {
 
 std::string_view change_name(Change change) {
   switch (change) {
-  case Change::none: return "none";
-  case Change::better: return "better";
-  case Change::worse: return "worse";
-  case Change::not_compared: return "not_compared";
+  case Change::none:
+    return "none";
+  case Change::better:
+    return "better";
+  case Change::worse:
+    return "worse";
+  case Change::not_compared:
+    return "not_compared";
   }
   return "not_compared";
 }
 
 FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better) {
   FigureComparison out;
-  if (!base.present() || !next.present() || base.median <= 0) return out;
+  if (!base.present() || !next.present() || base.median <= 0)
+    return out;
   out.base = base.median;
   out.next = next.median;
   out.ratio = next.median / base.median;
@@ -181,7 +199,8 @@ Comparison compare_runs(const ReportRun& base, const ReportRun& next) {
   out.base_caption = base.caption();
   out.next_caption = next.caption();
   std::map<std::string, const ReportCell*> base_cells;
-  for (const auto& cell : base.cells) base_cells[cell.key()] = &cell;
+  for (const auto& cell : base.cells)
+    base_cells[cell.key()] = &cell;
   std::map<std::string, bool> matched;
   for (const auto& cell : next.cells) {
     const auto found = base_cells.find(cell.key());
@@ -211,16 +230,20 @@ Comparison compare_runs(const ReportRun& base, const ReportRun& next) {
     out.cells.push_back(std::move(c));
   }
   for (const auto& cell : base.cells) {
-    if (!matched.contains(cell.key())) out.only_in_base.push_back(describe(cell));
+    if (!matched.contains(cell.key()))
+      out.only_in_base.push_back(describe(cell));
   }
   return out;
 }
 
 std::string comparison_output(const Comparison& comparison, ReportFormat format) {
   switch (format) {
-  case ReportFormat::markdown: return markdown(comparison);
-  case ReportFormat::csv: return csv(comparison);
-  case ReportFormat::json: return json_output(comparison);
+  case ReportFormat::markdown:
+    return markdown(comparison);
+  case ReportFormat::csv:
+    return csv(comparison);
+  case ReportFormat::json:
+    return json_output(comparison);
   }
   return markdown(comparison);
 }

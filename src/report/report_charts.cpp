@@ -15,7 +15,8 @@ namespace hcbench {
 namespace {
 
 std::string upper(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
 }
 
@@ -23,10 +24,13 @@ std::string upper(std::string text) {
 std::string slug(std::string_view path) {
   std::string out;
   for (char c : path) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
-  while (!out.empty() && out.back() == '-') out.pop_back();
+  while (!out.empty() && out.back() == '-')
+    out.pop_back();
   return out.empty() ? "root" : out;
 }
 
@@ -39,7 +43,8 @@ std::string what_was_requested(const ReportRun& run, const ReportSection& s) {
                         ? format_axis_value(static_cast<double>(s.size), AxisFormat::bytes)
                         : s.path;
   auto text = fmt::format("{} x {} requests", run.cycles, size);
-  if (s.concurrency != 1) text += fmt::format(", concurrency {}", s.concurrency);
+  if (s.concurrency != 1)
+    text += fmt::format(", concurrency {}", s.concurrency);
   return text;
 }
 
@@ -47,12 +52,15 @@ bool is_length(const ReportSection& s) {
   return s.endpoint == "length" || s.path.starts_with("/length/");
 }
 
-std::string where(const ReportRun& run) { return run.loopback ? "Loopback: " : ""; }
+std::string where(const ReportRun& run) {
+  return run.loopback ? "Loopback: " : "";
+}
 
 // One bar per protocol for each client configuration of a section.
 BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
   BarChart chart;
-  for (const auto& p : s.protocols) chart.series.push_back(upper(p));
+  for (const auto& p : s.protocols)
+    chart.series.push_back(upper(p));
   chart.values.resize(s.protocols.size());
   chart.ranges.resize(s.protocols.size());
   for (const auto& row : s.rows) {
@@ -60,7 +68,8 @@ BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
     for (std::size_t i = 0; i < s.protocols.size(); ++i) {
       const auto* cell = row.cell(s.protocols[i]);
       const Figure* f = cell != nullptr && cell->measured() ? &(cell->*member) : nullptr;
-      chart.values[i].push_back(f != nullptr && f->present() ? std::optional(f->median) : std::nullopt);
+      chart.values[i].push_back(f != nullptr && f->present() ? std::optional(f->median)
+                                                             : std::nullopt);
       chart.ranges[i].push_back(f != nullptr && f->present() && f->runs.size() > 1
                                     ? std::optional(std::pair(f->min, f->max))
                                     : std::nullopt);
@@ -79,7 +88,8 @@ ChartFile rps_chart(const ReportRun& run, const ReportSection& s) {
 
 ChartFile cpu_chart(const ReportRun& run, const ReportSection& s) {
   auto chart = figure_bars(s, &ReportCell::cpu_us_per_request);
-  chart.title = fmt::format("{}Client CPU Time per Request ({})", where(run), what_was_requested(run, s));
+  chart.title =
+      fmt::format("{}Client CPU Time per Request ({})", where(run), what_was_requested(run, s));
   chart.value_axis.label = "Client CPU time per request, user + system (µs, lower is better)";
   chart.caption = run.caption();
   return {"cpu-" + section_slug(s) + ".svg", render_svg(chart)};
@@ -95,15 +105,17 @@ ChartFile latency_chart(const ReportRun& run, const ReportSection& s, const std:
   chart.values.resize(members.size());
   for (const auto& row : s.rows) {
     const auto* cell = row.cell(protocol);
-    if (cell == nullptr) continue;
+    if (cell == nullptr)
+      continue;
     chart.categories.push_back(row.display_name);
     for (std::size_t i = 0; i < members.size(); ++i) {
       const Figure& f = cell->*members[i];
-      chart.values[i].push_back(cell->measured() && f.present() ? std::optional(f.median) : std::nullopt);
+      chart.values[i].push_back(cell->measured() && f.present() ? std::optional(f.median)
+                                                                : std::nullopt);
     }
   }
-  chart.value_axis = {"Latency per request (µs, log scale, lower is better)", true,
-                      AxisFormat::number, {}};
+  chart.value_axis = {
+      "Latency per request (µs, log scale, lower is better)", true, AxisFormat::number, {}};
   chart.caption = run.caption();
   return {fmt::format("latency-{}-{}.svg", protocol, section_slug(s)), render_svg(chart)};
 }
@@ -116,9 +128,12 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
   std::vector<std::string> rows; // row ids in table order, for the colours
   std::vector<std::string> protocols;
   for (const auto& c : run.cells) {
-    if (c.concurrency != concurrency || !(c.endpoint == "length" || c.path.starts_with("/length/"))) continue;
-    if (std::find(rows.begin(), rows.end(), c.row_id) == rows.end()) rows.push_back(c.row_id);
-    if (std::find(protocols.begin(), protocols.end(), c.protocol) == protocols.end()) protocols.push_back(c.protocol);
+    if (c.concurrency != concurrency || !(c.endpoint == "length" || c.path.starts_with("/length/")))
+      continue;
+    if (std::find(rows.begin(), rows.end(), c.row_id) == rows.end())
+      rows.push_back(c.row_id);
+    if (std::find(protocols.begin(), protocols.end(), c.protocol) == protocols.end())
+      protocols.push_back(c.protocol);
   }
   std::sort(protocols.begin(), protocols.end());
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -131,12 +146,15 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
             !(c.endpoint == "length" || c.path.starts_with("/length/")) || !c.measured()) {
           continue;
         }
-        if (series.name.empty()) series.name = fmt::format("{} ({})", c.display_name, upper(protocol));
+        if (series.name.empty())
+          series.name = fmt::format("{} ({})", c.display_name, upper(protocol));
         const Figure& f = c.*member;
-        if (f.present()) series.points.emplace_back(static_cast<double>(c.size), f.median);
+        if (f.present())
+          series.points.emplace_back(static_cast<double>(c.size), f.median);
         sizes.insert(static_cast<double>(c.size));
       }
-      if (!series.points.empty()) chart.series.push_back(std::move(series));
+      if (!series.points.empty())
+        chart.series.push_back(std::move(series));
     }
   }
   chart.x = {"Response size (bytes, log scale)", true, AxisFormat::bytes,
@@ -147,7 +165,8 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
 
 std::vector<ChartFile> size_charts(const ReportRun& run, unsigned concurrency) {
   const auto suffix = concurrency != 1 ? fmt::format("-c{}", concurrency) : std::string{};
-  const auto title_end = concurrency != 1 ? fmt::format(", concurrency {}", concurrency) : std::string{};
+  const auto title_end =
+      concurrency != 1 ? fmt::format(", concurrency {}", concurrency) : std::string{};
   std::vector<ChartFile> out;
   auto rps = size_lines(run, concurrency, &ReportCell::rps);
   rps.title = fmt::format("{}Requests per Second vs Response Size ({} requests each{})", where(run),
@@ -183,18 +202,23 @@ std::vector<ChartFile> run_charts(const ReportRun& run) {
   for (const auto& s : sections) {
     std::set<std::uint64_t> sizes;
     for (const auto& other : sections) {
-      if (other.concurrency == s.concurrency && is_length(other)) sizes.insert(other.size);
+      if (other.concurrency == s.concurrency && is_length(other))
+        sizes.insert(other.size);
     }
-    if (sizes.size() >= 2) sweeps.insert(s.concurrency);
+    if (sizes.size() >= 2)
+      sweeps.insert(s.concurrency);
   }
   for (const auto& s : sections) {
-    if (sweeps.contains(s.concurrency) && is_length(s)) continue;
+    if (sweeps.contains(s.concurrency) && is_length(s))
+      continue;
     out.push_back(rps_chart(run, s));
     out.push_back(cpu_chart(run, s));
-    for (const auto& protocol : s.protocols) out.push_back(latency_chart(run, s, protocol));
+    for (const auto& protocol : s.protocols)
+      out.push_back(latency_chart(run, s, protocol));
   }
   for (unsigned c : sweeps) {
-    for (auto& chart : size_charts(run, c)) out.push_back(std::move(chart));
+    for (auto& chart : size_charts(run, c))
+      out.push_back(std::move(chart));
   }
   return out;
 }

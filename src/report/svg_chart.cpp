@@ -15,7 +15,9 @@ constexpr std::array<std::string_view, 10> palette{"#4e79a7", "#f28e2b", "#e1575
                                                    "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
                                                    "#9c755f", "#bab0ac"};
 
-std::string_view colour(std::size_t index) { return palette[index % palette.size()]; }
+std::string_view colour(std::size_t index) {
+  return palette[index % palette.size()];
+}
 
 constexpr double title_font = 18;
 constexpr double font = 12;
@@ -31,7 +33,8 @@ std::vector<std::string> lines_of(std::string_view text) {
   while (!text.empty()) {
     const auto end = text.find('\n');
     lines.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos) break;
+    if (end == std::string_view::npos)
+      break;
     text.remove_prefix(end + 1);
   }
   return lines;
@@ -43,7 +46,8 @@ public:
   Scale(double low, double high, bool log, double from_px, double to_px)
       : log_(log), low_(transform(low, log)), high_(transform(high, log)), from_(from_px),
         to_(to_px) {
-    if (high_ <= low_) high_ = low_ + 1;
+    if (high_ <= low_)
+      high_ = low_ + 1;
   }
   double operator()(double value) const {
     return from_ + (transform(value, log_) - low_) / (high_ - low_) * (to_ - from_);
@@ -66,7 +70,8 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
   double low = std::numeric_limits<double>::infinity();
   double high = -low;
   for (double v : values) {
-    if (!std::isfinite(v) || (axis.log && v <= 0)) continue;
+    if (!std::isfinite(v) || (axis.log && v <= 0))
+      continue;
     low = std::min(low, v);
     high = std::max(high, v);
   }
@@ -74,9 +79,11 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
     low = std::min(low, t);
     high = std::max(high, t);
   }
-  if (!std::isfinite(low)) return axis.log ? Domain{1, 10} : Domain{0, 1};
+  if (!std::isfinite(low))
+    return axis.log ? Domain{1, 10} : Domain{0, 1};
   if (axis.log) {
-    if (!axis.ticks.empty()) return {low / 1.25, high * 1.25};
+    if (!axis.ticks.empty())
+      return {low / 1.25, high * 1.25};
     // The nearest 1-2-5 values around the data, so that a short range is not squeezed
     // into one corner of a whole decade.
     const double low_decade = std::pow(10, std::floor(std::log10(low) + 1e-9));
@@ -98,20 +105,24 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
     return {nice_low, nice_high};
   }
   low = std::min(low, 0.0);
-  if (high <= low) high = low + 1;
+  if (high <= low)
+    high = low + 1;
   const auto ticks = axis_ticks(low, high, false);
   return {low, std::max(high, ticks.empty() ? high : ticks.back())};
 }
 
 std::vector<double> ticks_for(const Axis& axis, const Domain& d) {
-  if (!axis.ticks.empty()) return axis.ticks;
+  if (!axis.ticks.empty())
+    return axis.ticks;
   auto ticks = axis_ticks(d.low, d.high, axis.log);
   if (axis.log) {
     // The ends of a log axis are 1-2-5 values: label them, so the range is readable.
     // (Unless the label would crowd its neighbour: closer than a third of a decade.)
     auto apart = [](double a, double b) { return std::abs(std::log10(a / b)) > 0.35; };
-    if (ticks.empty() || apart(ticks.front(), d.low)) ticks.insert(ticks.begin(), d.low);
-    if (apart(ticks.back(), d.high)) ticks.push_back(d.high);
+    if (ticks.empty() || apart(ticks.front(), d.low))
+      ticks.insert(ticks.begin(), d.low);
+    if (apart(ticks.back(), d.high))
+      ticks.push_back(d.high);
   }
   std::erase_if(ticks, [&](double t) { return t < d.low * (1 - 1e-9) || t > d.high * (1 + 1e-9); });
   return ticks;
@@ -125,16 +136,17 @@ std::string value_label(double value) {
 class SvgWriter {
 public:
   SvgWriter(double width, double height, std::string_view title) : width_(width), height_(height) {
-    out_ += fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0:.0f}" height="{1:.0f}" )"
-                        R"(viewBox="0 0 {0:.0f} {1:.0f}" font-family="DejaVu Sans, Arial, sans-serif" )"
-                        R"(font-size="{2}">)"
-                        "\n<title>{3}</title>\n"
-                        R"(<rect width="100%" height="100%" fill="white"/>)"
-                        "\n"
-                        R"(<text class="title" x="{4:.1f}" y="30" text-anchor="middle" )"
-                        R"(font-size="{5}" font-weight="bold">{3}</text>)"
-                        "\n",
-                        width, height, font, xml_escape(title), width / 2, title_font);
+    out_ +=
+        fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{0:.0f}" height="{1:.0f}" )"
+                    R"(viewBox="0 0 {0:.0f} {1:.0f}" font-family="DejaVu Sans, Arial, sans-serif" )"
+                    R"(font-size="{2}">)"
+                    "\n<title>{3}</title>\n"
+                    R"(<rect width="100%" height="100%" fill="white"/>)"
+                    "\n"
+                    R"(<text class="title" x="{4:.1f}" y="30" text-anchor="middle" )"
+                    R"(font-size="{5}" font-weight="bold">{3}</text>)"
+                    "\n",
+                    width, height, font, xml_escape(title), width / 2, title_font);
   }
 
   std::string& out() { return out_; }
@@ -185,8 +197,9 @@ void marker(std::string& out, std::size_t shape, double x, double y, std::string
                        y - r - 1, x + r + 1, y + r, x - r - 1, y + r, fill);
     break;
   default:
-    out += fmt::format(R"(<path d="M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}Z" fill="{}"/>)",
-                       x, y - r - 1, x + r + 1, y, x, y + r + 1, x - r - 1, y, fill);
+    out += fmt::format(
+        R"(<path d="M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}Z" fill="{}"/>)", x,
+        y - r - 1, x + r + 1, y, x, y + r + 1, x - r - 1, y, fill);
   }
   out += "\n";
 }
@@ -240,18 +253,22 @@ double legend_height(double left, double right, const std::vector<std::string>& 
 
 std::vector<double> axis_ticks(double low, double high, bool log) {
   std::vector<double> ticks;
-  if (!(high > low)) return ticks;
+  if (!(high > low))
+    return ticks;
   if (log) {
-    if (low <= 0) low = high / 1e6;
+    if (low <= 0)
+      low = high / 1e6;
     const int first = static_cast<int>(std::floor(std::log10(low) + 1e-9));
     const int last = static_cast<int>(std::ceil(std::log10(high) - 1e-9));
     const bool fill = last - first <= 2;
     for (int e = first; e <= last; ++e) {
       const double decade = std::pow(10.0, e);
       for (double m : {1.0, 2.0, 5.0}) {
-        if (m != 1.0 && !fill) continue;
+        if (m != 1.0 && !fill)
+          continue;
         const double t = m * decade;
-        if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9)) ticks.push_back(t);
+        if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9))
+          ticks.push_back(t);
       }
     }
     return ticks;
@@ -261,7 +278,8 @@ std::vector<double> axis_ticks(double low, double high, bool log) {
   double step = magnitude;
   for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
     step = m * magnitude;
-    if (step >= raw) break;
+    if (step >= raw)
+      break;
   }
   for (double t = std::ceil(low / step - 1e-9) * step; t <= high + step * (1 - 1e-9); t += step) {
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
@@ -275,15 +293,21 @@ std::string format_axis_value(double value, AxisFormat format) {
     return std::abs(v) >= 1000 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v);
   };
   if (format == AxisFormat::bytes) {
-    if (value >= 1024.0 * 1024 * 1024) return trimmed(value / (1024.0 * 1024 * 1024)) + " GiB";
-    if (value >= 1024.0 * 1024) return trimmed(value / (1024.0 * 1024)) + " MiB";
-    if (value >= 1024.0) return trimmed(value / 1024.0) + " KiB";
+    if (value >= 1024.0 * 1024 * 1024)
+      return trimmed(value / (1024.0 * 1024 * 1024)) + " GiB";
+    if (value >= 1024.0 * 1024)
+      return trimmed(value / (1024.0 * 1024)) + " MiB";
+    if (value >= 1024.0)
+      return trimmed(value / 1024.0) + " KiB";
     return trimmed(value) + " B";
   }
   const double magnitude = std::abs(value);
-  if (magnitude >= 1e9) return trimmed(value / 1e9) + "G";
-  if (magnitude >= 1e6) return trimmed(value / 1e6) + "M";
-  if (magnitude >= 1e4) return trimmed(value / 1e3) + "k";
+  if (magnitude >= 1e9)
+    return trimmed(value / 1e9) + "G";
+  if (magnitude >= 1e6)
+    return trimmed(value / 1e6) + "M";
+  if (magnitude >= 1e4)
+    return trimmed(value / 1e3) + "k";
   return trimmed(value);
 }
 
@@ -292,14 +316,25 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-    case '&': out += "&amp;"; break;
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '"': out += "&quot;"; break;
-    case '\'': out += "&apos;"; break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    case '\'':
+      out += "&apos;";
+      break;
     default:
       // Control characters are not allowed in XML 1.0 text.
-      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
+      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t')
+        out += c;
     }
   }
   return out;
@@ -311,7 +346,8 @@ std::string render_svg(const BarChart& chart) {
   constexpr double plot_width = 480;
   constexpr double right_margin = 70; // room for the value label after the longest bar
   double label_width = 80;
-  for (const auto& c : chart.categories) label_width = std::max(label_width, text_width(c, font));
+  for (const auto& c : chart.categories)
+    label_width = std::max(label_width, text_width(c, font));
   const double left = label_width + 24;
   const double width = std::max(900.0, left + plot_width + right_margin);
   const double legend_top = 58;
@@ -320,18 +356,20 @@ std::string render_svg(const BarChart& chart) {
   const double group = static_cast<double>(chart.series.size()) * bar_height + group_gap;
   const double plot_height = std::max(1.0, static_cast<double>(chart.categories.size())) * group;
   const auto caption_lines = lines_of(chart.caption);
-  const double height = top + plot_height + 56 +
-                        static_cast<double>(caption_lines.size()) * caption_font * 1.4 + 12;
+  const double height =
+      top + plot_height + 56 + static_cast<double>(caption_lines.size()) * caption_font * 1.4 + 12;
 
   std::vector<double> all;
   for (const auto& s : chart.values) {
     for (const auto& v : s) {
-      if (v) all.push_back(*v);
+      if (v)
+        all.push_back(*v);
     }
   }
   for (const auto& s : chart.ranges) {
     for (const auto& r : s) {
-      if (r) all.push_back(r->second);
+      if (r)
+        all.push_back(r->second);
     }
   }
   const Domain d = domain_for(all, chart.value_axis);
@@ -363,9 +401,8 @@ std::string render_svg(const BarChart& chart) {
                              xml_escape(chart.series[s]), colour(s));
     for (std::size_t c = 0; c < chart.categories.size(); ++c) {
       const double y = top + static_cast<double>(c) * group + static_cast<double>(s) * bar_height;
-      const auto value = s < chart.values.size() && c < chart.values[s].size()
-                             ? chart.values[s][c]
-                             : std::nullopt;
+      const auto value =
+          s < chart.values.size() && c < chart.values[s].size() ? chart.values[s][c] : std::nullopt;
       if (!value) {
         svg.text(base + 4, y + bar_height / 2 + 3.5, "not run",
                  R"(font-size="10" fill="#888" font-style="italic")");
@@ -418,8 +455,8 @@ std::string render_svg(const LineChart& chart) {
   const double legend_top = 58;
   const double top = legend_top + legend_height(left, width - 20, names) + 12;
   const auto caption_lines = lines_of(chart.caption);
-  const double height = top + plot_height + 62 +
-                        static_cast<double>(caption_lines.size()) * caption_font * 1.4 + 12;
+  const double height =
+      top + plot_height + 62 + static_cast<double>(caption_lines.size()) * caption_font * 1.4 + 12;
 
   std::vector<double> xs;
   std::vector<double> ys;

@@ -45,7 +45,8 @@ TEST(DriverProtocol, InputCarriesTheCellSettings) {
 }
 
 TEST(DriverProtocol, GoodReportBecomesAMeasurement) {
-  const auto m = parse_driver_report(std::string("chatter\n") + good_report + "\n\n", three_cycles());
+  const auto m =
+      parse_driver_report(std::string("chatter\n") + good_report + "\n\n", three_cycles());
   ASSERT_EQ(m.error, "");
   EXPECT_EQ(m.requests, 2u);
   EXPECT_EQ(m.failures[FailureKind::status], 1u);
@@ -113,19 +114,17 @@ INSTANTIATE_TEST_SUITE_P(
                      "counts do not add up"},
         RejectedCase{"too_few", replaced(good_report, R"({"status":1})", "{}"),
                      "counts do not add up"},
-        RejectedCase{"latency_count",
-                     replaced(good_report, "[1000,3000]", "[1000,3000,5000]"),
+        RejectedCase{"latency_count", replaced(good_report, "[1000,3000]", "[1000,3000,5000]"),
                      "3 latencies reported for 2"},
         RejectedCase{"unknown_kind", replaced(good_report, R"("status":1)", R"("oops":1)"),
                      "unknown failure kind"},
         RejectedCase{"negative", replaced(good_report, R"("requests":2)", R"("requests":-2)"),
                      "non-negative"},
-        RejectedCase{"missing_cpu", replaced(good_report, R"("cpu")", R"("cpux")"),
-                     "no \"cpu\""},
+        RejectedCase{"missing_cpu", replaced(good_report, R"("cpu")", R"("cpux")"), "no \"cpu\""},
         RejectedCase{"missing_latencies", replaced(good_report, R"("latencies_ns")", R"("lat")"),
                      "neither"},
-        RejectedCase{"negative_wall", replaced(good_report, R"("wall_seconds":0.5)",
-                                               R"("wall_seconds":-1)"),
+        RejectedCase{"negative_wall",
+                     replaced(good_report, R"("wall_seconds":0.5)", R"("wall_seconds":-1)"),
                      "wall_seconds"}),
     [](const auto& info) { return std::string(info.param.name); });
 

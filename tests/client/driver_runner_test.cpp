@@ -42,9 +42,11 @@ bool process_gone(pid_t pid) {
   for (int i = 0; i < 200; ++i) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string text;
-    if (!stat || !std::getline(stat, text)) return true;
+    if (!stat || !std::getline(stat, text))
+      return true;
     const auto state = text.find(") ");
-    if (state != std::string::npos && text[state + 2] == 'Z') return true;
+    if (state != std::string::npos && text[state + 2] == 'Z')
+      return true;
     std::this_thread::sleep_for(10ms);
   }
   return false;
@@ -73,8 +75,8 @@ TEST(DriverRunner, InputReachesTheDriver) {
   const auto input_file = temp_file("hcbench-fake-input");
   auto spec = cell(2);
   spec.warmup = 3;
-  const auto m = run_driver(fake("echo", {"FAKE_INPUT_FILE=" + input_file.string()}),
-                            "some.client", spec);
+  const auto m =
+      run_driver(fake("echo", {"FAKE_INPUT_FILE=" + input_file.string()}), "some.client", spec);
   ASSERT_EQ(m.error, "");
   std::ifstream in(input_file);
   const auto input = nlohmann::json::parse(in);
@@ -102,8 +104,8 @@ TEST(DriverRunner, CrashNamesTheSignalAndStderr) {
 TEST(DriverRunner, HangIsKilledWithEverythingItStarted) {
   const auto pid_file = temp_file("hcbench-fake-pid");
   const auto started = std::chrono::steady_clock::now();
-  const auto m = run_driver(fake("hang", {"FAKE_PID_FILE=" + pid_file.string()}), "fake", cell(),
-                            300ms);
+  const auto m =
+      run_driver(fake("hang", {"FAKE_PID_FILE=" + pid_file.string()}), "fake", cell(), 300ms);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
   EXPECT_NE(m.error.find("timed out"), std::string::npos) << m.error;
   std::ifstream in(pid_file);
@@ -173,13 +175,15 @@ TEST(DriverRows, OriginalFullMatrixOrderAndLabels) {
     EXPECT_TRUE(rows[i].run);
   }
   std::vector<std::string> full_ids;
-  for (const auto& o : original) full_ids.push_back(std::get<0>(o));
+  for (const auto& o : original)
+    full_ids.push_back(std::get<0>(o));
   EXPECT_EQ(original_full_row_ids(), full_ids);
   for (const auto& id : original_size_row_ids()) {
     EXPECT_NE(std::find(full_ids.begin(), full_ids.end(), id), full_ids.end()) << id;
   }
   int node_rows = 0;
-  for (const auto& row : rows) node_rows += row.group == "node";
+  for (const auto& row : rows)
+    node_rows += row.group == "node";
   EXPECT_GE(node_rows, 2);
 }
 

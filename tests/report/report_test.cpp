@@ -26,16 +26,22 @@ std::size_t count_lines_with(const std::string& text, const std::string& needle)
 
 TEST(Report, RejectsWhatIsNotARunResult) {
   EXPECT_THROW(read_report_run(nlohmann::json::array()), ReportInputError);
-  EXPECT_THROW(read_report_run({{"schema", "something-else/1"}, {"cells", nlohmann::json::array()}}),
-               ReportInputError);
+  EXPECT_THROW(
+      read_report_run({{"schema", "something-else/1"}, {"cells", nlohmann::json::array()}}),
+      ReportInputError);
   EXPECT_THROW(read_report_run({{"schema", "hcbench-results/1"}}), ReportInputError);
   EXPECT_THROW(load_report_run("/nonexistent/results.json"), ReportInputError);
 }
 
 TEST(Report, MarkdownHasTheOriginalRowsWithHttpAndHttpsColumns) {
   auto cells = original_full_rows();
-  cells.push_back({"python.httpx.client", "httpx, reuse cnxns: True,  options: Client", "https", 1024,
-                   {}, "skipped", "Python module 'httpx' is not installed"});
+  cells.push_back({"python.httpx.client",
+                   "httpx, reuse cnxns: True,  options: Client",
+                   "https",
+                   1024,
+                   {},
+                   "skipped",
+                   "Python module 'httpx' is not installed"});
   const auto run = read_report_run(document(cells), "base.json");
   const auto md = run_tables(run, ReportFormat::markdown);
   EXPECT_NE(md.find("## /length/1024 (1024 bytes)"), std::string::npos) << md;
@@ -69,7 +75,8 @@ TEST(Report, FullRunChartsHaveHttpAndHttpsSeries) {
   const auto run = read_report_run(document(original_full_rows()));
   const auto charts = run_charts(run);
   std::vector<std::string> names;
-  for (const auto& c : charts) names.push_back(c.name);
+  for (const auto& c : charts)
+    names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"rps-length-1024.svg", "cpu-length-1024.svg",
                                              "latency-http-length-1024.svg",
                                              "latency-https-length-1024.svg"}));
@@ -92,16 +99,25 @@ TEST(Report, SizeRunChartsHaveOneLinePerClientAndProtocol) {
   for (std::uint64_t size : {4, 512, 1024, 65536, 131072}) {
     for (const char* protocol : {"http", "https"}) {
       const double slow = 2000.0 / (1 + static_cast<double>(size) / 50000);
-      cells.push_back({"python.requests.no-reuse", "requests, reuse cnxns: False,  options: Default",
-                       protocol, size, {slow / 2}});
-      cells.push_back({"python.pycurl.forbid-reuse.save-body", "pycurl, reuse cnxns: False,  options: Reuse handle, save response to new cStringIO buffer",
-                       protocol, size, {slow}});
+      cells.push_back({"python.requests.no-reuse",
+                       "requests, reuse cnxns: False,  options: Default",
+                       protocol,
+                       size,
+                       {slow / 2}});
+      cells.push_back({"python.pycurl.forbid-reuse.save-body",
+                       "pycurl, reuse cnxns: False,  options: Reuse handle, save response to new "
+                       "cStringIO buffer",
+                       protocol,
+                       size,
+                       {slow}});
     }
   }
   const auto run = read_report_run(document(cells, "size", 1));
   const auto charts = run_charts(run);
-  for (const char* name : {"size-rps.svg", "size-throughput.svg", "size-cpu.svg", "size-latency-p50.svg"}) {
-    const auto found = std::find_if(charts.begin(), charts.end(), [&](const auto& c) { return c.name == name; });
+  for (const char* name :
+       {"size-rps.svg", "size-throughput.svg", "size-cpu.svg", "size-latency-p50.svg"}) {
+    const auto found =
+        std::find_if(charts.begin(), charts.end(), [&](const auto& c) { return c.name == name; });
     ASSERT_NE(found, charts.end()) << name;
     const auto svg = parse_svg(found->svg);
     ASSERT_TRUE(svg.well_formed) << svg.error;
@@ -118,10 +134,12 @@ TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {
   auto next_cells = original_full_rows();
   // Noise: every cell moves by up to 1% (within the runs' ±1% spread) ...
   for (std::size_t i = 0; i < next_cells.size(); ++i) {
-    for (double& v : next_cells[i].rps) v *= (i % 2 ? 1.008 : 0.992);
+    for (double& v : next_cells[i].rps)
+      v *= (i % 2 ? 1.008 : 0.992);
   }
   // ... except one planted 20% regression.
-  for (double& v : next_cells[3].rps) v *= 0.8;
+  for (double& v : next_cells[3].rps)
+    v *= 0.8;
   const auto comparison = compare_runs(read_report_run(document(base_cells), "base.json"),
                                        read_report_run(document(next_cells), "new.json"));
   ASSERT_EQ(comparison.cells.size(), 16u);
@@ -183,7 +201,8 @@ TEST(Compare, SingleRunsUseTheThreshold) {
 TEST(Compare, TinyConsistentShiftsAreNotFlagged) {
   Figure base{100, 99.9, 100.1, {99.9, 100, 100.1}};
   Figure next{99, 98.9, 99.1, {98.9, 99, 99.1}};
-  EXPECT_EQ(compare_figure(base, next, true).change, Change::none) << "1% is below min_flagged_change";
+  EXPECT_EQ(compare_figure(base, next, true).change, Change::none)
+      << "1% is below min_flagged_change";
 }
 
 } // namespace

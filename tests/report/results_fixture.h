@@ -44,13 +44,14 @@ inline json cell(const CellSpecification& c, std::size_t index) {
     p50.push_back(us * 0.95);
     p99.push_back(us * 1.8);
     mib.push_back(rps * static_cast<double>(c.size) / 1048576.0);
-    runs.push_back({{"rps", rps},
-                    {"throughput_mib_s", mib.back()},
-                    {"cpu", {{"user_seconds", 1.0}, {"system_seconds", 0.2}, {"us_per_request", cpu.back()}}},
-                    {"latency_us", {{"p50", p50.back()}, {"p90", us * 1.2}, {"p99", p99.back()},
-                                    {"p99_9", us * 3}}},
-                    {"error", nullptr},
-                    {"skipped", nullptr}});
+    runs.push_back(
+        {{"rps", rps},
+         {"throughput_mib_s", mib.back()},
+         {"cpu", {{"user_seconds", 1.0}, {"system_seconds", 0.2}, {"us_per_request", cpu.back()}}},
+         {"latency_us",
+          {{"p50", p50.back()}, {"p90", us * 1.2}, {"p99", p99.back()}, {"p99_9", us * 3}}},
+         {"error", nullptr},
+         {"skipped", nullptr}});
   }
   json summary = {{"runs", c.rps.size()},
                   {"requests", 1000 * c.rps.size()},
@@ -62,8 +63,8 @@ inline json cell(const CellSpecification& c, std::size_t index) {
     summary["rps"] = spread(c.rps);
     summary["cpu_us_per_request"] = spread(cpu);
     summary["throughput_mib_s"] = spread(mib);
-    summary["latency_us"] = {{"p50", spread(p50)}, {"p90", spread(p50)}, {"p99", spread(p99)},
-                             {"p99_9", spread(p99)}};
+    summary["latency_us"] = {
+        {"p50", spread(p50)}, {"p90", spread(p50)}, {"p99", spread(p99)}, {"p99_9", spread(p99)}};
   }
   const std::string path = "/length/" + std::to_string(c.size);
   return {{"index", index},
@@ -84,16 +85,27 @@ inline json cell(const CellSpecification& c, std::size_t index) {
 inline json document(const std::vector<CellSpecification>& cells, const std::string& type = "full",
                      unsigned repeat = 3) {
   json list = json::array();
-  for (std::size_t i = 0; i < cells.size(); ++i) list.push_back(cell(cells[i], i));
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    list.push_back(cell(cells[i], i));
   return {{"schema", "hcbench-results/1"},
           {"interrupted", false},
-          {"settings", {{"benchmark_type", type}, {"cycles", 1000}, {"warmup", 10},
-                        {"repeat", repeat}, {"verify", "length"}, {"embedded_server", true}}},
-          {"environment", {{"hcbench_version", "0.1.0"}, {"started_at", "2026-11-25T18:00:00Z"},
-                           {"hostname", "testhost"}, {"kernel", "Linux 6.1"},
-                           {"cpu_model", "Test CPU"}, {"cpu_count", 2},
-                           {"libcurl_version", "7.88.1"}, {"tls_backend", "OpenSSL/3.0.15"},
-                           {"placement", {{"relation", "different cores"}}}}},
+          {"settings",
+           {{"benchmark_type", type},
+            {"cycles", 1000},
+            {"warmup", 10},
+            {"repeat", repeat},
+            {"verify", "length"},
+            {"embedded_server", true}}},
+          {"environment",
+           {{"hcbench_version", "0.1.0"},
+            {"started_at", "2026-11-25T18:00:00Z"},
+            {"hostname", "testhost"},
+            {"kernel", "Linux 6.1"},
+            {"cpu_model", "Test CPU"},
+            {"cpu_count", 2},
+            {"libcurl_version", "7.88.1"},
+            {"tls_backend", "OpenSSL/3.0.15"},
+            {"placement", {{"relation", "different cores"}}}}},
           {"cells", list},
           {"samples", json::array()}};
 }
@@ -103,10 +115,14 @@ inline std::vector<CellSpecification> original_full_rows(double scale = 1.0) {
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"python.requests.no-reuse", "requests, reuse cnxns: False,  options: Default"},
       {"python.requests.session", "requests, reuse cnxns: True,  options: Default"},
-      {"python.pycurl.reuse-handle.discard-body", "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body"},
-      {"python.pycurl.reuse-handle.save-body", "pycurl, reuse cnxns: True,  options: Reuse handle, save response to new cStringIO buffer"},
-      {"python.pycurl.forbid-reuse.save-body", "pycurl, reuse cnxns: False,  options: Reuse handle, save response to new cStringIO buffer"},
-      {"python.pycurl.new-handle.save-body", "pycurl, reuse cnxns: False,  options: New handle, save response to new cStringIO buffer"},
+      {"python.pycurl.reuse-handle.discard-body",
+       "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body"},
+      {"python.pycurl.reuse-handle.save-body",
+       "pycurl, reuse cnxns: True,  options: Reuse handle, save response to new cStringIO buffer"},
+      {"python.pycurl.forbid-reuse.save-body",
+       "pycurl, reuse cnxns: False,  options: Reuse handle, save response to new cStringIO buffer"},
+      {"python.pycurl.new-handle.save-body",
+       "pycurl, reuse cnxns: False,  options: New handle, save response to new cStringIO buffer"},
       {"python.urllib3.pool", "urllib3, reuse cnxns: True,  options: Default"},
       {"python.urllib", "urllib, reuse cnxns: False,  options: Default"}};
   const std::vector<double> http = {557.3, 1070.7, 2247.5, 2216.5, 1442.8, 1406.1, 1314.9, 902.8};

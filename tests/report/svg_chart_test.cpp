@@ -17,7 +17,8 @@ BarChart rps_chart() {
                       "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body"};
   chart.series = {"HTTP", "HTTPS"};
   chart.values = {{557.3, 2247.5}, {146.3, std::nullopt}};
-  chart.ranges = {{std::pair{550.0, 560.0}, std::pair{2200.0, 2300.0}}, {std::nullopt, std::nullopt}};
+  chart.ranges = {{std::pair{550.0, 560.0}, std::pair{2200.0, 2300.0}},
+                  {std::nullopt, std::nullopt}};
   chart.value_axis.label = "Requests per second";
   return chart;
 }
@@ -29,13 +30,15 @@ TEST(SvgChart, BarChartIsWellFormedWithSeriesLabelsAndCaption) {
   EXPECT_EQ(parsed.attribute_values("g", "data-name"), (std::vector<std::string>{"HTTP", "HTTPS"}));
   EXPECT_TRUE(parsed.has_text("Loopback: Python Client Benchmarks (10000 x 1k requests)"));
   EXPECT_TRUE(parsed.has_text("Requests per second"));
-  EXPECT_TRUE(parsed.has_text("pycurl, reuse cnxns: True,  options: Reuse handle, don't save body"));
+  EXPECT_TRUE(
+      parsed.has_text("pycurl, reuse cnxns: True,  options: Reuse handle, don't save body"));
   EXPECT_TRUE(parsed.has_text("hcbench 0.1.0 on <test & host>")) << "escaped and read back";
   EXPECT_TRUE(parsed.has_text("2248")) << "value labels on the bars";
   EXPECT_TRUE(parsed.has_text("not run")) << "a missing value is marked, not drawn as zero";
   // Three bars drawn (one value is missing), each with a tooltip.
   std::size_t bars = 0;
-  for (const auto& e : parsed.elements) bars += e.name == "rect" && e.attributes.count("height") && e.attributes.at("height") == "14.0";
+  for (const auto& e : parsed.elements)
+    bars += e.name == "rect" && e.attributes.count("height") && e.attributes.at("height") == "14.0";
   EXPECT_EQ(bars, 3u);
 }
 

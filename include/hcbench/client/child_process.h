@@ -15,9 +15,9 @@
 namespace hcbench {
 
 struct ChildOptions {
-  std::vector<std::string> argv;       // argv[0] is an absolute path: no PATH search
-  std::vector<std::string> extra_env;  // "NAME=value", added to (or replacing) the environment
-  std::string stdin_data;              // written, then stdin is closed
+  std::vector<std::string> argv;      // argv[0] is an absolute path: no PATH search
+  std::vector<std::string> extra_env; // "NAME=value", added to (or replacing) the environment
+  std::string stdin_data;             // written, then stdin is closed
   std::chrono::milliseconds timeout{60'000};
   std::size_t max_stdout_bytes = std::size_t{256} << 20; // more is an error, not an allocation
   std::size_t stderr_tail_bytes = 4096;
@@ -25,20 +25,20 @@ struct ChildOptions {
 
 struct ChildResult {
   enum class End {
-    exited,            // exit_status is valid
-    signaled,          // killed by term_signal (a crash, or killed from outside)
-    timed_out,         // still running at the deadline; the group was killed
-    output_too_large,  // wrote more than max_stdout_bytes; the group was killed
-    spawn_failed,      // could not start (spawn_error says why)
+    exited,           // exit_status is valid
+    signaled,         // killed by term_signal (a crash, or killed from outside)
+    timed_out,        // still running at the deadline; the group was killed
+    output_too_large, // wrote more than max_stdout_bytes; the group was killed
+    spawn_failed,     // could not start (spawn_error says why)
   };
   End end = End::spawn_failed;
   int exit_status = 0;
   int term_signal = 0;
   std::string spawn_error;
   std::string stdout_text;
-  std::string stderr_tail;   // the last stderr_tail_bytes bytes of stderr
-  CpuTimes cpu;              // wait4() rusage: the child and descendants it reaped
-  double wall_seconds = 0;   // from spawn to exit
+  std::string stderr_tail; // the last stderr_tail_bytes bytes of stderr
+  CpuTimes cpu;            // wait4() rusage: the child and descendants it reaped
+  double wall_seconds = 0; // from spawn to exit
 };
 
 ChildResult run_child(const ChildOptions& options);

@@ -21,17 +21,17 @@ inline constexpr double min_flagged_change = 0.02;
 inline constexpr double single_run_threshold = 0.10;
 
 enum class Change {
-  none,          // within the runs' own spread
-  better,        // significant, in the good direction
-  worse,         // significant, in the bad direction (a regression)
-  not_compared,  // a side has no figure (error, skipped, not measured)
+  none,         // within the runs' own spread
+  better,       // significant, in the good direction
+  worse,        // significant, in the bad direction (a regression)
+  not_compared, // a side has no figure (error, skipped, not measured)
 };
 std::string_view change_name(Change change);
 
 struct FigureComparison {
-  double base = 0;          // medians
+  double base = 0; // medians
   double next = 0;
-  double ratio = 0;         // next / base
+  double ratio = 0;              // next / base
   bool judged_by_spread = false; // both sides had at least 3 runs
   Change change = Change::not_compared;
 };
@@ -42,10 +42,10 @@ struct CellComparison {
   std::string protocol;
   std::string path;
   unsigned concurrency = 1;
-  FigureComparison rps;          // higher is better
-  FigureComparison cpu_us;       // lower is better
-  FigureComparison p99_us;       // lower is better
-  std::string note;              // why a side was not compared
+  FigureComparison rps;    // higher is better
+  FigureComparison cpu_us; // lower is better
+  FigureComparison p99_us; // lower is better
+  std::string note;        // why a side was not compared
 };
 
 struct Comparison {
@@ -55,7 +55,7 @@ struct Comparison {
   std::vector<std::string> only_in_base; // cell descriptions
   std::vector<std::string> only_in_next;
 
-  std::size_t regressions() const;       // cells whose RPS, CPU or p99 got worse
+  std::size_t regressions() const; // cells whose RPS, CPU or p99 got worse
 };
 
 // Compares one figure: `higher_is_better` says which direction is a regression.

@@ -35,16 +35,16 @@ struct Figure {
 
 struct ReportCell {
   std::size_t index = 0;
-  std::string row_id;            // "python.requests.session"
+  std::string row_id; // "python.requests.session"
   std::string group;
-  std::string display_name;      // the original's "Request Type"
-  std::string protocol;          // "http" or "https"
+  std::string display_name; // the original's "Request Type"
+  std::string protocol;     // "http" or "https"
   std::string endpoint;
-  std::string path;              // "/length/1024"
-  std::uint64_t size = 0;        // body bytes
+  std::string path;       // "/length/1024"
+  std::uint64_t size = 0; // body bytes
   unsigned concurrency = 1;
-  std::string status;            // "ok", "failures", "error", "skipped", "not_applicable", ...
-  std::string reason;            // error, skipped or not-applicable reason
+  std::string status; // "ok", "failures", "error", "skipped", "not_applicable", ...
+  std::string reason; // error, skipped or not-applicable reason
   std::size_t runs = 0;
   std::uint64_t requests = 0;
   std::uint64_t failures = 0;
@@ -57,13 +57,13 @@ struct ReportCell {
 };
 
 struct ReportRun {
-  std::string source;            // the file it came from
-  std::string benchmark_type;    // "full" or "size"
+  std::string source;         // the file it came from
+  std::string benchmark_type; // "full" or "size"
   std::uint64_t cycles = 0;
   std::uint64_t warmup = 0;
   unsigned repeat = 1;
   std::string verify;
-  bool loopback = true;          // the server was on this machine
+  bool loopback = true; // the server was on this machine
   bool interrupted = false;
   std::string hcbench_version, started_at, hostname, kernel, cpu_model, libcurl_version,
       tls_backend, placement;

@@ -18,8 +18,8 @@ enum class AxisFormat {
 };
 
 struct Axis {
-  std::string label;     // with its unit: "Requests per second", "Response size (bytes)"
-  bool log = false;      // base-10 logarithmic (values <= 0 are left out)
+  std::string label; // with its unit: "Requests per second", "Response size (bytes)"
+  bool log = false;  // base-10 logarithmic (values <= 0 are left out)
   AxisFormat format = AxisFormat::number;
   std::vector<double> ticks; // explicit tick values; empty: chosen automatically
 };
@@ -27,9 +27,9 @@ struct Axis {
 // Horizontal bars: categories top to bottom, one bar per series inside each category.
 struct BarChart {
   std::string title;
-  std::string caption;                  // several lines separated by '\n'
-  std::vector<std::string> categories;  // "requests, reuse cnxns: True, options: Default"
-  std::vector<std::string> series;      // "HTTP", "HTTPS"
+  std::string caption;                 // several lines separated by '\n'
+  std::vector<std::string> categories; // "requests, reuse cnxns: True, options: Default"
+  std::vector<std::string> series;     // "HTTP", "HTTPS"
   // values[s][c]: series s, category c; nothing where the cell did not run.
   std::vector<std::vector<std::optional<double>>> values;
   // Optional error bars (min, max) in the same layout; empty for none.
