@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
-# Usage: tools/setup.sh [--bench]   (--bench adds nginx, wrk, h2load, ab, hyperfine)
+# Usage: tools/setup.sh [--bench] [--charts]
+#   --bench adds nginx, wrk, h2load, ab, hyperfine;
+#   --charts adds chromium, to look at `hcbench report --charts` SVGs as a browser renders them
+#   (chromium --headless --screenshot=FILE file://...); the tests do not need it.
 set -euo pipefail
 
 packages=(
@@ -9,6 +12,8 @@ packages=(
   build-essential meson ninja-build pkg-config
   libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev node-llhttp
+  # the report tests parse the SVG charts with an XML parser
+  libexpat1-dev
   # tests and tools: curl for the loopback tests, openssl for the certificate script,
   # clang's sanitizer runtime for the sanitized CI build
   curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
@@ -19,9 +24,13 @@ packages=(
   # the Node.js driver
   nodejs
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace)
-fi
+for option in "$@"; do
+  case "$option" in
+    --bench) packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace) ;;
+    --charts) packages+=(chromium) ;;
+    *) echo "setup: unknown option $option (use --bench, --charts)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@ std::span<const Command> commands() {
   static constexpr std::array all{
       Command{"serve", serve_command},
       Command{"run", run_command},
+      Command{"report", report_command},
   };
   return all;
 }

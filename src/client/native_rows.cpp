@@ -1,6 +1,7 @@
 #include "hcbench/client/native_rows.h"
 
 #include "hcbench/client/curl_runner.h"
+#include "hcbench/client/driver.h"
 #include "hcbench/client/floor_client.h"
 
 namespace hcbench {
@@ -65,9 +66,10 @@ std::vector<ClientRow> floor_rows() {
 }
 
 std::vector<ClientRow> all_rows() {
-  std::vector<ClientRow> rows = native_rows();
+  // The original's rows first, in its order (the Python drivers), then Node.js, then ours.
+  std::vector<ClientRow> rows = driver_rows();
+  for (auto& row : native_rows()) rows.push_back(std::move(row));
   for (auto& row : floor_rows()) rows.push_back(std::move(row));
-  // External drivers (Python, Node.js) join here: their rows come after these.
   return rows;
 }
 
