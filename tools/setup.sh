@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
-# Usage: tools/setup.sh [--bench]   (--bench adds nginx, wrk, h2load, ab, hyperfine)
+# Usage: tools/setup.sh [--bench] [--container] [--build-only]
+#   --bench       adds nginx, wrk, h2load, ab, hyperfine
+#   --container   adds buildah and debootstrap, for the container test (tests/container/)
+#   --build-only  only what compiling hcbench needs (the Containerfile's build stage uses it)
 set -euo pipefail
 
-packages=(
-  # build
+build_packages=(
   build-essential meson ninja-build pkg-config
   libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev node-llhttp
+)
+packages=(
+  "${build_packages[@]}"
   # tests and tools: curl for the loopback tests, openssl for the certificate script,
   # clang's sanitizer runtime for the sanitized CI build
   curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
@@ -17,9 +22,16 @@ packages=(
   # the Node.js driver
   nodejs
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --bench) packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace) ;;
+    --container) packages+=(buildah debootstrap) ;;
+    --build-only) ;;
+    *) echo "setup: unknown option $flag" >&2; exit 2 ;;
+  esac
+done
+# Checked last so that it wins over the flags that add packages.
+[[ " $* " == *" --build-only "* ]] && packages=("${build_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
