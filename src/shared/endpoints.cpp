@@ -39,14 +39,20 @@ std::string_view request_path(std::string_view target) {
   return target.substr(0, target.find_first_of("?#"));
 }
 
-RouteMatch error(int status, std::string_view reason) { return {status, {}, reason}; }
+RouteMatch error(int status, std::string_view reason, bool head) {
+  Route route;
+  route.head = head; // a HEAD request gets the error's headers without its body
+  return {status, route, reason};
+}
 
 } // namespace
 
 RouteMatch match_route(std::string_view method, std::string_view target,
                        std::uint64_t max_length) {
   const std::string_view path = request_path(target);
+  const bool head = method == "HEAD";
   Route route;
+  route.head = head;
   if (path == "/ping") {
     route.endpoint = Endpoint::ping;
   } else if (path == "/bigger") {
@@ -56,22 +62,18 @@ RouteMatch match_route(std::string_view method, std::string_view target,
   } else if (path.starts_with(length_prefix)) {
     route.endpoint = Endpoint::length;
   } else {
-    return error(404, "Not found: the endpoints are /ping, /bigger and /length/<n>\n");
+    return error(404, "Not found: the endpoints are /ping, /bigger and /length/<n>\n", head);
   }
 
-  if (method == "HEAD") {
-    route.head = true;
-  } else if (method != "GET") {
-    return error(405, "Method not allowed: use GET or HEAD\n");
-  }
+  if (!head && method != "GET") return error(405, "Method not allowed: use GET or HEAD\n", false);
 
   if (route.endpoint == Endpoint::length) {
     const auto length = parse_decimal(path.substr(length_prefix.size()));
     if (!length) {
-      return error(400, "Bad length: /length/<n> takes n as plain decimal digits\n");
+      return error(400, "Bad length: /length/<n> takes n as plain decimal digits\n", head);
     }
     if (*length > max_length) {
-      return error(413, "Length too large: n is above this server's --max-length\n");
+      return error(413, "Length too large: n is above this server's --max-length\n", head);
     }
     route.length = *length;
   }

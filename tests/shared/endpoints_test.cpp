@@ -29,6 +29,7 @@ TEST_P(RouterTest, MatchesTable) {
     EXPECT_TRUE(match.reason.empty());
   } else {
     EXPECT_FALSE(match.reason.empty());
+    EXPECT_EQ(match.route.head, std::string_view(c.method) == "HEAD");
     EXPECT_EQ(match.reason.back(), '\n');
   }
 }
@@ -51,7 +52,7 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"GET", "/length/1.0", 400}, RouteCase{"GET", "/length/%31", 400},
         RouteCase{"GET", "/length/", 400},
         RouteCase{"GET", "/length/99999999999999999999999", 400},
-        RouteCase{"GET", "/length", 404}, RouteCase{"GET", "/", 404},
+        RouteCase{"GET", "/length", 404}, RouteCase{"GET", "/", 404}, RouteCase{"HEAD", "/nope", 404}, RouteCase{"HEAD", "/length/x", 400},
         RouteCase{"GET", "/ping/", 404}, RouteCase{"GET", "/PING", 404},
         RouteCase{"POST", "/ping", 405}, RouteCase{"DELETE", "/length/1", 405},
         RouteCase{"OPTIONS", "/bigger", 405}, RouteCase{"POST", "/nowhere", 404}));

@@ -1,0 +1,36 @@
+// Everything `hcbench serve` can be told, with the defaults its --help shows.
+#pragma once
+
+#include "hcbench/shared/endpoints.h"
+#include "hcbench/shared/payload.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace hcbench {
+
+// What one HTTP/1 session enforces and how it answers.
+struct SessionConfig {
+  std::uint64_t max_length = default_max_length;  // largest n of /length/<n> (413 above)
+  std::uint64_t max_body_bytes = 1ull << 20;      // request bodies are read and discarded up to this
+  std::size_t max_head_bytes = 8192;              // request line + headers (431 above)
+  std::uint64_t keepalive_requests = 0;           // requests per connection, 0 = unlimited
+  ContentTypeMode content_type = ContentTypeMode::native;
+};
+
+struct ServerConfig {
+  std::string bind_address = "0.0.0.0";
+  std::optional<std::uint16_t> http_port = 8080;  // nullopt: no HTTP listener; 0: ephemeral
+  std::optional<std::uint16_t> https_port = 4443; // nullopt: no HTTPS listener; 0: ephemeral
+  unsigned threads = 1;                           // event loops, each with its own listeners
+  std::string cert_file;                          // empty: certs/localhost.crt
+  std::string key_file;                           // empty: certs/localhost.key
+  std::uint64_t cache_bytes = 256ull << 20;       // payload cache bound (LRU beyond)
+  std::uint64_t max_connections = 16384;          // open connections; more are closed at once
+  double header_timeout_seconds = 10;             // from a request's first byte to its last header
+  double idle_timeout_seconds = 65;               // no request and no progress (nginx's 65 s)
+  SessionConfig session;
+};
+
+} // namespace hcbench

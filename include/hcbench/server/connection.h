@@ -1,0 +1,92 @@
+// One accepted TCP connection: the socket (libuv), the optional TLS session, the HTTP/1
+// session, and the queues between them. The only place where server bytes meet a socket.
+//
+// Lifetime: created on accept, freed only in its uv_close callback. State changes happen in
+// one place each: begin_close() (the only way to close), finish_output() (what to do once
+// every queued byte is written), and check_deadline() (timeouts, from the worker's sweep).
+#pragma once
+
+#include "hcbench/server/http1_session.h"
+#include "hcbench/server/output_queue.h"
+#include "hcbench/server/tls.h"
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace hcbench {
+
+class Worker;
+
+class Connection {
+public:
+  // Initialises the uv handle on the worker's loop; the caller then uv_accept()s into
+  // handle() and calls start().
+  Connection(Worker& worker, const TlsContext* tls);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  uv_tcp_t* handle() { return &handle_; }
+  void start();
+
+  // Closes the socket now; the object is deleted in the close callback.
+  void begin_close();
+  // Server shutdown: close now if idle, otherwise after the response in flight.
+  void begin_drain();
+  // Applies the header, idle and lingering timeouts; may close the connection.
+  void check_deadline(std::uint64_t now_ms);
+
+  // The worker's intrusive list of open connections.
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+private:
+  enum class State {
+    open,       // reading requests, writing responses
+    finishing,  // no more requests: write what is queued, then shut down
+    lingering,  // FIN sent: discard input until the peer closes or the linger time ends
+    closing,    // uv_close called
+  };
+
+  static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void on_write(uv_write_t* request, int status);
+  static void on_shutdown(uv_shutdown_t* request, int status);
+  static void on_close(uv_handle_t* handle);
+
+  void receive(std::span<const char> bytes);
+  void receive_tls(std::span<const char> bytes);
+  void after_session(Http1Session::Status status);
+  bool seal_plaintext();  // TLS: encrypt queued responses, a window ahead of the socket
+  void move_ciphertext(); // TLS: what the session produced goes to pending_
+  void flush();
+  void finish_output();
+  void update_reading();
+  void stop_requests(); // no more requests: finish what is queued, then shut down
+  void touch();
+
+  Worker& worker_;
+  uv_tcp_t handle_{};
+  uv_write_t write_request_{};
+  uv_shutdown_t shutdown_request_{};
+  State state_ = State::open;
+  Http1Session session_;
+  std::unique_ptr<TlsSession> tls_;
+  OutputQueue pending_;   // to be written (ciphertext for TLS)
+  OutputQueue writing_;   // owned by the uv_write in flight
+  OutputQueue plaintext_out_; // TLS only: responses not yet encrypted
+  std::string plaintext_in_;  // TLS only: decrypted request bytes
+  bool write_in_flight_ = false;
+  bool reading_ = false;
+  bool draining_ = false;         // the server is stopping
+  bool handshake_counted_ = false;
+  bool close_notify_pending_ = false; // TLS: send close_notify after the last response
+  bool peer_closed_ = false;      // EOF or a fatal TLS error: close after the output, no FIN wait
+  std::uint64_t last_activity_ms_ = 0;
+  std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none
+  std::uint64_t linger_until_ms_ = 0;
+};
+
+} // namespace hcbench

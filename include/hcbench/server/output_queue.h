@@ -1,0 +1,67 @@
+// Bytes waiting to be written to one connection, in order. Small pieces (status line,
+// headers, short bodies) are copied into one owned buffer so that a batch of pipelined
+// responses becomes a few contiguous regions; large bodies are referenced straight from the
+// shared immutable payload, which the queue keeps alive until the bytes are consumed.
+#pragma once
+
+#include "hcbench/shared/payload.h"
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hcbench {
+
+class OutputQueue {
+public:
+  // Bodies at most this long are copied rather than referenced: cheaper than an extra
+  // iovec and a reference count.
+  static constexpr std::size_t copy_threshold = 2048;
+
+  void append(std::string_view bytes);
+  // References `bytes` (kept alive by `owner`) when large, copies them when small.
+  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+  // Takes a string whole: large ones are adopted without copying their bytes.
+  void adopt(std::string&& bytes);
+
+  bool empty() const { return size_ == 0; }
+  // The first unconsumed region (empty when the queue is).
+  std::string_view front() const { return head_ < segments_.size() ? region(head_) : std::string_view(); }
+  std::size_t size() const { return size_; } // bytes not yet consumed
+
+  // Appends the unconsumed regions, in order, to `out` (cleared first). Pointers stay
+  // valid until the next append, consume or clear.
+  void gather(std::vector<iovec>& out) const;
+  // Calls f(std::string_view) for each unconsumed region, in order.
+  template <class F> void for_each(F&& f) const {
+    for (std::size_t i = head_; i < segments_.size(); ++i) {
+      const auto view = region(i);
+      if (!view.empty()) f(view);
+    }
+  }
+
+  // Drops the first n bytes (they were written).
+  void consume(std::size_t n);
+  // Drops everything; keeps the capacity for reuse.
+  void clear();
+
+private:
+  struct Segment {
+    const char* data = nullptr; // shared bytes; null for a region of owned_
+    std::size_t offset = 0;     // owned: offset into owned_; shared: bytes already consumed
+    std::size_t size = 0;       // bytes not yet consumed
+    std::shared_ptr<const void> owner;
+  };
+  std::string_view region(std::size_t index) const;
+
+  std::string owned_;
+  std::vector<Segment> segments_;
+  std::size_t head_ = 0; // first segment with unconsumed bytes
+  std::size_t size_ = 0;
+};
+
+} // namespace hcbench

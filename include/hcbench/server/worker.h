@@ -1,0 +1,99 @@
+// One server thread: its own libuv loop, its own listening sockets (SO_REUSEPORT, so the
+// kernel spreads new connections over the workers), its open connections and counters.
+#pragma once
+
+#include "hcbench/server/config.h"
+#include "hcbench/server/http1_session.h"
+#include "hcbench/server/stats.h"
+#include "hcbench/server/tls.h"
+
+#include <uv.h>
+
+#include <atomic>
+#include <functional>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace hcbench {
+
+class Connection;
+
+// What every worker shares, owned by the Server.
+struct SharedServerState {
+  const ServerConfig* config = nullptr;
+  PayloadCache* payloads = nullptr;
+  const TlsContext* tls = nullptr;
+  std::atomic<std::uint64_t> open_connections{0};
+  std::function<std::string()> stats_json;
+};
+
+class Worker {
+public:
+  // Takes ownership of the listening sockets (-1 for a disabled listener).
+  Worker(SharedServerState& shared, int http_fd, int https_fd);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Opens the listeners and runs the loop on a new thread; false (and why) on failure.
+  bool start(std::string& error);
+  void request_stop(); // thread-safe: stop accepting, drain, exit within a second
+  void join();
+
+  const WorkerCounters& counters() const { return counters_; }
+
+  // For connections (worker thread only).
+  uv_loop_t* loop() { return &loop_; }
+  const SessionConfig& session_config() const { return shared_.config->session; }
+  const ServerConfig& config() const { return *shared_.config; }
+  SessionServices& services() { return services_; }
+  WorkerCounters& counters() { return counters_; }
+  std::vector<char>& read_buffer() { return read_buffer_; }
+  std::vector<iovec>& iovecs() { return iovecs_; }
+  void link(Connection* connection);   // an accepted connection starts being served
+  void unlink(Connection* connection); // it starts closing
+  void connection_closed();            // its handle is closed
+
+private:
+  struct Listener {
+    uv_tcp_t handle{};
+    int fd = -1;
+    const TlsContext* tls = nullptr;
+    Worker* worker = nullptr;
+    bool open = false;
+  };
+
+  static void on_connection(uv_stream_t* server, int status);
+  static void on_sweep(uv_timer_t* timer);
+  static void on_stop(uv_async_t* async);
+  static void on_stop_deadline(uv_timer_t* timer);
+  void run();
+  void open_listener(Listener& listener);
+  void accept_from(Listener& listener);
+  void refresh_date();
+  void close_everything();
+
+  SharedServerState& shared_;
+  uv_loop_t loop_{};
+  Listener http_;
+  Listener https_;
+  uv_timer_t sweep_timer_{};
+  uv_timer_t stop_timer_{};
+  uv_async_t stop_async_{};
+  std::thread thread_;
+  WorkerCounters counters_;
+  SessionServices services_;
+  std::string date_line_;
+  std::int64_t date_second_ = -1;
+  std::vector<char> read_buffer_;
+  std::vector<iovec> iovecs_;
+  Connection* connections_ = nullptr; // intrusive list head
+  bool stopping_ = false;
+  bool started_ = false;
+  std::atomic<bool> stop_requested_{false};
+  std::uint64_t stop_started_ms_ = 0;
+};
+
+} // namespace hcbench

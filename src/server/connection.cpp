@@ -1,0 +1,295 @@
+#include "hcbench/server/connection.h"
+
+#include "hcbench/server/worker.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace hcbench {
+
+namespace {
+
+// Above this many queued bytes the connection stops reading: a client that does not read
+// its responses cannot make the server buffer without bound. Queued bodies are references
+// to shared payloads, so what this bounds is mostly their number.
+constexpr std::size_t output_high_water = 1 << 20;
+// TLS encrypts only this far ahead of the socket: a pipelined burst of large responses stays
+// references to shared payloads, not ciphertext, until the socket drains.
+constexpr std::size_t tls_window = 256 * 1024;
+// After our FIN, how long unread input is discarded before the socket is closed; closing
+// with unread input would reset the connection and could destroy the last response.
+constexpr std::uint64_t linger_ms = 2000;
+
+static_assert(sizeof(uv_buf_t) == sizeof(iovec), "libuv's uv_buf_t is an iovec on Unix");
+
+std::uint64_t to_ms(double seconds) { return static_cast<std::uint64_t>(seconds * 1000.0); }
+
+} // namespace
+
+Connection::Connection(Worker& worker, const TlsContext* tls)
+    : worker_(worker), session_(worker.session_config(), worker.services()) {
+  uv_tcp_init(worker.loop(), &handle_);
+  handle_.data = this;
+  if (tls != nullptr) tls_ = std::make_unique<TlsSession>(*tls);
+}
+
+void Connection::start() {
+  worker_.link(this);
+  touch();
+  update_reading();
+}
+
+void Connection::touch() { last_activity_ms_ = uv_now(worker_.loop()); }
+
+void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
+  // Every read is consumed before the callback returns (the session copies what it keeps),
+  // so all connections of a worker share one read buffer.
+  auto& buffer = static_cast<Connection*>(handle->data)->worker_.read_buffer();
+  *buf = uv_buf_init(buffer.data(), static_cast<unsigned>(buffer.size()));
+}
+
+void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto& self = *static_cast<Connection*>(stream->data);
+  if (nread > 0) {
+    self.worker_.counters().bytes_received.add(static_cast<std::uint64_t>(nread));
+    self.touch();
+    if (self.state_ == State::open) self.receive({buf->base, static_cast<std::size_t>(nread)});
+    return;
+  }
+  if (nread == 0) return; // EAGAIN
+  if (nread == UV_EOF && self.state_ == State::open) {
+    // The peer finished sending (a half-close, as `nc` does): answer what arrived, then close.
+    self.peer_closed_ = true;
+    self.stop_requests();
+    self.flush();
+    self.update_reading();
+    return;
+  }
+  self.begin_close(); // EOF while lingering or finishing, or a socket error
+}
+
+void Connection::receive(std::span<const char> bytes) {
+  if (tls_) {
+    receive_tls(bytes);
+  } else {
+    after_session(session_.feed(bytes, pending_));
+  }
+  if (state_ == State::closing) return;
+  flush();
+  update_reading();
+}
+
+void Connection::receive_tls(std::span<const char> bytes) {
+  tls_->receive(bytes);
+  while (state_ == State::open) {
+    const bool was_complete = tls_->handshake_complete();
+    const IoStatus status = tls_->read(plaintext_in_);
+    if (!handshake_counted_ && tls_->handshake_complete()) {
+      handshake_counted_ = true;
+      (tls_->resumed() ? worker_.counters().tls_resumed_handshakes
+                       : worker_.counters().tls_full_handshakes)
+          .add();
+    }
+    const bool got_plaintext = !plaintext_in_.empty();
+    if (got_plaintext) {
+      const auto session_status = session_.feed(plaintext_in_, plaintext_out_);
+      plaintext_in_.clear();
+      after_session(session_status);
+    }
+    if (status == IoStatus::ok && (got_plaintext || !was_complete)) continue;
+    if (status == IoStatus::closed) {
+      stop_requests();
+    } else if (status == IoStatus::error) {
+      if (!tls_->handshake_complete()) worker_.counters().tls_failures.add();
+      // Send the alert mbedTLS queued, then close: no close_notify after a fatal error.
+      peer_closed_ = true;
+      state_ = State::finishing;
+    }
+    break;
+  }
+  // Handshake messages and alerts go out now; responses are encrypted by flush().
+  move_ciphertext();
+}
+
+void Connection::move_ciphertext() {
+  std::string& ciphertext = tls_->outgoing();
+  if (ciphertext.size() > OutputQueue::copy_threshold) {
+    pending_.adopt(tls_->take_outgoing()); // adopted, not copied; the session keeps no buffer
+  } else if (!ciphertext.empty()) {
+    pending_.append(std::string_view(ciphertext));
+    ciphertext.clear(); // small: keep its capacity for the next response
+  }
+}
+
+bool Connection::seal_plaintext() {
+  while (pending_.size() < tls_window && !plaintext_out_.empty()) {
+    const std::string_view piece = plaintext_out_.front().substr(0, tls_window - pending_.size());
+    if (tls_->write(piece) != IoStatus::ok) return false;
+    plaintext_out_.consume(piece.size());
+    move_ciphertext();
+  }
+  if (plaintext_out_.empty() && close_notify_pending_) {
+    close_notify_pending_ = false;
+    tls_->close_notify();
+    move_ciphertext();
+  }
+  return true;
+}
+
+void Connection::after_session(Http1Session::Status status) {
+  if (session_.reading_head() || (tls_ && !tls_->handshake_complete())) {
+    if (head_started_ms_ == 0) head_started_ms_ = uv_now(worker_.loop());
+  } else {
+    head_started_ms_ = 0;
+  }
+  if (status == Http1Session::Status::close) stop_requests();
+}
+
+void Connection::stop_requests() {
+  if (state_ != State::open) return;
+  state_ = State::finishing;
+  // TLS: close_notify follows the last response, once flush() has encrypted it.
+  close_notify_pending_ = tls_ && tls_->handshake_complete();
+}
+
+void Connection::flush() {
+  if (write_in_flight_ || state_ == State::closing) return;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  auto& iov = worker_.iovecs();
+  for (;;) {
+    if (tls_ && !seal_plaintext()) {
+      begin_close();
+      return;
+    }
+    if (pending_.empty()) {
+      finish_output();
+      return;
+    }
+    pending_.gather(iov);
+    int written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
+    if (written == UV_EAGAIN) written = 0;
+    if (written < 0) {
+      begin_close();
+      return;
+    }
+    if (written > 0) {
+      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
+      touch();
+      pending_.consume(static_cast<std::size_t>(written));
+    }
+    if (!pending_.empty()) break;
+    // The socket took everything: encrypt the next window (TLS) or finish.
+  }
+  // The socket is full: hand the rest to libuv, which writes it when the socket drains.
+  // The queue becomes writing_, untouched until on_write; new responses go to pending_.
+  std::swap(pending_, writing_);
+  writing_.gather(iov);
+  if (uv_write(&write_request_, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
+               static_cast<unsigned>(iov.size()), on_write) != 0) {
+    begin_close();
+    return;
+  }
+  write_in_flight_ = true;
+}
+
+void Connection::on_write(uv_write_t* request, int status) {
+  auto& self = *static_cast<Connection*>(request->handle->data);
+  self.write_in_flight_ = false;
+  if (status < 0) { // includes UV_ECANCELED when the handle is being closed
+    self.begin_close();
+    return;
+  }
+  self.worker_.counters().bytes_sent.add(self.writing_.size());
+  self.writing_.clear();
+  self.touch();
+  self.flush();
+  self.update_reading();
+}
+
+void Connection::finish_output() {
+  // Every queued byte is written.
+  if (state_ == State::open && draining_ && session_.idle()) stop_requests();
+  if (state_ != State::finishing) return;
+  if (peer_closed_) {
+    begin_close();
+    return;
+  }
+  if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
+    begin_close();
+    return;
+  }
+  state_ = State::lingering;
+  linger_until_ms_ = uv_now(worker_.loop()) + linger_ms;
+  update_reading();
+}
+
+void Connection::on_shutdown(uv_shutdown_t* request, int status) {
+  auto& self = *static_cast<Connection*>(request->handle->data);
+  if (status < 0) self.begin_close();
+}
+
+void Connection::update_reading() {
+  const bool want = (state_ == State::open || state_ == State::lingering) &&
+                    pending_.size() + writing_.size() + plaintext_out_.size() < output_high_water;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  if (want && !reading_) {
+    if (uv_read_start(stream, on_alloc, on_read) != 0) {
+      begin_close();
+      return;
+    }
+    reading_ = true;
+  } else if (!want && reading_) {
+    uv_read_stop(stream);
+    reading_ = false;
+  }
+}
+
+void Connection::check_deadline(std::uint64_t now_ms) {
+  const ServerConfig& config = worker_.config();
+  switch (state_) {
+  case State::closing: return;
+  case State::lingering:
+    if (now_ms >= linger_until_ms_) begin_close();
+    return;
+  case State::open:
+    if (head_started_ms_ != 0 && now_ms - head_started_ms_ >= to_ms(config.header_timeout_seconds)) {
+      if (tls_ && !tls_->handshake_complete()) {
+        begin_close();
+        return;
+      }
+      session_.respond_error(tls_ ? plaintext_out_ : pending_, 408,
+                             "Request timeout: the request head did not arrive in time\n");
+      stop_requests();
+      flush();
+      update_reading();
+      return;
+    }
+    [[fallthrough]];
+  case State::finishing:
+    // An idle keep-alive connection, or a client that stopped reading its responses.
+    if (now_ms - last_activity_ms_ >= to_ms(config.idle_timeout_seconds)) begin_close();
+    return;
+  }
+}
+
+void Connection::begin_drain() {
+  draining_ = true;
+  if (state_ == State::open && session_.idle() && pending_.empty() && !write_in_flight_) {
+    begin_close();
+  }
+}
+
+void Connection::begin_close() {
+  if (state_ == State::closing) return;
+  state_ = State::closing;
+  worker_.unlink(this);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_close);
+}
+
+void Connection::on_close(uv_handle_t* handle) {
+  auto* self = static_cast<Connection*>(handle->data);
+  self->worker_.connection_closed();
+  delete self;
+}
+
+} // namespace hcbench

@@ -1,0 +1,77 @@
+#include "hcbench/server/output_queue.h"
+
+#include <cassert>
+
+namespace hcbench {
+
+void OutputQueue::append(std::string_view bytes) {
+  if (bytes.empty()) return;
+  // Extend the last region when it is owned: a whole response, or a batch of them,
+  // stays one contiguous region.
+  if (!segments_.empty() && segments_.back().data == nullptr &&
+      segments_.back().offset + segments_.back().size == owned_.size()) {
+    segments_.back().size += bytes.size();
+  } else {
+    segments_.push_back({nullptr, owned_.size(), bytes.size(), nullptr});
+  }
+  owned_.append(bytes);
+  size_ += bytes.size();
+}
+
+void OutputQueue::adopt(std::string&& bytes) {
+  if (bytes.size() <= copy_threshold) {
+    append(std::string_view(bytes));
+    return;
+  }
+  auto holder = std::make_shared<const std::string>(std::move(bytes));
+  const std::string_view view(*holder);
+  append_shared(view, std::move(holder));
+}
+
+void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
+  if (bytes.size() <= copy_threshold) {
+    append(bytes);
+    return;
+  }
+  segments_.push_back({bytes.data(), 0, bytes.size(), std::move(owner)});
+  size_ += bytes.size();
+}
+
+std::string_view OutputQueue::region(std::size_t index) const {
+  const Segment& s = segments_[index];
+  if (s.data == nullptr) return {owned_.data() + s.offset, s.size};
+  return {s.data + s.offset, s.size};
+}
+
+void OutputQueue::gather(std::vector<iovec>& out) const {
+  out.clear();
+  for_each([&](std::string_view view) {
+    out.push_back({const_cast<char*>(view.data()), view.size()});
+  });
+}
+
+void OutputQueue::consume(std::size_t n) {
+  assert(n <= size_);
+  size_ -= n;
+  while (n > 0 && head_ < segments_.size()) {
+    Segment& s = segments_[head_];
+    const std::size_t take = n < s.size ? n : s.size;
+    s.offset += take;
+    s.size -= take;
+    n -= take;
+    if (s.size == 0) {
+      s.owner.reset();
+      ++head_;
+    }
+  }
+  if (size_ == 0) clear();
+}
+
+void OutputQueue::clear() {
+  owned_.clear();
+  segments_.clear();
+  head_ = 0;
+  size_ = 0;
+}
+
+} // namespace hcbench

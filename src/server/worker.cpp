@@ -1,0 +1,184 @@
+#include "hcbench/server/worker.h"
+
+#include "hcbench/server/connection.h"
+
+#include <ctime>
+
+namespace hcbench {
+
+namespace {
+
+constexpr std::uint64_t sweep_interval_ms = 250; // timeouts resolution; one timer per loop
+constexpr std::uint64_t stop_poll_ms = 20;
+constexpr std::uint64_t stop_deadline_ms = 900; // exit within a second of SIGTERM
+constexpr int listen_backlog = 4096;
+
+} // namespace
+
+Worker::Worker(SharedServerState& shared, int http_fd, int https_fd) : shared_(shared) {
+  http_.fd = http_fd;
+  http_.worker = this;
+  https_.fd = https_fd;
+  https_.tls = shared.tls;
+  https_.worker = this;
+  read_buffer_.resize(64 * 1024);
+  services_.payloads = shared.payloads;
+  services_.counters = &counters_;
+  services_.date_line = &date_line_;
+  services_.stats_json = shared.stats_json;
+}
+
+Worker::~Worker() {
+  join();
+  for (const Listener* listener : {&http_, &https_}) {
+    if (!listener->open && listener->fd >= 0) ::close(listener->fd);
+  }
+}
+
+bool Worker::start(std::string& error) {
+  uv_loop_init(&loop_);
+  loop_.data = this;
+  uv_async_init(&loop_, &stop_async_, on_stop);
+  stop_async_.data = this;
+  uv_timer_init(&loop_, &sweep_timer_);
+  sweep_timer_.data = this;
+  uv_timer_start(&sweep_timer_, on_sweep, sweep_interval_ms, sweep_interval_ms);
+  uv_timer_init(&loop_, &stop_timer_);
+  stop_timer_.data = this;
+  refresh_date();
+  for (Listener* listener : {&http_, &https_}) {
+    if (listener->fd < 0) continue;
+    uv_tcp_init(&loop_, &listener->handle);
+    listener->handle.data = listener;
+    listener->open = true; // the handle owns the socket from here on
+    int rc = uv_tcp_open(&listener->handle, listener->fd);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->handle), listen_backlog, on_connection);
+    if (rc != 0) error = std::string("listen: ") + uv_strerror(rc);
+  }
+  // The loop runs on its own thread even after an error, so that it closes every handle.
+  started_ = true;
+  thread_ = std::thread([this] { run(); });
+  if (!error.empty()) request_stop();
+  return error.empty();
+}
+
+void Worker::run() {
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  // Every handle was closed by close_everything(); a loop that does not close cleanly would
+  // mean a leaked handle.
+  const int rc = uv_loop_close(&loop_);
+  if (rc != 0) {
+    uv_walk(&loop_, [](uv_handle_t* handle, void*) { if (!uv_is_closing(handle)) uv_close(handle, nullptr); }, nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    uv_loop_close(&loop_);
+  }
+}
+
+void Worker::request_stop() {
+  // Once only, and only for a loop that runs: the async handle is closed when the loop ends.
+  if (started_ && !stop_requested_.exchange(true)) uv_async_send(&stop_async_);
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::on_connection(uv_stream_t* server, int status) {
+  auto& listener = *static_cast<Listener*>(server->data);
+  Worker& self = *listener.worker;
+  if (status < 0 || self.stopping_) return;
+  auto* connection = new Connection(self, listener.tls);
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(connection->handle())) != 0) {
+    self.shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
+    connection->begin_close();
+    return;
+  }
+  self.counters_.connections_accepted.add();
+  const auto open = self.shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (open > self.shared_.config->max_connections) {
+    self.counters_.connections_rejected.add();
+    connection->begin_close();
+    return;
+  }
+  connection->start();
+}
+
+void Worker::link(Connection* connection) {
+  counters_.connections_active.add();
+  connection->prev = nullptr;
+  connection->next = connections_;
+  if (connections_ != nullptr) connections_->prev = connection;
+  connections_ = connection;
+}
+
+void Worker::unlink(Connection* connection) {
+  const bool linked = connection->prev != nullptr || connections_ == connection;
+  if (!linked) return;
+  counters_.connections_active.sub();
+  if (connection->prev != nullptr) connection->prev->next = connection->next;
+  if (connection->next != nullptr) connection->next->prev = connection->prev;
+  if (connections_ == connection) connections_ = connection->next;
+  connection->prev = connection->next = nullptr;
+}
+
+void Worker::connection_closed() { shared_.open_connections.fetch_sub(1, std::memory_order_relaxed); }
+
+void Worker::refresh_date() {
+  const std::time_t now = std::time(nullptr);
+  if (now == date_second_) return;
+  date_second_ = now;
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[64];
+  const std::size_t n = std::strftime(text, sizeof text, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
+  date_line_.assign(text, n);
+}
+
+void Worker::on_sweep(uv_timer_t* timer) {
+  auto& self = *static_cast<Worker*>(timer->data);
+  self.refresh_date();
+  const std::uint64_t now = uv_now(&self.loop_);
+  for (Connection* c = self.connections_; c != nullptr;) {
+    Connection* next = c->next; // check_deadline may unlink c
+    c->check_deadline(now);
+    c = next;
+  }
+}
+
+void Worker::on_stop(uv_async_t* async) {
+  auto& self = *static_cast<Worker*>(async->data);
+  if (self.stopping_) return;
+  self.stopping_ = true;
+  for (Listener* listener : {&self.http_, &self.https_}) {
+    if (listener->open && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener->handle))) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&listener->handle), nullptr);
+    }
+  }
+  for (Connection* c = self.connections_; c != nullptr;) {
+    Connection* next = c->next;
+    c->begin_drain();
+    c = next;
+  }
+  self.stop_started_ms_ = uv_now(&self.loop_);
+  uv_timer_start(&self.stop_timer_, on_stop_deadline, 0, stop_poll_ms);
+}
+
+void Worker::on_stop_deadline(uv_timer_t* timer) {
+  auto& self = *static_cast<Worker*>(timer->data);
+  const bool late = uv_now(&self.loop_) - self.stop_started_ms_ >= stop_deadline_ms;
+  if (self.connections_ == nullptr || late) self.close_everything();
+}
+
+void Worker::close_everything() {
+  for (Connection* c = connections_; c != nullptr;) {
+    Connection* next = c->next;
+    c->begin_close();
+    c = next;
+  }
+  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(&sweep_timer_), reinterpret_cast<uv_handle_t*>(&stop_timer_),
+                              reinterpret_cast<uv_handle_t*>(&stop_async_)}) {
+    if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+  }
+}
+
+} // namespace hcbench

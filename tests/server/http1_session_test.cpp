@@ -1,0 +1,248 @@
+// Level 2: the HTTP/1 session fed bytes, at every chunk size, with no socket anywhere.
+#include "hcbench/server/http1_session.h"
+#include "hcbench/shared/endpoints.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace hcbench {
+namespace {
+
+const std::string date = "Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n";
+
+struct Fixture {
+  SessionConfig config;
+  PayloadCache payloads{1 << 20};
+  WorkerCounters counters;
+  SessionServices services;
+
+  Fixture() {
+    config.max_length = 1 << 20;
+    config.max_body_bytes = 1000;
+    services.payloads = &payloads;
+    services.counters = &counters;
+    services.date_line = &date;
+    services.stats_json = [] { return std::string("{\"stats\":true}\n"); };
+  }
+};
+
+struct Outcome {
+  std::string output;
+  bool closed = false;
+};
+
+std::string drain(const OutputQueue& queue) {
+  std::string out;
+  queue.for_each([&](std::string_view bytes) { out += bytes; });
+  return out;
+}
+
+// Feeds `input` in chunks of `chunk` bytes to a fresh session.
+Outcome run(Fixture& f, std::string_view input, std::size_t chunk) {
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  Outcome outcome;
+  for (std::size_t at = 0; at < input.size() && !outcome.closed; at += chunk) {
+    const auto piece = input.substr(at, chunk);
+    outcome.closed = session.feed({piece.data(), piece.size()}, out) == Http1Session::Status::close;
+  }
+  outcome.output = drain(out);
+  return outcome;
+}
+
+std::string ok_response(const Resource& resource, bool head = false, std::string_view connection = "",
+                        ContentTypeMode mode = ContentTypeMode::native) {
+  return "HTTP/1.1 200 OK\r\nServer: hcbench\r\n" + date + std::string(connection) +
+         std::string(resource.headers(mode)) + "\r\n" + (head ? std::string() : resource.body);
+}
+
+// The status codes of every response in `output`, in order.
+std::vector<int> statuses(const std::string& output) {
+  std::vector<int> out;
+  // Bodies here never contain a status line, so every occurrence starts a response.
+  for (std::size_t at = output.find("HTTP/1.1 "); at != std::string::npos; at = output.find("HTTP/1.1 ", at + 1)) {
+    out.push_back(std::stoi(output.substr(at + 9, 3)));
+  }
+  return out;
+}
+
+struct Case {
+  const char* name;
+  std::string request;
+  std::vector<int> expected_statuses;
+  bool closes;
+};
+
+std::vector<Case> cases() {
+  const std::string big_header(9000, 'a');
+  const std::string almost_big(7000, 'a');
+  return {
+      {"ping", "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
+      {"head", "HEAD /bigger HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
+      {"absolute_form", "GET http://x/ping HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
+      {"pipelined", "GET /ping HTTP/1.1\r\n\r\nGET /bigger HTTP/1.1\r\n\r\nGET /length/10 HTTP/1.1\r\n\r\n", {200, 200, 200}, false},
+      {"not_found_keeps_alive", "GET /nope HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {404, 200}, false},
+      {"method_not_allowed", "DELETE /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {405, 200}, false},
+      {"bad_length", "GET /length/-5 HTTP/1.1\r\n\r\n", {400}, false},
+      {"too_long", "GET /length/2000000 HTTP/1.1\r\n\r\n", {413}, false},
+      {"connection_close_stops_pipeline", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {200}, true},
+      {"http10_closes", "GET /ping HTTP/1.0\r\n\r\n", {200}, true},
+      {"http10_keep_alive", "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /ping HTTP/1.0\r\n\r\n", {200, 200}, true},
+      {"body_discarded", "POST /ping HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /ping HTTP/1.1\r\n\r\n", {405, 200}, false},
+      {"chunked_body_discarded", "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {404, 200}, false},
+      {"body_too_large", "POST /ping HTTP/1.1\r\nContent-Length: 5000\r\n\r\nxx", {413}, true},
+      {"chunked_too_large", "POST /ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + std::string(2000, 'x') + "\r\n0\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {405}, true},
+      {"headers_too_large", "GET /ping HTTP/1.1\r\nX-Big: " + big_header + "\r\n\r\n", {431}, true},
+      {"url_too_large", "GET /" + big_header + " HTTP/1.1\r\n\r\n", {431}, true},
+      {"headers_under_limit", "GET /ping HTTP/1.1\r\nX-Big: " + almost_big + "\r\n\r\n", {200}, false},
+      {"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", {400}, true},
+      {"bad_method", "FOO /ping HTTP/1.1\r\n\r\n", {400}, true},
+      {"http09_not_supported", "GET /ping\r\n\r\n", {505}, true},
+      {"space_in_target", "GET /length/1 2 HTTP/1.1\r\n\r\n", {400}, true},
+      {"smuggling_both_lengths", "POST /ping HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", {400}, true},
+      {"header_without_colon", "GET /ping HTTP/1.1\r\nNoColonHere\r\n\r\n", {400}, true},
+      {"stats", "GET /stats HTTP/1.1\r\n\r\n", {200}, false},
+  };
+}
+
+class SessionCaseTest : public testing::TestWithParam<Case> {};
+
+TEST_P(SessionCaseTest, SameResponsesAtEveryChunkSize) {
+  const Case& c = GetParam();
+  Fixture f;
+  const Outcome whole = run(f, c.request, c.request.size());
+  EXPECT_EQ(statuses(whole.output), c.expected_statuses) << whole.output.substr(0, 400);
+  EXPECT_EQ(whole.closed, c.closes);
+  // Chunk sizes 1..64 then a few larger ones: every split of the input gives the same bytes.
+  for (std::size_t chunk = 1; chunk < c.request.size(); chunk = chunk < 64 ? chunk + 1 : chunk * 2) {
+    const Outcome split = run(f, c.request, chunk);
+    ASSERT_EQ(split.output, whole.output) << "chunk " << chunk;
+    ASSERT_EQ(split.closed, whole.closed) << "chunk " << chunk;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, SessionCaseTest, testing::ValuesIn(cases()),
+                         [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+TEST(Http1Session, PingResponseIsExact) {
+  Fixture f;
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", 1000).output, ok_response(*ping_resource()));
+}
+
+TEST(Http1Session, HeadHasLengthButNoBody) {
+  Fixture f;
+  const auto out = run(f, "HEAD /length/4096 HTTP/1.1\r\n\r\n", 1000).output;
+  EXPECT_EQ(out, ok_response(*f.payloads.get(4096), true));
+  EXPECT_NE(out.find("Content-Length: 4096\r\n"), std::string::npos);
+}
+
+TEST(Http1Session, LengthBodyIsTheDeterministicPayload) {
+  Fixture f;
+  const auto out = run(f, "GET /length/5000 HTTP/1.1\r\n\r\n", 1000).output;
+  ASSERT_GE(out.size(), 5000u);
+  EXPECT_EQ(out.substr(out.size() - 5000), generate_payload(5000));
+  EXPECT_NE(out.find("Content-Type: application/octet-stream\r\n"), std::string::npos);
+}
+
+TEST(Http1Session, ZeroLengthIsAnEmptyBody) {
+  Fixture f;
+  const auto out = run(f, "GET /length/0 HTTP/1.1\r\n\r\n", 1000).output;
+  EXPECT_NE(out.find("Content-Length: 0\r\n"), std::string::npos);
+  EXPECT_TRUE(out.ends_with("\r\n\r\n"));
+}
+
+TEST(Http1Session, PipelinedResponsesInOrder) {
+  Fixture f;
+  const auto out = run(f, "GET /bigger HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nHEAD /ping HTTP/1.1\r\n\r\n", 7).output;
+  EXPECT_EQ(out, ok_response(*bigger_resource()) + ok_response(*ping_resource()) + ok_response(*ping_resource(), true));
+}
+
+TEST(Http1Session, ConnectionHeaders) {
+  Fixture f;
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n", 100).output,
+            ok_response(*ping_resource(), false, "Connection: close\r\n"));
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 100).output,
+            ok_response(*ping_resource(), false, "Connection: keep-alive\r\n"));
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\n\r\n", 100).output, ok_response(*ping_resource(), false, "Connection: close\r\n"));
+}
+
+TEST(Http1Session, KeepAliveRequestCap) {
+  Fixture f;
+  f.config.keepalive_requests = 2;
+  const Outcome outcome = run(f, "GET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", 1000);
+  EXPECT_EQ(outcome.output, ok_response(*ping_resource()) + ok_response(*ping_resource(), false, "Connection: close\r\n"));
+  EXPECT_TRUE(outcome.closed);
+}
+
+TEST(Http1Session, CompatOriginalContentType) {
+  Fixture f;
+  f.config.content_type = ContentTypeMode::original;
+  const auto out = run(f, "GET /bigger HTTP/1.1\r\n\r\n", 1000).output;
+  EXPECT_NE(out.find("Content-Type: text/html; charset=utf-8\r\n"), std::string::npos);
+}
+
+TEST(Http1Session, ErrorBodiesSayWhatWasWrong) {
+  Fixture f;
+  const auto out = run(f, "GET /length/12x HTTP/1.1\r\n\r\n", 1000).output;
+  EXPECT_NE(out.find("Bad length"), std::string::npos);
+  const auto not_allowed = run(f, "PUT /ping HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 1000).output;
+  EXPECT_NE(not_allowed.find("Allow: GET, HEAD\r\n"), std::string::npos);
+  const auto head_error = run(f, "HEAD /nowhere HTTP/1.1\r\n\r\n", 1000).output;
+  EXPECT_TRUE(head_error.ends_with("\r\n\r\n")) << "HEAD error responses have no body";
+}
+
+TEST(Http1Session, CountsRequestsByStatus) {
+  Fixture f;
+  run(f, "GET /ping HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", 1000);
+  EXPECT_EQ(f.counters.requests.get(), 3u);
+  EXPECT_EQ(f.counters.by_status[0].get(), 2u); // 200
+  EXPECT_EQ(f.counters.by_status[2].get(), 1u); // 404
+}
+
+TEST(Http1Session, IgnoresBytesAfterClose) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.0\r\n\r\n"), out), Http1Session::Status::close);
+  const auto size = out.size();
+  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.1\r\n\r\n"), out), Http1Session::Status::close);
+  EXPECT_EQ(out.size(), size);
+}
+
+TEST(Http1Session, HeadPhaseTracking) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  EXPECT_TRUE(session.idle());
+  session.feed(std::string_view("GET /ping HTTP/1.1\r\nHo"), out);
+  EXPECT_TRUE(session.reading_head());
+  session.feed(std::string_view("st: x\r\n\r\n"), out);
+  EXPECT_TRUE(session.idle());
+  EXPECT_EQ(session.requests(), 1u);
+}
+
+TEST(OutputQueue, CopiesSmallReferencesLarge) {
+  OutputQueue queue;
+  const auto big = make_resource(std::string(10000, 'b'), "x");
+  queue.append("head");
+  queue.append_shared("tiny", ping_resource());
+  queue.append_shared(big->body, big);
+  queue.append("tail");
+  std::vector<iovec> iov;
+  queue.gather(iov);
+  ASSERT_EQ(iov.size(), 3u);
+  EXPECT_EQ(std::string_view(static_cast<char*>(iov[0].iov_base), iov[0].iov_len), "headtiny");
+  EXPECT_EQ(iov[1].iov_base, big->body.data()); // no copy of the large body
+  EXPECT_EQ(queue.size(), 10012u);
+  queue.consume(8 + 9990);
+  queue.gather(iov);
+  ASSERT_EQ(iov.size(), 2u);
+  EXPECT_EQ(iov[0].iov_len, 10u);
+  queue.consume(14);
+  EXPECT_TRUE(queue.empty());
+}
+
+} // namespace
+} // namespace hcbench
