@@ -95,14 +95,18 @@ teardown() {
   trap - EXIT INT TERM
   set +e
   local ns pids
-  for ns in "$client_ns" "$server_ns"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null)
-    [[ -n "$pids" ]] && kill -TERM $pids 2>/dev/null
+  lab_pids() { ip netns pids "$client_ns" 2>/dev/null; ip netns pids "$server_ns" 2>/dev/null; }
+  pids=$(lab_pids)
+  [[ -n "$pids" ]] && kill -TERM $pids 2>/dev/null
+  # Reap our own children, then give the rest up to 3 s to exit before SIGKILL.
+  wait 2>/dev/null
+  for _ in {1..30}; do
+    [[ -z "$(lab_pids)" ]] && break
+    sleep 0.1
   done
-  [[ -n "$server_pid" ]] && wait "$server_pid" 2>/dev/null
+  pids=$(lab_pids)
+  [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
   for ns in "$client_ns" "$server_ns"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null)
-    [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
     ip netns del "$ns" 2>/dev/null
   done
   rm -rf "$work"

@@ -91,8 +91,10 @@ status=0
 wait "$pid" || status=$?
 ((status == 143)) || { cat "$work/lab.err" >&2; fail "a lab stopped by SIGTERM exited with $status"; }
 assert_torn_down "$pid"
+# A process counts as alive while it can run: a zombie waiting for its reaper does not.
+running() { [[ -r "/proc/$1/stat" && "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]]; }
 for p in $inside; do
-  ! kill -0 "$p" 2>/dev/null || fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) outlived its lab"
+  ! running "$p" || fail "process $p ($(cat "/proc/$p/comm" 2>/dev/null)) outlived its lab"
 done
 log "SIGTERM in the middle: exit 143, everything torn down"
 echo "PASS"
