@@ -11,6 +11,8 @@
 #   --server CMD    shell command run in the server namespace instead of hcbench serve
 #   --client CMD    shell command run in the client namespace instead of hcbench run
 #   --summary FILE  also write the link's summary (counters, tbf statistics) as JSON to FILE
+#   --server-cpus CPUS, --client-cpus CPUS   run that side on these CPUs only (taskset lists:
+#                   0, 1, 0-1), like two hosts that do not share cores. Default: unpinned.
 #   --ready-timeout SECONDS   how long the server has to listen (default 30)
 #
 # Both commands see LAB_SERVER_ADDRESS, LAB_HTTP_URL, LAB_HTTPS_URL, LAB_HTTP_PORT and
@@ -32,6 +34,8 @@ server_command=
 client_command=
 summary_file=
 ready_timeout=30
+server_cpus=
+client_cpus=
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 while (($#)); do
@@ -41,6 +45,8 @@ while (($#)); do
     --server) server_command=$2; shift 2 ;;
     --client) client_command=$2; shift 2 ;;
     --summary) summary_file=$2; shift 2 ;;
+    --server-cpus) server_cpus=$2; shift 2 ;;
+    --client-cpus) client_cpus=$2; shift 2 ;;
     --ready-timeout) ready_timeout=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     --) shift; break ;;
@@ -138,9 +144,20 @@ for end in "$server_ns:$server_if" "$client_ns:$client_if"; do
   fi
 done
 say "link $server_ns/$server_if $server_address <-> $client_ns/$client_if $client_address, rate ${rate}"
+[[ -n "$server_cpus$client_cpus" ]] && say "CPUs: server ${server_cpus:-any}, client ${client_cpus:-any}"
 
 # --- server ----------------------------------------------------------------------------------
-ip netns exec "$server_ns" sh -c "$server_command" >"$work/server.out" 2>"$work/server.err" &
+# Runs a command in a namespace, on the given CPUs if any.
+in_namespace() {
+  local ns=$1 cpus=$2
+  shift 2
+  if [[ -n "$cpus" ]]; then
+    ip netns exec "$ns" taskset -c "$cpus" "$@"
+  else
+    ip netns exec "$ns" "$@"
+  fi
+}
+in_namespace "$server_ns" "$server_cpus" sh -c "$server_command" >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 listening() { [[ -n "$(ip netns exec "$server_ns" ss -Hltn "sport = :$LAB_HTTP_PORT")" ]]; }
 deadline=$((SECONDS + ready_timeout))
@@ -163,9 +180,9 @@ link_counters() {
 read -r server_tx_before server_rx_before < <(link_counters)
 started=$(date +%s.%N)
 if [[ -n "$client_command" ]]; then
-  ip netns exec "$client_ns" sh -c "$client_command" &
+  in_namespace "$client_ns" "$client_cpus" sh -c "$client_command" &
 else
-  ip netns exec "$client_ns" "$hcbench" run "$LAB_HTTP_URL" --https-url "$LAB_HTTPS_URL" \
+  in_namespace "$client_ns" "$client_cpus" "$hcbench" run "$LAB_HTTP_URL" --https-url "$LAB_HTTPS_URL" \
     "${run_options[@]}" &
 fi
 # Waiting on a background job (not a foreground one) lets INT and TERM reach the traps at once.

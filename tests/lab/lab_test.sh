@@ -65,7 +65,7 @@ done
 # --- 2. a small matrix across the link -------------------------------------------------------
 if "$hcbench" run --help >/dev/null 2>&1; then
   "$lab" --rate 517mbit --hcbench "$hcbench" --summary "$work/summary.json" -- \
-    --cycles 20 --sizes 4,65536 --json "$work/run.json" >"$work/client.out" 2>"$work/lab.err" & pid=$!
+    --clients native --cycles 20 --sizes 4,64k --no-progress --json "$work/run.json" >"$work/client.out" 2>"$work/lab.err" & pid=$!
   wait "$pid" || { cat "$work/lab.err" "$work/client.out" >&2; fail "hcbench run across the lab failed"; }
   assert_torn_down "$pid"
   [[ -s "$work/run.json" ]] || fail "hcbench run wrote no results"
