@@ -1,0 +1,114 @@
+// `hcbench report`: a saved run (the "hcbench-results/1" JSON that `hcbench run --json`
+// writes, docs/results-schema.json) read back into what tables, charts and comparisons need,
+// and the outputs made from it. Reading is tolerant: a field a report does not use may be
+// missing or null; a document that is not a results document is an error with the reason.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace hcbench {
+
+struct ReportInputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// One figure of a cell over its runs: the median, the range, and each run's value (for the
+// comparison's spread test). NaN when the cell has no such figure.
+struct Figure {
+  double median = std::numeric_limits<double>::quiet_NaN();
+  double min = std::numeric_limits<double>::quiet_NaN();
+  double max = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> runs;
+
+  bool present() const { return std::isfinite(median); }
+};
+
+struct ReportCell {
+  std::size_t index = 0;
+  std::string row_id; // "python.requests.session"
+  std::string group;
+  std::string display_name; // the original's "Request Type"
+  std::string protocol;     // "http" or "https"
+  std::string endpoint;
+  std::string path;       // "/length/1024"
+  std::uint64_t size = 0; // body bytes
+  unsigned concurrency = 1;
+  std::string status; // "ok", "failures", "error", "skipped", "not_applicable", ...
+  std::string reason; // error, skipped or not-applicable reason
+  std::size_t runs = 0;
+  std::uint64_t requests = 0;
+  std::uint64_t failures = 0;
+  bool saturated = false;
+  Figure rps, throughput_mib_s, cpu_us_per_request, p50_us, p90_us, p99_us, p999_us;
+
+  bool measured() const { return rps.present(); }
+  // What tables and comparisons match cells by.
+  std::string key() const;
+};
+
+struct ReportRun {
+  std::string source;         // the file it came from
+  std::string benchmark_type; // "full" or "size"
+  std::uint64_t cycles = 0;
+  std::uint64_t warmup = 0;
+  unsigned repeat = 1;
+  std::string verify;
+  bool loopback = true; // the server was on this machine
+  bool interrupted = false;
+  std::string hcbench_version, started_at, hostname, kernel, cpu_model, libcurl_version,
+      tls_backend, placement;
+  unsigned cpu_count = 0;
+  std::vector<ReportCell> cells; // in table order
+
+  // The settings and environment in two short lines, for chart captions and table headers.
+  std::string caption() const;
+};
+
+// The cells of a run grouped as its tables and charts show them: one section per endpoint
+// (or size) and concurrency, one row per client configuration, one cell per protocol.
+struct SectionRow {
+  std::string row_id;
+  std::string display_name;
+  std::map<std::string, const ReportCell*> cells; // by protocol; points into ReportRun::cells
+
+  const ReportCell* cell(const std::string& protocol) const;
+};
+struct ReportSection {
+  std::string path;
+  std::string endpoint;
+  std::uint64_t size = 0;
+  unsigned concurrency = 1;
+  std::vector<std::string> protocols; // "http" before "https"
+  std::vector<SectionRow> rows;       // in table order
+};
+std::vector<ReportSection> report_sections(const ReportRun& run);
+
+ReportRun read_report_run(const nlohmann::json& document, std::string source = {});
+ReportRun load_report_run(const std::filesystem::path& file);
+
+// The three table formats of one run.
+enum class ReportFormat { markdown, csv, json };
+std::optional<ReportFormat> parse_report_format(std::string_view name);
+
+std::string run_tables(const ReportRun& run, ReportFormat format);
+
+// The charts of one run, as (file name, SVG) pairs: RPS per client configuration (HTTP and
+// HTTPS bars) and CPU per request for each endpoint, latency percentiles per protocol, and,
+// when the run has several response sizes, RPS, throughput and CPU per request against size.
+struct ChartFile {
+  std::string name; // "rps-length-1024.svg"
+  std::string svg;
+};
+std::vector<ChartFile> run_charts(const ReportRun& run);
+
+} // namespace hcbench

@@ -1,0 +1,104 @@
+// hcbench report: tables and charts from a saved run, or a comparison of two runs.
+#include "hcbench/cli/commands.h"
+#include "hcbench/report/compare.h"
+#include "hcbench/report/report.h"
+
+#include <cxxopts.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace hcbench {
+namespace {
+
+constexpr const char* report_usage = R"(tables and SVG charts from a saved run, or two runs compared
+
+  hcbench report RESULTS.json [--format md|csv|json] [--charts DIR] [-o FILE]
+  hcbench report BASE.json NEW.json [--format md|csv|json] [-o FILE] [--fail-on-regression]
+
+RESULTS.json is what `hcbench run --json FILE` wrote. With two files, every cell of NEW is
+compared with the same cell of BASE; a change is flagged only when it is larger than the
+runs' own spread (run both with --repeat 3 or more to judge by spread).)";
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out)
+    throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+}
+
+void emit(const std::string& text, const std::string& output) {
+  if (output.empty() || output == "-") {
+    fmt::print("{}", text);
+  } else {
+    write_file(output, text);
+  }
+}
+
+} // namespace
+
+int report_command(int argc, char** argv) {
+  cxxopts::Options options("hcbench report", report_usage);
+  options.add_options()("format", "table format: md, csv or json",
+                        cxxopts::value<std::string>()->default_value("md"))(
+      "charts", "write SVG charts into this directory (one run only)",
+      cxxopts::value<std::string>())("o,output",
+                                     "write the tables or comparison here instead of stdout",
+                                     cxxopts::value<std::string>())(
+      "fail-on-regression", "comparison: exit 1 when a cell got worse beyond the runs' spread")(
+      "h,help", "show this help")("files", "", cxxopts::value<std::vector<std::string>>());
+  options.parse_positional({"files"});
+  options.positional_help("RESULTS.json | BASE.json NEW.json");
+  try {
+    const auto parsed = options.parse(argc, argv);
+    if (parsed.count("help")) {
+      fmt::print("{}\n", options.help());
+      return 0;
+    }
+    const auto files = parsed.count("files") ? parsed["files"].as<std::vector<std::string>>()
+                                             : std::vector<std::string>{};
+    if (files.empty() || files.size() > 2) {
+      fmt::print(stderr, "hcbench report: give one results file, or two to compare (try --help)\n");
+      return 2;
+    }
+    const auto format = parse_report_format(parsed["format"].as<std::string>());
+    if (!format) {
+      fmt::print(stderr, "hcbench report: --format must be md, csv or json\n");
+      return 2;
+    }
+    const std::string output = parsed.count("output") ? parsed["output"].as<std::string>() : "";
+
+    if (files.size() == 2) {
+      if (parsed.count("charts")) {
+        fmt::print(stderr, "hcbench report: --charts takes one run, not a comparison\n");
+        return 2;
+      }
+      const auto comparison = compare_runs(load_report_run(files[0]), load_report_run(files[1]));
+      emit(comparison_output(comparison, *format), output);
+      return parsed.count("fail-on-regression") && comparison.regressions() > 0 ? 1 : 0;
+    }
+
+    const auto run = load_report_run(files[0]);
+    emit(run_tables(run, *format), output);
+    if (parsed.count("charts")) {
+      const std::filesystem::path directory = parsed["charts"].as<std::string>();
+      std::filesystem::create_directories(directory);
+      const auto charts = run_charts(run);
+      for (const auto& chart : charts)
+        write_file(directory / chart.name, chart.svg);
+      fmt::print(stderr, "hcbench report: wrote {} charts to {}\n", charts.size(),
+                 directory.string());
+    }
+    return 0;
+  } catch (const cxxopts::exceptions::exception& e) {
+    fmt::print(stderr, "hcbench report: {} (try --help)\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hcbench report: {}\n", e.what());
+    return 2;
+  }
+}
+
+} // namespace hcbench
