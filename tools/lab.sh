@@ -104,14 +104,15 @@ teardown() {
   lab_pids() { ip netns pids "$client_ns" 2>/dev/null; ip netns pids "$server_ns" 2>/dev/null; }
   pids=$(lab_pids)
   [[ -n "$pids" ]] && kill -TERM $pids 2>/dev/null
-  # Reap our own children, then give the rest up to 3 s to exit before SIGKILL.
-  wait 2>/dev/null
+  # Up to 3 s to exit, then SIGKILL; only then reap our own children, so that a command that
+  # ignores SIGTERM cannot hold the teardown.
   for _ in {1..30}; do
     [[ -z "$(lab_pids)" ]] && break
     sleep 0.1
   done
   pids=$(lab_pids)
   [[ -n "$pids" ]] && kill -KILL $pids 2>/dev/null
+  wait 2>/dev/null
   for ns in "$client_ns" "$server_ns"; do
     ip netns del "$ns" 2>/dev/null
   done
