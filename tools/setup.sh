@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
-# Usage: tools/setup.sh [--bench] [--charts]
-#   --bench adds nginx, wrk, h2load, ab, hyperfine;
-#   --charts adds chromium, to look at `hcbench report --charts` SVGs as a browser renders them
-#   (chromium --headless --screenshot=FILE file://...); the tests do not need it.
+# Usage: tools/setup.sh [--bench] [--charts] [--container] [--build-only]
+#   --bench       adds nginx, wrk, h2load, ab, hyperfine
+#   --charts      adds chromium, to look at `hcbench report --charts` SVGs as a browser renders
+#                 them (chromium --headless --screenshot=FILE file://...); the tests do not need it
+#   --container   adds buildah and debootstrap, for the container test (tests/container/)
+#   --build-only  only what configuring and compiling hcbench needs (the Containerfile's build
+#                 stage uses it)
 set -euo pipefail
 
-packages=(
-  # build
+build_packages=(
   build-essential meson ninja-build pkg-config
   libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev node-llhttp
-  # the report tests parse the SVG charts with an XML parser
+  # meson configures the tests too: the report tests parse the SVG charts with expat
   libexpat1-dev
+)
+packages=(
+  "${build_packages[@]}"
   # tests and tools: curl for the loopback tests, openssl for the certificate script,
   # clang's sanitizer runtime for the sanitized CI build
   curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
@@ -28,9 +33,13 @@ for option in "$@"; do
   case "$option" in
     --bench) packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace) ;;
     --charts) packages+=(chromium) ;;
-    *) echo "setup: unknown option $option (use --bench, --charts)" >&2; exit 2 ;;
+    --container) packages+=(buildah debootstrap) ;;
+    --build-only) ;;
+    *) echo "setup: unknown option $option (use --bench, --charts, --container, --build-only)" >&2; exit 2 ;;
   esac
 done
+# Checked last so that it wins over the options that add packages.
+[[ " $* " == *" --build-only "* ]] && packages=("${build_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
