@@ -597,6 +597,8 @@ def main():
         wanted = args.only.split(",")
         chosen = [s for s in chosen if any(s.name.startswith(w) for w in wanted)]
 
+    # SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the servers are always stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     workdir = tempfile.mkdtemp(prefix="hcbench-vs-nginx-")
     servers = []
     try:

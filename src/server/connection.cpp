@@ -53,7 +53,11 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
   if (nread > 0) {
     self.worker_.counters().bytes_received.add(static_cast<std::uint64_t>(nread));
     self.touch();
-    if (self.state_ == State::open) self.receive({buf->base, static_cast<std::size_t>(nread)});
+    if (self.state_ == State::open) {
+      self.receive({buf->base, static_cast<std::size_t>(nread)});
+    } else {
+      self.input_ignored_ = true;
+    }
     return;
   }
   if (nread == 0) return; // EAGAIN
@@ -210,7 +214,11 @@ void Connection::finish_output() {
   // Every queued byte is written.
   if (state_ == State::open && draining_ && session_.idle()) stop_requests();
   if (state_ != State::finishing) return;
-  if (peer_closed_) {
+  // Lingering protects a response from the reset that closing with unread input causes. It
+  // is not needed when the peer is gone, nor when the client asked to close and sent nothing
+  // after its last request (as nginx decides): closing at once saves the shutdown, the wait
+  // for the client's FIN and two system calls per connection.
+  if (peer_closed_ || (session_.client_ended_cleanly() && !input_ignored_)) {
     begin_close();
     return;
   }

@@ -168,6 +168,43 @@ TEST(Http1Session, ConnectionHeaders) {
   EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\n\r\n", 100).output, ok_response(*ping_resource(), false, "Connection: close\r\n"));
 }
 
+// Whether the connection may close at once after the last response, without lingering.
+TEST(Http1Session, ClientEndedCleanly) {
+  struct Case {
+    const char* name;
+    std::string input;
+    bool clean;
+  };
+  const std::vector<Case> cases = {
+      {"connection_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n", true},
+      {"http10", "GET /ping HTTP/1.0\r\n\r\n", true},
+      {"keep_alive", "GET /ping HTTP/1.1\r\n\r\n", false},
+      {"bytes_after_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", false},
+      {"body_not_read", "POST /ping HTTP/1.1\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello", false},
+      {"error", "GET /length/x HTTP/1.1\r\nConnection: close\r\n\r\n", true},
+      {"malformed", "GET /ping HTTP/9.9 x\r\n\r\n", false},
+  };
+  for (const Case& c : cases) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, c.input.size()}) {
+      Fixture f;
+      Http1Session session(f.config, f.services);
+      OutputQueue out;
+      for (std::size_t at = 0; at < c.input.size(); at += chunk) {
+        const std::string_view piece = std::string_view(c.input).substr(at, chunk);
+        session.feed({piece.data(), piece.size()}, out);
+      }
+      EXPECT_EQ(session.client_ended_cleanly(), c.clean) << c.name << " in chunks of " << chunk;
+    }
+  }
+  Fixture f;
+  f.config.keepalive_requests = 1; // the server ends the connection: always linger
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  const std::string_view request = "GET /ping HTTP/1.1\r\n\r\n";
+  EXPECT_EQ(session.feed({request.data(), request.size()}, out), Http1Session::Status::close);
+  EXPECT_FALSE(session.client_ended_cleanly());
+}
+
 TEST(Http1Session, KeepAliveRequestCap) {
   Fixture f;
   f.config.keepalive_requests = 2;

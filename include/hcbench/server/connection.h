@@ -84,6 +84,7 @@ private:
   bool handshake_counted_ = false;
   bool close_notify_pending_ = false; // TLS: send close_notify after the last response
   bool peer_closed_ = false;      // EOF or a fatal TLS error: close after the output, no FIN wait
+  bool input_ignored_ = false;    // bytes arrived after requests stopped: linger before closing
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none
   std::uint64_t linger_until_ms_ = 0;

@@ -47,6 +47,10 @@ public:
   // Between requests: nothing of the next request has arrived.
   bool idle() const { return phase_ == Phase::idle; }
   std::uint64_t requests() const { return requests_; }
+  // The client asked to close (Connection: close, or HTTP/1.0 without keep-alive) in a
+  // request without a body, and nothing came after that request: once the response is
+  // written, the connection can be closed at once, with no lingering (nginx's heuristic).
+  bool client_ended_cleanly() const { return client_ended_cleanly_; }
 
   // Appends a complete error response outside any parse (e.g. 408 on a header timeout).
   void respond_error(OutputQueue& out, int status, std::string_view reason);
@@ -80,6 +84,8 @@ private:
   std::size_t head_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t requests_ = 0;
+  bool closing_request_without_body_ = false; // set with the pause for a client's close
+  bool client_ended_cleanly_ = false;
   int pending_error_status_ = 0; // set by a callback that rejects the request
   std::string_view pending_error_reason_;
 };
