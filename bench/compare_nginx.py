@@ -210,6 +210,10 @@ http {{
   keepalive_requests 1000000000;
   keepalive_timeout 65s;
   etag off;
+  # Static files as a tuned nginx serves them: descriptors and sizes cached, no open() and
+  # fstat() per request (without it nginx pays ~3 system calls more per /bigger or /length).
+  open_file_cache max=64 inactive=60s;
+  open_file_cache_valid 3600s;
   client_body_temp_path {prefix}/client_body;
   proxy_temp_path {prefix}/proxy;
   fastcgi_temp_path {prefix}/fastcgi;
@@ -302,12 +306,13 @@ def parse_h2load(text):
     m = re.search(r"finished in ([\d.]+)(m?s)", text)
     r = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, "
                   r"(\d+) errored", text)
-    s = re.search(r"status codes: (\d+) 2xx", text)
+    s = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", text)
     if not (m and r and s):
         raise RuntimeError("h2load output not understood:\n" + text)
     seconds = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
-    ok = int(s.group(1))
-    return ok, seconds, int(r.group(2)) + int(r.group(3)) + int(r.group(1)) - ok
+    # With a warm-up, "succeeded" counts the measured window only; status codes count all.
+    errors = int(r.group(2)) + int(r.group(3)) + sum(int(s.group(i)) for i in (2, 3, 4))
+    return int(r.group(1)), seconds, errors
 
 
 def ab(url, connections, seconds):
