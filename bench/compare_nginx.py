@@ -454,6 +454,9 @@ def hold_idle(port, count, tls_context=None):
     request = f"GET /ping HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
     for _ in range(count):
         s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        # Without it, Nagle holds the request behind the client's unacknowledged Finished
+        # message until the server's delayed ACK (40 ms) on every resumed handshake.
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if tls_context:
             s = tls_context.wrap_socket(s, server_hostname="localhost", session=session)
             session = session or s.session
@@ -469,10 +472,15 @@ def hold_idle(port, count, tls_context=None):
 
 
 def idle_memory(server, count, log=print):
+    """RSS per idle keep-alive connection, each scheme measured on a freshly started server:
+    memory freed by earlier connections would otherwise be reused and hide the cost."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(os.path.join(REPO, "certs", "ca.crt"))
     out = {}
-    for scheme, port, context in [("http", server.http, None), ("https", server.https, ctx)]:
+    for scheme, context in [("http", None), ("https", ctx)]:
+        server.stop()
+        server.start()
+        port = server.http if scheme == "http" else server.https
         for warm in hold_idle(port, 20, context):
             warm.close()
         time.sleep(0.3)
@@ -484,12 +492,13 @@ def idle_memory(server, count, log=print):
         after = rss_kib(server.memory_pid())
         for s in held:
             s.close()
-        time.sleep(0.5)
         out[scheme] = {"connections": count, "rss_before_kib": before, "rss_after_kib": after,
                        "bytes_per_connection": (after - before) * 1024 / count,
                        "seconds_to_open": opened}
         log(f"  {server.name:8} idle {scheme:5}: {count} connections, RSS {before} -> {after} KiB, "
             f"{out[scheme]['bytes_per_connection']:.0f} B per connection")
+    server.stop()
+    server.start()
     return out
 
 
@@ -580,7 +589,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1 round of 1 s, 2000 idle conns")
-    parser.add_argument("--only", default="", help="comma-separated scenario names (prefixes)")
+    parser.add_argument("--only", default="", help="comma-separated scenario names (prefixes); "
+                        "\"idle\" for the idle-connection and cold-payload part")
     parser.add_argument("--idle", type=int, default=10000, help="idle connections (0: skip)")
     parser.add_argument("--no-threads2", action="store_true", help="skip the --threads 2 part")
     parser.add_argument("--json", help="write every measurement here")
@@ -627,18 +637,21 @@ def main():
                          tool_version(["h2load", "--version"]), tool_version(["ab", "-V"])],
             "hcbench_command": " ".join(hc.command), "nginx_command": " ".join(ng.command),
         }
-        print(f"workdir {workdir}\n{TABLE_HEAD}", flush=True)
+        print(f"workdir {workdir}", flush=True)
+        if args.idle and (not args.only or "idle" in args.only.split(",")):
+            # First, on servers that have served nothing else yet: memory freed by the load
+            # scenarios would otherwise be reused and hide what connections cost.
+            print("idle connections:")
+            report["idle"] = {s.name: idle_memory(s, args.idle) for s in servers}
+            print("cold payloads:")
+            report["cold"] = cold_payloads(hc, [1048576 + 1, 4194304 + 1, 16777216 + 1])
+        print(TABLE_HEAD, flush=True)
         report["rows"] = compare(servers, chosen, args.rounds, args.seconds,
                                  log=lambda line: print(line, flush=True))
         if "tls-resume /ping" in [s.name for s in chosen] or "tls-full /ping" in [s.name for s in chosen]:
             tls = hc.stats()["tls"]
             report["hcbench_tls_stats"] = tls
             print(f"hcbench TLS handshakes over the run: {tls}")
-        if args.idle and not args.only:
-            print("idle connections:")
-            report["idle"] = {s.name: idle_memory(s, args.idle) for s in servers}
-            print("cold payloads:")
-            report["cold"] = cold_payloads(hc, [1048576 + 1, 4194304 + 1, 16777216 + 1])
         for s in servers:
             s.stop()
         servers = []

@@ -30,7 +30,10 @@ Connection::Connection(Worker& worker, const TlsContext* tls)
     : worker_(worker), session_(worker.session_config(), worker.services()) {
   uv_tcp_init(worker.loop(), &handle_);
   handle_.data = this;
-  if (tls != nullptr) tls_ = std::make_unique<TlsSession>(*tls);
+  if (tls != nullptr) {
+    tls_ = std::make_unique<TlsSession>(*tls);
+    tls_plaintext_ = std::make_unique<TlsPlaintext>();
+  }
 }
 
 void Connection::start() {
@@ -75,8 +78,14 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 void Connection::receive(std::span<const char> bytes) {
   if (tls_) {
     receive_tls(bytes);
+  } else if (pending_.empty() && !write_in_flight_) {
+    // The usual case: the responses go out from the worker's shared buffer, so an idle
+    // connection keeps no output buffer of its own.
+    OutputQueue& responses = worker_.response_scratch();
+    after_session(session_.feed(bytes, responses));
+    write_at_once(responses);
   } else {
-    after_session(session_.feed(bytes, pending_));
+    after_session(session_.feed(bytes, pending_)); // behind what is already queued
   }
   if (state_ == State::closing) return;
   flush();
@@ -87,17 +96,17 @@ void Connection::receive_tls(std::span<const char> bytes) {
   tls_->receive(bytes);
   while (state_ == State::open) {
     const bool was_complete = tls_->handshake_complete();
-    const IoStatus status = tls_->read(plaintext_in_);
+    const IoStatus status = tls_->read(tls_plaintext_->in);
     if (!handshake_counted_ && tls_->handshake_complete()) {
       handshake_counted_ = true;
       (tls_->resumed() ? worker_.counters().tls_resumed_handshakes
                        : worker_.counters().tls_full_handshakes)
           .add();
     }
-    const bool got_plaintext = !plaintext_in_.empty();
+    const bool got_plaintext = !tls_plaintext_->in.empty();
     if (got_plaintext) {
-      const auto session_status = session_.feed(plaintext_in_, plaintext_out_);
-      plaintext_in_.clear();
+      const auto session_status = session_.feed(tls_plaintext_->in, tls_plaintext_->out);
+      tls_plaintext_->in.clear();
       after_session(session_status);
     }
     if (status == IoStatus::ok && (got_plaintext || !was_complete)) continue;
@@ -126,18 +135,43 @@ void Connection::move_ciphertext() {
 }
 
 bool Connection::seal_plaintext() {
-  while (pending_.size() < tls_window && !plaintext_out_.empty()) {
-    const std::string_view piece = plaintext_out_.front().substr(0, tls_window - pending_.size());
+  OutputQueue& plaintext = tls_plaintext_->out;
+  while (pending_.size() < tls_window && !plaintext.empty()) {
+    const std::string_view piece = plaintext.front().substr(0, tls_window - pending_.size());
     if (tls_->write(piece) != IoStatus::ok) return false;
-    plaintext_out_.consume(piece.size());
+    plaintext.consume(piece.size());
     move_ciphertext();
   }
-  if (plaintext_out_.empty() && close_notify_pending_) {
+  if (plaintext.empty() && close_notify_pending_) {
     close_notify_pending_ = false;
     tls_->close_notify();
     move_ciphertext();
   }
   return true;
+}
+
+void Connection::write_at_once(OutputQueue& responses) {
+  if (responses.empty()) return;
+  auto& iov = worker_.iovecs();
+  responses.gather(iov);
+  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), reinterpret_cast<uv_buf_t*>(iov.data()),
+                             static_cast<unsigned>(iov.size()));
+  if (written == UV_EAGAIN) written = 0;
+  if (written < 0) {
+    responses.clear();
+    begin_close();
+    return;
+  }
+  if (written > 0) {
+    worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
+    touch();
+    responses.consume(static_cast<std::size_t>(written));
+  }
+  pending_.take_from(responses); // what the socket did not take; flush() writes it later
+}
+
+std::size_t Connection::queued_bytes() const {
+  return pending_.size() + (write_ ? write_->queue.size() : 0) + (tls_plaintext_ ? tls_plaintext_->out.size() : 0);
 }
 
 void Connection::after_session(Http1Session::Status status) {
@@ -185,10 +219,12 @@ void Connection::flush() {
     // The socket took everything: encrypt the next window (TLS) or finish.
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains.
-  // The queue becomes writing_, untouched until on_write; new responses go to pending_.
-  std::swap(pending_, writing_);
-  writing_.gather(iov);
-  if (uv_write(&write_request_, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
+  // The queue moves to the write request, untouched until on_write; new responses go to
+  // pending_.
+  if (!write_) write_ = std::make_unique<WriteInFlight>();
+  std::swap(pending_, write_->queue);
+  write_->queue.gather(iov);
+  if (uv_write(&write_->request, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
                static_cast<unsigned>(iov.size()), on_write) != 0) {
     begin_close();
     return;
@@ -203,8 +239,8 @@ void Connection::on_write(uv_write_t* request, int status) {
     self.begin_close();
     return;
   }
-  self.worker_.counters().bytes_sent.add(self.writing_.size());
-  self.writing_.clear();
+  self.worker_.counters().bytes_sent.add(self.write_->queue.size());
+  self.write_->queue.clear();
   self.touch();
   self.flush();
   self.update_reading();
@@ -222,7 +258,8 @@ void Connection::finish_output() {
     begin_close();
     return;
   }
-  if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
+  shutdown_request_ = std::make_unique<uv_shutdown_t>();
+  if (uv_shutdown(shutdown_request_.get(), reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
     begin_close();
     return;
   }
@@ -238,7 +275,7 @@ void Connection::on_shutdown(uv_shutdown_t* request, int status) {
 
 void Connection::update_reading() {
   const bool want = (state_ == State::open || state_ == State::lingering) &&
-                    pending_.size() + writing_.size() + plaintext_out_.size() < output_high_water;
+                    queued_bytes() < output_high_water;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   if (want && !reading_) {
     if (uv_read_start(stream, on_alloc, on_read) != 0) {
@@ -265,7 +302,7 @@ void Connection::check_deadline(std::uint64_t now_ms) {
         begin_close();
         return;
       }
-      session_.respond_error(tls_ ? plaintext_out_ : pending_, 408,
+      session_.respond_error(tls_ ? tls_plaintext_->out : pending_, 408,
                              "Request timeout: the request head did not arrive in time\n");
       stop_requests();
       flush();

@@ -37,6 +37,20 @@ void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const vo
   size_ += bytes.size();
 }
 
+void OutputQueue::take_from(OutputQueue& other) {
+  for (std::size_t i = other.head_; i < other.segments_.size(); ++i) {
+    Segment& segment = other.segments_[i];
+    if (segment.size == 0) continue;
+    if (segment.data == nullptr) {
+      append(other.region(i));
+    } else {
+      segments_.push_back({segment.data, segment.offset, segment.size, std::move(segment.owner)});
+      size_ += segment.size;
+    }
+  }
+  other.clear();
+}
+
 std::string_view OutputQueue::region(std::size_t index) const {
   const Segment& s = segments_[index];
   if (s.data == nullptr) return {owned_.data() + s.offset, s.size};

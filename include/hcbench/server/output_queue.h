@@ -44,6 +44,10 @@ public:
     }
   }
 
+  // Moves what `other` has not consumed to the end of this queue (owned bytes are copied,
+  // shared ones stay references) and clears `other`.
+  void take_from(OutputQueue& other);
+
   // Drops the first n bytes (they were written).
   void consume(std::size_t n);
   // Drops everything; keeps the capacity for reuse.

@@ -52,6 +52,9 @@ public:
   WorkerCounters& counters() { return counters_; }
   std::vector<char>& read_buffer() { return read_buffer_; }
   std::vector<iovec>& iovecs() { return iovecs_; }
+  // Where a connection with nothing queued builds its responses before writing them at once;
+  // only what the socket does not take is copied into the connection's own queue.
+  OutputQueue& response_scratch() { return response_scratch_; }
   void link(Connection* connection);   // an accepted connection starts being served
   void unlink(Connection* connection); // it starts closing
   void connection_closed();            // its handle is closed
@@ -89,6 +92,7 @@ private:
   std::int64_t date_second_ = -1;
   std::vector<char> read_buffer_;
   std::vector<iovec> iovecs_;
+  OutputQueue response_scratch_;
   Connection* connections_ = nullptr; // intrusive list head
   bool stopping_ = false;
   bool started_ = false;
