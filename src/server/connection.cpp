@@ -2,7 +2,10 @@
 
 #include "hcbench/server/worker.h"
 
+#include <sys/sendfile.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 namespace hcbench {
@@ -33,6 +36,8 @@ Connection::Connection(Worker& worker, const TlsContext* tls)
   if (tls != nullptr) {
     tls_ = std::make_unique<TlsSession>(*tls);
     tls_plaintext_ = std::make_unique<TlsPlaintext>();
+  } else {
+    session_.send_bodies_from(&worker.payload_files());
   }
 }
 
@@ -151,23 +156,45 @@ bool Connection::seal_plaintext() {
 }
 
 void Connection::write_at_once(OutputQueue& responses) {
-  if (responses.empty()) return;
-  auto& iov = worker_.iovecs();
-  responses.gather(iov);
-  int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), reinterpret_cast<uv_buf_t*>(iov.data()),
-                             static_cast<unsigned>(iov.size()));
-  if (written == UV_EAGAIN) written = 0;
-  if (written < 0) {
+  if (!write_now(responses)) {
     responses.clear();
-    begin_close();
     return;
   }
-  if (written > 0) {
-    worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
-    touch();
-    responses.consume(static_cast<std::size_t>(written));
-  }
   pending_.take_from(responses); // what the socket did not take; flush() writes it later
+}
+
+bool Connection::write_now(OutputQueue& queue) {
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  auto& iov = worker_.iovecs();
+  while (!queue.empty()) {
+    std::size_t offered = 0;
+    ssize_t written = 0;
+    if (const auto file = queue.front_file()) {
+      // A large body with a file (plain HTTP only): the kernel sends its pages, no copy.
+      uv_os_fd_t fd = -1;
+      uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+      auto offset = static_cast<off_t>(file->offset);
+      offered = file->size;
+      written = ::sendfile(fd, file->fd, &offset, file->size);
+      if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) written = 0;
+    } else {
+      queue.gather(iov, /*stop_at_file=*/true);
+      for (const iovec& piece : iov) offered += piece.iov_len;
+      written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
+      if (written == UV_EAGAIN) written = 0;
+    }
+    if (written < 0) {
+      begin_close();
+      return false;
+    }
+    if (written > 0) {
+      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
+      touch();
+      queue.consume(static_cast<std::size_t>(written));
+    }
+    if (static_cast<std::size_t>(written) < offered) break; // the socket is full
+  }
+  return true;
 }
 
 std::size_t Connection::queued_bytes() const {
@@ -203,18 +230,7 @@ void Connection::flush() {
       finish_output();
       return;
     }
-    pending_.gather(iov);
-    int written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
-    if (written == UV_EAGAIN) written = 0;
-    if (written < 0) {
-      begin_close();
-      return;
-    }
-    if (written > 0) {
-      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
-      touch();
-      pending_.consume(static_cast<std::size_t>(written));
-    }
+    if (!write_now(pending_)) return;
     if (!pending_.empty()) break;
     // The socket took everything: encrypt the next window (TLS) or finish.
   }

@@ -202,7 +202,7 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   write_head(200, "OK", keep_alive, http10);
   out.append(resource->headers(config_.content_type));
   out.append("\r\n");
-  if (!route.head) out.append_shared(resource->body, resource);
+  if (!route.head) out.append_shared(resource->body, resource, body_files_ ? body_files_->file_for(resource) : -1);
 }
 
 void Http1Session::fail(int status, std::string_view reason) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -279,6 +282,51 @@ TEST(OutputQueue, CopiesSmallReferencesLarge) {
   EXPECT_EQ(iov[0].iov_len, 10u);
   queue.consume(14);
   EXPECT_TRUE(queue.empty());
+}
+
+TEST(OutputQueue, FileRegionsAndTakeFrom) {
+  OutputQueue queue;
+  const auto big = make_resource(std::string(10000, 'b'), "x");
+  queue.append("head");
+  queue.append_shared(big->body, big, 42);
+  queue.append("tail");
+  std::vector<iovec> iov;
+  queue.gather(iov, /*stop_at_file=*/true);
+  ASSERT_EQ(iov.size(), 1u); // only what comes before the body with a file
+  EXPECT_FALSE(queue.front_file());
+  queue.consume(4 + 100);
+  const auto file = queue.front_file();
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->fd, 42);
+  EXPECT_EQ(file->offset, 100u);
+  EXPECT_EQ(file->size, 9900u);
+  OutputQueue rest;
+  rest.append("before");
+  rest.take_from(queue);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(rest.size(), 6u + 9900u + 4u);
+  rest.consume(6);
+  ASSERT_TRUE(rest.front_file());
+  EXPECT_EQ(rest.front_file()->offset, 100u); // the reference and its file came along
+  rest.gather(iov);
+  ASSERT_EQ(iov.size(), 2u);
+  EXPECT_EQ(iov[0].iov_base, big->body.data() + 100); // memory view for TLS and uv_write
+}
+
+TEST(PayloadFiles, LargeBodiesGetASealedFileWithTheSameBytes) {
+  PayloadFiles files;
+  EXPECT_EQ(files.file_for(ping_resource()), -1); // small: written from memory
+  auto big = make_resource(generate_payload(PayloadFiles::min_body_bytes + 5), "x");
+  const int fd = files.file_for(big);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(files.file_for(big), fd); // made once
+  std::string read_back(big->body.size(), '\0');
+  ASSERT_EQ(::pread(fd, read_back.data(), read_back.size(), 0), static_cast<ssize_t>(read_back.size()));
+  EXPECT_EQ(read_back, big->body);
+  EXPECT_LT(::pwrite(fd, "x", 1, 0), 0); // sealed against writes
+  big.reset();
+  files.forget_released();
+  EXPECT_LT(::fcntl(fd, F_GETFD), 0); // closed once the payload is gone
 }
 
 } // namespace

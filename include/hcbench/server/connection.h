@@ -70,6 +70,7 @@ private:
 
   void receive(std::span<const char> bytes);
   void write_at_once(OutputQueue& responses); // try the socket now, keep the rest in pending_
+  bool write_now(OutputQueue& queue); // what the socket takes now; false: closed on an error
   std::size_t queued_bytes() const;
   void receive_tls(std::span<const char> bytes);
   void after_session(Http1Session::Status status);

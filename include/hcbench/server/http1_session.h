@@ -8,6 +8,7 @@
 
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
+#include "hcbench/server/payload_files.h"
 #include "hcbench/server/stats.h"
 
 #include <llhttp.h>
@@ -52,6 +53,10 @@ public:
   // written, the connection can be closed at once, with no lingering (nginx's heuristic).
   bool client_ended_cleanly() const { return client_ended_cleanly_; }
 
+  // Plain connections only: large bodies get the file PayloadFiles keeps for them, so the
+  // connection can sendfile() them. (TLS must encrypt them from memory anyway.)
+  void send_bodies_from(PayloadFiles* files) { body_files_ = files; }
+
   // Appends a complete error response outside any parse (e.g. 408 on a header timeout).
   void respond_error(OutputQueue& out, int status, std::string_view reason);
 
@@ -79,6 +84,7 @@ private:
   SessionServices& services_;
   llhttp_t parser_;
   OutputQueue* out_ = nullptr; // the queue of the feed() in progress
+  PayloadFiles* body_files_ = nullptr;
   Phase phase_ = Phase::idle;
   std::string url_;
   std::size_t head_bytes_ = 0;
