@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
-# Usage: tools/setup.sh [--bench]   (--bench adds nginx, wrk, h2load, ab, hyperfine)
+# Usage: tools/setup.sh [--bench]   (--bench adds nginx, wrk, h2load, ab, hyperfine, perf,
+#                                    strace, valgrind)
 set -euo pipefail
 
 packages=(
@@ -18,7 +19,7 @@ packages=(
   nodejs
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace)
+  packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace valgrind)
 fi
 
 missing=()
