@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import resource
 import shutil
 import signal
@@ -392,7 +393,7 @@ def run_one(server, scenario, seconds):
     requests, tool_seconds, errors = parse(output)
     client_ns = (usage.ru_utime + usage.ru_stime) * 1e9
     return {
-        "command": " ".join(command),
+        "command": shlex.join(command),
         "requests": requests,
         "errors": errors,
         "rps": requests / tool_seconds if tool_seconds else 0,
@@ -571,15 +572,17 @@ def markdown(report):
         for c in report["cold"]:
             lines.append(f"| {c['length']} | {c['cold_ms']:.2f} ({c['cold_server_cpu_ms']:.2f}) | "
                          f"{c['warm_ms']:.2f} ({c['warm_server_cpu_ms']:.2f}) |")
-    lines += ["", "Commands (client side; `URL` is the server's):", ""]
-    seen = set()
+    if report.get("hcbench_tls_stats"):
+        lines += ["", f"hcbench's /stats over the run, TLS: {json.dumps(report['hcbench_tls_stats'])} "
+                  "(wrk resumes with tickets, ab never resumes)."]
+    lines += ["", "Commands, per scenario (client side; `HOST` is 127.0.0.1 and the server's port):", ""]
     for r in report["rows"] + report.get("threads2", []):
-        c = re.sub(r"https?://127\.0\.0\.1:\d+", "URL", r["hcbench"]["command"])
-        if c not in seen:
-            seen.add(c)
-            lines.append(f"    {c}")
-    lines += ["", "Servers:", "", "    " + report["hcbench_command"],
-              "    " + report["nginx_command"] + "   (config: see nginx_config() in "
+        c = re.sub(r"127\.0\.0\.1:\d+", "HOST", r["hcbench"]["command"])
+        lines.append(f"    {r['scenario']:22} {c}")
+    # Paths shown relative to the repository and the run's temporary directory.
+    hide = lambda c: c.replace(REPO + os.sep, "").replace(report["workdir"], "WORKDIR")
+    lines += ["", "Servers:", "", "    " + hide(report["hcbench_command"]),
+              "    " + hide(report["nginx_command"]) + "   (config: nginx_config() in "
               "bench/compare_nginx.py)"]
     return "\n".join(lines) + "\n"
 
@@ -644,7 +647,8 @@ def main():
             "kernel": os.uname().release, "rounds": args.rounds, "seconds": args.seconds,
             "versions": [tool_version(["nginx", "-v"]), tool_version(["wrk", "--version"]),
                          tool_version(["h2load", "--version"]), tool_version(["ab", "-V"])],
-            "hcbench_command": " ".join(hc.command), "nginx_command": " ".join(ng.command),
+            "hcbench_command": shlex.join(hc.command), "nginx_command": shlex.join(ng.command),
+            "workdir": workdir,
         }
         print(f"workdir {workdir}", flush=True)
         if args.idle and (not args.only or "idle" in args.only.split(",")):
