@@ -84,6 +84,11 @@ def children(pid):
     return out
 
 
+def load_average():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -548,7 +553,9 @@ TABLE_HEAD = ("| scenario               | hcbench | nginx   | thr × | hc µs/r 
 def markdown(report):
     lines = [f"Run {report['date']} on {report['cpu']} ({report['cpus']} CPUs), kernel "
              f"{report['kernel']}; {report['rounds']} rounds of {report['seconds']} s, medians.",
-             f"Server on CPU {SERVER_CPU}, load generator on CPU {CLIENT_CPU} (except `ka1-same`).",
+             f"Server on CPU {SERVER_CPU}, load generator on CPU {CLIENT_CPU} (except `ka1-same`). "
+             f"Load average (1, 5, 15 min) before the run {report['load_before']}, after "
+             f"{report['load_after']}: other processes share the machine unless it is near 0.",
              "Tools: " + "; ".join(report["versions"]), "",
              "thr × = requests/s hcbench / nginx; eff × = nginx server CPU per request / hcbench "
              "server CPU per request (µs/r, user + system of the whole server process); "
@@ -645,6 +652,7 @@ def main():
         report = {
             "date": time.strftime("%Y-%m-%d %H:%M"), "cpu": cpu_model(), "cpus": os.cpu_count(),
             "kernel": os.uname().release, "rounds": args.rounds, "seconds": args.seconds,
+            "load_before": load_average(),
             "versions": [tool_version(["nginx", "-v"]), tool_version(["wrk", "--version"]),
                          tool_version(["h2load", "--version"]), tool_version(["ab", "-V"])],
             "hcbench_command": shlex.join(hc.command), "nginx_command": shlex.join(ng.command),
@@ -685,6 +693,7 @@ def main():
         for s in servers:
             s.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+    report["load_after"] = load_average()
     text = markdown(report)
     print()
     print(text)
