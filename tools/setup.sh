@@ -2,7 +2,7 @@
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
 # Usage: tools/setup.sh [--bench] [--charts] [--container] [--build-only]
-#   --bench       adds nginx, wrk, h2load, ab, hyperfine
+#   --bench       adds nginx, wrk, h2load, ab, hyperfine, perf, strace, valgrind
 #   --charts      adds chromium, to look at `hcbench report --charts` SVGs as a browser renders
 #                 them (chromium --headless --screenshot=FILE file://...); the tests do not need it
 #   --container   adds buildah and debootstrap, for the container test (tests/container/)
@@ -31,7 +31,7 @@ packages=(
 )
 for option in "$@"; do
   case "$option" in
-    --bench) packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace) ;;
+    --bench) packages+=(nginx-light wrk nghttp2-client apache2-utils hyperfine linux-perf strace valgrind) ;;
     --charts) packages+=(chromium) ;;
     --container) packages+=(buildah debootstrap) ;;
     --build-only) ;;

@@ -2,7 +2,10 @@
 
 #include "hcbench/server/worker.h"
 
+#include <sys/sendfile.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 namespace hcbench {
@@ -30,7 +33,12 @@ Connection::Connection(Worker& worker, const TlsContext* tls)
     : worker_(worker), session_(worker.session_config(), worker.services()) {
   uv_tcp_init(worker.loop(), &handle_);
   handle_.data = this;
-  if (tls != nullptr) tls_ = std::make_unique<TlsSession>(*tls);
+  if (tls != nullptr) {
+    tls_ = std::make_unique<TlsSession>(*tls);
+    tls_plaintext_ = std::make_unique<TlsPlaintext>();
+  } else {
+    session_.send_bodies_from(&worker.payload_files());
+  }
 }
 
 void Connection::start() {
@@ -53,7 +61,11 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
   if (nread > 0) {
     self.worker_.counters().bytes_received.add(static_cast<std::uint64_t>(nread));
     self.touch();
-    if (self.state_ == State::open) self.receive({buf->base, static_cast<std::size_t>(nread)});
+    if (self.state_ == State::open) {
+      self.receive({buf->base, static_cast<std::size_t>(nread)});
+    } else {
+      self.input_ignored_ = true;
+    }
     return;
   }
   if (nread == 0) return; // EAGAIN
@@ -71,8 +83,14 @@ void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf
 void Connection::receive(std::span<const char> bytes) {
   if (tls_) {
     receive_tls(bytes);
+  } else if (pending_.empty() && !write_in_flight_) {
+    // The usual case: the responses go out from the worker's shared buffer, so an idle
+    // connection keeps no output buffer of its own.
+    OutputQueue& responses = worker_.response_scratch();
+    after_session(session_.feed(bytes, responses));
+    write_at_once(responses);
   } else {
-    after_session(session_.feed(bytes, pending_));
+    after_session(session_.feed(bytes, pending_)); // behind what is already queued
   }
   if (state_ == State::closing) return;
   flush();
@@ -83,17 +101,17 @@ void Connection::receive_tls(std::span<const char> bytes) {
   tls_->receive(bytes);
   while (state_ == State::open) {
     const bool was_complete = tls_->handshake_complete();
-    const IoStatus status = tls_->read(plaintext_in_);
+    const IoStatus status = tls_->read(tls_plaintext_->in);
     if (!handshake_counted_ && tls_->handshake_complete()) {
       handshake_counted_ = true;
       (tls_->resumed() ? worker_.counters().tls_resumed_handshakes
                        : worker_.counters().tls_full_handshakes)
           .add();
     }
-    const bool got_plaintext = !plaintext_in_.empty();
+    const bool got_plaintext = !tls_plaintext_->in.empty();
     if (got_plaintext) {
-      const auto session_status = session_.feed(plaintext_in_, plaintext_out_);
-      plaintext_in_.clear();
+      const auto session_status = session_.feed(tls_plaintext_->in, tls_plaintext_->out);
+      tls_plaintext_->in.clear();
       after_session(session_status);
     }
     if (status == IoStatus::ok && (got_plaintext || !was_complete)) continue;
@@ -122,18 +140,65 @@ void Connection::move_ciphertext() {
 }
 
 bool Connection::seal_plaintext() {
-  while (pending_.size() < tls_window && !plaintext_out_.empty()) {
-    const std::string_view piece = plaintext_out_.front().substr(0, tls_window - pending_.size());
+  OutputQueue& plaintext = tls_plaintext_->out;
+  while (pending_.size() < tls_window && !plaintext.empty()) {
+    const std::string_view piece = plaintext.front().substr(0, tls_window - pending_.size());
     if (tls_->write(piece) != IoStatus::ok) return false;
-    plaintext_out_.consume(piece.size());
+    plaintext.consume(piece.size());
     move_ciphertext();
   }
-  if (plaintext_out_.empty() && close_notify_pending_) {
+  if (plaintext.empty() && close_notify_pending_) {
     close_notify_pending_ = false;
     tls_->close_notify();
     move_ciphertext();
   }
   return true;
+}
+
+void Connection::write_at_once(OutputQueue& responses) {
+  if (!write_now(responses)) {
+    responses.clear();
+    return;
+  }
+  pending_.take_from(responses); // what the socket did not take; flush() writes it later
+}
+
+bool Connection::write_now(OutputQueue& queue) {
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  auto& iov = worker_.iovecs();
+  while (!queue.empty()) {
+    std::size_t offered = 0;
+    ssize_t written = 0;
+    if (const auto file = queue.front_file()) {
+      // A large body with a file (plain HTTP only): the kernel sends its pages, no copy.
+      uv_os_fd_t fd = -1;
+      uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
+      auto offset = static_cast<off_t>(file->offset);
+      offered = file->size;
+      written = ::sendfile(fd, file->fd, &offset, file->size);
+      if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) written = 0;
+    } else {
+      queue.gather(iov, /*stop_at_file=*/true);
+      for (const iovec& piece : iov) offered += piece.iov_len;
+      written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
+      if (written == UV_EAGAIN) written = 0;
+    }
+    if (written < 0) {
+      begin_close();
+      return false;
+    }
+    if (written > 0) {
+      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
+      touch();
+      queue.consume(static_cast<std::size_t>(written));
+    }
+    if (static_cast<std::size_t>(written) < offered) break; // the socket is full
+  }
+  return true;
+}
+
+std::size_t Connection::queued_bytes() const {
+  return pending_.size() + (write_ ? write_->queue.size() : 0) + (tls_plaintext_ ? tls_plaintext_->out.size() : 0);
 }
 
 void Connection::after_session(Http1Session::Status status) {
@@ -165,26 +230,17 @@ void Connection::flush() {
       finish_output();
       return;
     }
-    pending_.gather(iov);
-    int written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
-    if (written == UV_EAGAIN) written = 0;
-    if (written < 0) {
-      begin_close();
-      return;
-    }
-    if (written > 0) {
-      worker_.counters().bytes_sent.add(static_cast<std::uint64_t>(written));
-      touch();
-      pending_.consume(static_cast<std::size_t>(written));
-    }
+    if (!write_now(pending_)) return;
     if (!pending_.empty()) break;
     // The socket took everything: encrypt the next window (TLS) or finish.
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains.
-  // The queue becomes writing_, untouched until on_write; new responses go to pending_.
-  std::swap(pending_, writing_);
-  writing_.gather(iov);
-  if (uv_write(&write_request_, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
+  // The queue moves to the write request, untouched until on_write; new responses go to
+  // pending_.
+  if (!write_) write_ = std::make_unique<WriteInFlight>();
+  std::swap(pending_, write_->queue);
+  write_->queue.gather(iov);
+  if (uv_write(&write_->request, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
                static_cast<unsigned>(iov.size()), on_write) != 0) {
     begin_close();
     return;
@@ -199,8 +255,8 @@ void Connection::on_write(uv_write_t* request, int status) {
     self.begin_close();
     return;
   }
-  self.worker_.counters().bytes_sent.add(self.writing_.size());
-  self.writing_.clear();
+  self.worker_.counters().bytes_sent.add(self.write_->queue.size());
+  self.write_->queue.clear();
   self.touch();
   self.flush();
   self.update_reading();
@@ -210,11 +266,16 @@ void Connection::finish_output() {
   // Every queued byte is written.
   if (state_ == State::open && draining_ && session_.idle()) stop_requests();
   if (state_ != State::finishing) return;
-  if (peer_closed_) {
+  // Lingering protects a response from the reset that closing with unread input causes. It
+  // is not needed when the peer is gone, nor when the client asked to close and sent nothing
+  // after its last request (as nginx decides): closing at once saves the shutdown, the wait
+  // for the client's FIN and two system calls per connection.
+  if (peer_closed_ || (session_.client_ended_cleanly() && !input_ignored_)) {
     begin_close();
     return;
   }
-  if (uv_shutdown(&shutdown_request_, reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
+  shutdown_request_ = std::make_unique<uv_shutdown_t>();
+  if (uv_shutdown(shutdown_request_.get(), reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
     begin_close();
     return;
   }
@@ -230,7 +291,7 @@ void Connection::on_shutdown(uv_shutdown_t* request, int status) {
 
 void Connection::update_reading() {
   const bool want = (state_ == State::open || state_ == State::lingering) &&
-                    pending_.size() + writing_.size() + plaintext_out_.size() < output_high_water;
+                    queued_bytes() < output_high_water;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   if (want && !reading_) {
     if (uv_read_start(stream, on_alloc, on_read) != 0) {
@@ -257,7 +318,7 @@ void Connection::check_deadline(std::uint64_t now_ms) {
         begin_close();
         return;
       }
-      session_.respond_error(tls_ ? plaintext_out_ : pending_, 408,
+      session_.respond_error(tls_ ? tls_plaintext_->out : pending_, 408,
                              "Request timeout: the request head did not arrive in time\n");
       stop_requests();
       flush();

@@ -64,12 +64,19 @@ Http1Session::Http1Session(const SessionConfig& config, SessionServices& service
 }
 
 Http1Session::Status Http1Session::feed(std::span<const char> bytes, OutputQueue& out) {
-  if (phase_ == Phase::closing) return Status::close;
+  if (phase_ == Phase::closing) {
+    if (!bytes.empty()) client_ended_cleanly_ = false; // more came after the last request
+    return Status::close;
+  }
   out_ = &out;
   const llhttp_errno_t result = llhttp_execute(&parser_, bytes.data(), bytes.size());
   out_ = nullptr;
   if (result == HPE_OK) return Status::open;
-  if (phase_ == Phase::closing) return Status::close; // paused after a closing response
+  if (phase_ == Phase::closing) { // paused after a closing response
+    client_ended_cleanly_ = closing_request_without_body_ && result == HPE_PAUSED &&
+                            llhttp_get_error_pos(&parser_) == bytes.data() + bytes.size();
+    return Status::close;
+  }
   if (pending_error_status_ != 0) {
     out_ = &out;
     fail(pending_error_status_, pending_error_reason_);
@@ -122,10 +129,15 @@ int Http1Session::on_headers_complete() {
     fail(413, "Request body too large\n");
     return HPE_PAUSED;
   }
-  bool keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  const bool client_keeps_alive = llhttp_should_keep_alive(&parser_) != 0;
+  bool keep_alive = client_keeps_alive;
   if (config_.keepalive_requests != 0 && requests_ + 1 >= config_.keepalive_requests) {
     keep_alive = false;
   }
+  // Only a close the client asked for can skip lingering: when the server ends a
+  // keep-alive connection, a pipelining client may have more requests on the way.
+  closing_request_without_body_ = !client_keeps_alive && !(parser_.flags & F_CHUNKED) &&
+                                  (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
   const char* method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
   respond(match_route(method, url_, config_.max_length), keep_alive, http10);
   if (!keep_alive) {
@@ -190,7 +202,7 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   write_head(200, "OK", keep_alive, http10);
   out.append(resource->headers(config_.content_type));
   out.append("\r\n");
-  if (!route.head) out.append_shared(resource->body, resource);
+  if (!route.head) out.append_shared(resource->body, resource, body_files_ ? body_files_->file_for(resource) : -1);
 }
 
 void Http1Session::fail(int status, std::string_view reason) {

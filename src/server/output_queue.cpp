@@ -28,13 +28,27 @@ void OutputQueue::adopt(std::string&& bytes) {
   append_shared(view, std::move(holder));
 }
 
-void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
+void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner, int file) {
   if (bytes.size() <= copy_threshold) {
     append(bytes);
     return;
   }
-  segments_.push_back({bytes.data(), 0, bytes.size(), std::move(owner)});
+  segments_.push_back({bytes.data(), 0, bytes.size(), std::move(owner), file});
   size_ += bytes.size();
+}
+
+void OutputQueue::take_from(OutputQueue& other) {
+  for (std::size_t i = other.head_; i < other.segments_.size(); ++i) {
+    Segment& segment = other.segments_[i];
+    if (segment.size == 0) continue;
+    if (segment.data == nullptr) {
+      append(other.region(i));
+    } else {
+      segments_.push_back({segment.data, segment.offset, segment.size, std::move(segment.owner), segment.file});
+      size_ += segment.size;
+    }
+  }
+  other.clear();
 }
 
 std::string_view OutputQueue::region(std::size_t index) const {
@@ -43,11 +57,19 @@ std::string_view OutputQueue::region(std::size_t index) const {
   return {s.data + s.offset, s.size};
 }
 
-void OutputQueue::gather(std::vector<iovec>& out) const {
+void OutputQueue::gather(std::vector<iovec>& out, bool stop_at_file) const {
   out.clear();
-  for_each([&](std::string_view view) {
-    out.push_back({const_cast<char*>(view.data()), view.size()});
-  });
+  for (std::size_t i = head_; i < segments_.size(); ++i) {
+    if (stop_at_file && segments_[i].file >= 0) break;
+    const auto view = region(i);
+    if (!view.empty()) out.push_back({const_cast<char*>(view.data()), view.size()});
+  }
+}
+
+std::optional<OutputQueue::FileRange> OutputQueue::front_file() const {
+  if (head_ >= segments_.size() || segments_[head_].file < 0) return std::nullopt;
+  const Segment& s = segments_[head_];
+  return FileRange{s.file, s.offset, s.size};
 }
 
 void OutputQueue::consume(std::size_t n) {

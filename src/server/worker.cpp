@@ -137,6 +137,7 @@ void Worker::refresh_date() {
 void Worker::on_sweep(uv_timer_t* timer) {
   auto& self = *static_cast<Worker*>(timer->data);
   self.refresh_date();
+  self.payload_files_.forget_released();
   const std::uint64_t now = uv_now(&self.loop_);
   for (Connection* c = self.connections_; c != nullptr;) {
     Connection* next = c->next; // check_deadline may unlink c

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -168,6 +171,43 @@ TEST(Http1Session, ConnectionHeaders) {
   EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\n\r\n", 100).output, ok_response(*ping_resource(), false, "Connection: close\r\n"));
 }
 
+// Whether the connection may close at once after the last response, without lingering.
+TEST(Http1Session, ClientEndedCleanly) {
+  struct Case {
+    const char* name;
+    std::string input;
+    bool clean;
+  };
+  const std::vector<Case> cases = {
+      {"connection_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n", true},
+      {"http10", "GET /ping HTTP/1.0\r\n\r\n", true},
+      {"keep_alive", "GET /ping HTTP/1.1\r\n\r\n", false},
+      {"bytes_after_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", false},
+      {"body_not_read", "POST /ping HTTP/1.1\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello", false},
+      {"error", "GET /length/x HTTP/1.1\r\nConnection: close\r\n\r\n", true},
+      {"malformed", "GET /ping HTTP/9.9 x\r\n\r\n", false},
+  };
+  for (const Case& c : cases) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, c.input.size()}) {
+      Fixture f;
+      Http1Session session(f.config, f.services);
+      OutputQueue out;
+      for (std::size_t at = 0; at < c.input.size(); at += chunk) {
+        const std::string_view piece = std::string_view(c.input).substr(at, chunk);
+        session.feed({piece.data(), piece.size()}, out);
+      }
+      EXPECT_EQ(session.client_ended_cleanly(), c.clean) << c.name << " in chunks of " << chunk;
+    }
+  }
+  Fixture f;
+  f.config.keepalive_requests = 1; // the server ends the connection: always linger
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  const std::string_view request = "GET /ping HTTP/1.1\r\n\r\n";
+  EXPECT_EQ(session.feed({request.data(), request.size()}, out), Http1Session::Status::close);
+  EXPECT_FALSE(session.client_ended_cleanly());
+}
+
 TEST(Http1Session, KeepAliveRequestCap) {
   Fixture f;
   f.config.keepalive_requests = 2;
@@ -242,6 +282,51 @@ TEST(OutputQueue, CopiesSmallReferencesLarge) {
   EXPECT_EQ(iov[0].iov_len, 10u);
   queue.consume(14);
   EXPECT_TRUE(queue.empty());
+}
+
+TEST(OutputQueue, FileRegionsAndTakeFrom) {
+  OutputQueue queue;
+  const auto big = make_resource(std::string(10000, 'b'), "x");
+  queue.append("head");
+  queue.append_shared(big->body, big, 42);
+  queue.append("tail");
+  std::vector<iovec> iov;
+  queue.gather(iov, /*stop_at_file=*/true);
+  ASSERT_EQ(iov.size(), 1u); // only what comes before the body with a file
+  EXPECT_FALSE(queue.front_file());
+  queue.consume(4 + 100);
+  const auto file = queue.front_file();
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->fd, 42);
+  EXPECT_EQ(file->offset, 100u);
+  EXPECT_EQ(file->size, 9900u);
+  OutputQueue rest;
+  rest.append("before");
+  rest.take_from(queue);
+  EXPECT_TRUE(queue.empty());
+  EXPECT_EQ(rest.size(), 6u + 9900u + 4u);
+  rest.consume(6);
+  ASSERT_TRUE(rest.front_file());
+  EXPECT_EQ(rest.front_file()->offset, 100u); // the reference and its file came along
+  rest.gather(iov);
+  ASSERT_EQ(iov.size(), 2u);
+  EXPECT_EQ(iov[0].iov_base, big->body.data() + 100); // memory view for TLS and uv_write
+}
+
+TEST(PayloadFiles, LargeBodiesGetASealedFileWithTheSameBytes) {
+  PayloadFiles files;
+  EXPECT_EQ(files.file_for(ping_resource()), -1); // small: written from memory
+  auto big = make_resource(generate_payload(PayloadFiles::min_body_bytes + 5), "x");
+  const int fd = files.file_for(big);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(files.file_for(big), fd); // made once
+  std::string read_back(big->body.size(), '\0');
+  ASSERT_EQ(::pread(fd, read_back.data(), read_back.size(), 0), static_cast<ssize_t>(read_back.size()));
+  EXPECT_EQ(read_back, big->body);
+  EXPECT_LT(::pwrite(fd, "x", 1, 0), 0); // sealed against writes
+  big.reset();
+  files.forget_released();
+  EXPECT_LT(::fcntl(fd, F_GETFD), 0); // closed once the payload is gone
 }
 
 } // namespace

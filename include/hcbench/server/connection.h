@@ -56,7 +56,22 @@ private:
   static void on_shutdown(uv_shutdown_t* request, int status);
   static void on_close(uv_handle_t* handle);
 
+  // What only a TLS connection needs, so that an HTTP connection does not carry it.
+  struct TlsPlaintext {
+    OutputQueue out; // responses not yet encrypted
+    std::string in;  // decrypted request bytes
+  };
+  // A write that libuv finishes later because the socket was full. Allocated the first time
+  // that happens on a connection, then reused.
+  struct WriteInFlight {
+    uv_write_t request{};
+    OutputQueue queue; // owned by the uv_write in flight, untouched until on_write
+  };
+
   void receive(std::span<const char> bytes);
+  void write_at_once(OutputQueue& responses); // try the socket now, keep the rest in pending_
+  bool write_now(OutputQueue& queue); // what the socket takes now; false: closed on an error
+  std::size_t queued_bytes() const;
   void receive_tls(std::span<const char> bytes);
   void after_session(Http1Session::Status status);
   bool seal_plaintext();  // TLS: encrypt queued responses, a window ahead of the socket
@@ -69,21 +84,20 @@ private:
 
   Worker& worker_;
   uv_tcp_t handle_{};
-  uv_write_t write_request_{};
-  uv_shutdown_t shutdown_request_{};
   State state_ = State::open;
   Http1Session session_;
   std::unique_ptr<TlsSession> tls_;
-  OutputQueue pending_;   // to be written (ciphertext for TLS)
-  OutputQueue writing_;   // owned by the uv_write in flight
-  OutputQueue plaintext_out_; // TLS only: responses not yet encrypted
-  std::string plaintext_in_;  // TLS only: decrypted request bytes
+  std::unique_ptr<TlsPlaintext> tls_plaintext_;
+  OutputQueue pending_; // to be written (ciphertext for TLS)
+  std::unique_ptr<WriteInFlight> write_;
+  std::unique_ptr<uv_shutdown_t> shutdown_request_; // once, when lingering starts
   bool write_in_flight_ = false;
   bool reading_ = false;
   bool draining_ = false;         // the server is stopping
   bool handshake_counted_ = false;
   bool close_notify_pending_ = false; // TLS: send close_notify after the last response
   bool peer_closed_ = false;      // EOF or a fatal TLS error: close after the output, no FIN wait
+  bool input_ignored_ = false;    // bytes arrived after requests stopped: linger before closing
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none
   std::uint64_t linger_until_ms_ = 0;

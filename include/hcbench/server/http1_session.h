@@ -8,6 +8,7 @@
 
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
+#include "hcbench/server/payload_files.h"
 #include "hcbench/server/stats.h"
 
 #include <llhttp.h>
@@ -47,6 +48,14 @@ public:
   // Between requests: nothing of the next request has arrived.
   bool idle() const { return phase_ == Phase::idle; }
   std::uint64_t requests() const { return requests_; }
+  // The client asked to close (Connection: close, or HTTP/1.0 without keep-alive) in a
+  // request without a body, and nothing came after that request: once the response is
+  // written, the connection can be closed at once, with no lingering (nginx's heuristic).
+  bool client_ended_cleanly() const { return client_ended_cleanly_; }
+
+  // Plain connections only: large bodies get the file PayloadFiles keeps for them, so the
+  // connection can sendfile() them. (TLS must encrypt them from memory anyway.)
+  void send_bodies_from(PayloadFiles* files) { body_files_ = files; }
 
   // Appends a complete error response outside any parse (e.g. 408 on a header timeout).
   void respond_error(OutputQueue& out, int status, std::string_view reason);
@@ -75,11 +84,14 @@ private:
   SessionServices& services_;
   llhttp_t parser_;
   OutputQueue* out_ = nullptr; // the queue of the feed() in progress
+  PayloadFiles* body_files_ = nullptr;
   Phase phase_ = Phase::idle;
   std::string url_;
   std::size_t head_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t requests_ = 0;
+  bool closing_request_without_body_ = false; // set with the pause for a client's close
+  bool client_ended_cleanly_ = false;
   int pending_error_status_ = 0; // set by a callback that rejects the request
   std::string_view pending_error_reason_;
 };

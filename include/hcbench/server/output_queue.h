@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,10 @@ public:
   static constexpr std::size_t copy_threshold = 2048;
 
   void append(std::string_view bytes);
-  // References `bytes` (kept alive by `owner`) when large, copies them when small.
-  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+  // References `bytes` (kept alive by `owner`) when large, copies them when small. `file`,
+  // when not -1, holds the same bytes from offset 0 (PayloadFiles): a plain socket may
+  // sendfile() them instead.
+  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner, int file = -1);
   // Takes a string whole: large ones are adopted without copying their bytes.
   void adopt(std::string&& bytes);
 
@@ -33,9 +36,17 @@ public:
   std::string_view front() const { return head_ < segments_.size() ? region(head_) : std::string_view(); }
   std::size_t size() const { return size_; } // bytes not yet consumed
 
-  // Appends the unconsumed regions, in order, to `out` (cleared first). Pointers stay
+  // Appends the unconsumed regions, in order, to `out` (cleared first); with
+  // `stop_at_file`, only those before the first region that has a file. Pointers stay
   // valid until the next append, consume or clear.
-  void gather(std::vector<iovec>& out) const;
+  void gather(std::vector<iovec>& out, bool stop_at_file = false) const;
+  // The first unconsumed region, when it has a file: where its bytes are in that file.
+  struct FileRange {
+    int fd = -1;
+    std::size_t offset = 0;
+    std::size_t size = 0;
+  };
+  std::optional<FileRange> front_file() const;
   // Calls f(std::string_view) for each unconsumed region, in order.
   template <class F> void for_each(F&& f) const {
     for (std::size_t i = head_; i < segments_.size(); ++i) {
@@ -43,6 +54,10 @@ public:
       if (!view.empty()) f(view);
     }
   }
+
+  // Moves what `other` has not consumed to the end of this queue (owned bytes are copied,
+  // shared ones stay references) and clears `other`.
+  void take_from(OutputQueue& other);
 
   // Drops the first n bytes (they were written).
   void consume(std::size_t n);
@@ -55,6 +70,7 @@ private:
     std::size_t offset = 0;     // owned: offset into owned_; shared: bytes already consumed
     std::size_t size = 0;       // bytes not yet consumed
     std::shared_ptr<const void> owner;
+    int file = -1; // shared only: a file with the same bytes (offset applies to it too)
   };
   std::string_view region(std::size_t index) const;
 

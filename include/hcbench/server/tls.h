@@ -22,6 +22,7 @@
 #include <utility>
 
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
@@ -67,11 +68,13 @@ public:
 
 private:
   TlsContext();
+  int prepare_ecdsa_signing_key();
 
   mbedtls_entropy_context entropy_;
   mbedtls_ctr_drbg_context drbg_;
   mbedtls_x509_crt certificate_;
-  mbedtls_pk_context key_;
+  mbedtls_pk_context key_;         // as parsed from the key file
+  mbedtls_pk_context signing_key_; // ECDSA: the same key as an ECDSA context (tls.cpp says why)
   mbedtls_ssl_ticket_context tickets_;
   mbedtls_ssl_cache_context cache_;
   mbedtls_ssl_config config_;

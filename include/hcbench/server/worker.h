@@ -4,6 +4,7 @@
 
 #include "hcbench/server/config.h"
 #include "hcbench/server/http1_session.h"
+#include "hcbench/server/payload_files.h"
 #include "hcbench/server/stats.h"
 #include "hcbench/server/tls.h"
 
@@ -52,6 +53,10 @@ public:
   WorkerCounters& counters() { return counters_; }
   std::vector<char>& read_buffer() { return read_buffer_; }
   std::vector<iovec>& iovecs() { return iovecs_; }
+  // Where a connection with nothing queued builds its responses before writing them at once;
+  // only what the socket does not take is copied into the connection's own queue.
+  OutputQueue& response_scratch() { return response_scratch_; }
+  PayloadFiles& payload_files() { return payload_files_; }
   void link(Connection* connection);   // an accepted connection starts being served
   void unlink(Connection* connection); // it starts closing
   void connection_closed();            // its handle is closed
@@ -89,6 +94,8 @@ private:
   std::int64_t date_second_ = -1;
   std::vector<char> read_buffer_;
   std::vector<iovec> iovecs_;
+  OutputQueue response_scratch_;
+  PayloadFiles payload_files_;
   Connection* connections_ = nullptr; // intrusive list head
   bool stopping_ = false;
   bool started_ = false;
