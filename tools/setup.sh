@@ -17,6 +17,8 @@ packages=(
   # tests and tools: curl for the loopback tests, openssl for the certificate script,
   # clang's sanitizer runtime for the sanitized CI build
   curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
+  # the run tests validate the results JSON against docs/results-schema.json
+  python3-jsonschema
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
   # the Node.js driver

@@ -7,6 +7,7 @@ namespace hcbench {
 std::span<const Command> commands() {
   static constexpr std::array all{
       Command{"serve", serve_command},
+      Command{"run", run_command},
       Command{"report", report_command},
   };
   return all;

@@ -1,0 +1,54 @@
+// Where the client and the embedded server run. On a VM a sequential round trip between two
+// processes costs about 10x more across cores than on one core, so --pin controls placement
+// and every result records it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hcbench {
+
+using CpuList = std::vector<int>; // CPU numbers, ascending, no duplicates
+
+// "3", "0-2", "0-1+4" ('+' joins parts, since ',' separates --pin's items); nothing if invalid.
+std::optional<CpuList> parse_cpu_list(std::string_view text);
+// The shortest form: {0,1,2,5} -> "0-2+5".
+std::string format_cpu_list(const CpuList& cpus);
+
+struct PinRequest {
+  std::optional<CpuList> client;
+  std::optional<CpuList> server;
+};
+
+// "client=0,server=1" (either part may be missing); the error names the bad part.
+struct PinParse {
+  std::optional<PinRequest> pin;
+  std::string error;
+};
+PinParse parse_pin(std::string_view text);
+
+// Sets a process's (0: this one's, all threads) CPU affinity; returns an error text or "".
+std::string set_affinity(pid_t pid, const CpuList& cpus);
+// The CPUs a process may run on (0: this process).
+CpuList get_affinity(pid_t pid);
+// The CPU a process last ran on, from /proc/<pid>/stat; -1 if unknown.
+int last_cpu(pid_t pid);
+
+// What a result records about placement.
+struct Placement {
+  std::string client_cpus;       // affinity of the client, as a CPU list
+  std::string server_cpus;       // affinity of the embedded server ("" when external)
+  int client_last_cpu = -1;      // where each was last seen running at the end of the cell
+  int server_last_cpu = -1;
+  bool pinned = false;           // --pin was given
+  // "same-core", "cross-core" (both pinned, to one CPU each) or "unpinned"/"external".
+  std::string relation;
+};
+
+Placement observe_placement(pid_t server, bool pinned);
+
+} // namespace hcbench

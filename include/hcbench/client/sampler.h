@@ -1,0 +1,133 @@
+// vmstat-style CPU sampling from /proc while the matrix runs: the whole machine (runnable and
+// blocked tasks, user/system/idle/iowait/steal, context switches and interrupts per second,
+// the busiest CPU) plus the CPU of the client process and of the embedded server. Each sample
+// is tagged with the cell run in progress, so every cell gets its own load summary and a
+// saturated CPU is flagged. Parsing is pure and tested against fixtures.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace hcbench {
+
+// Cumulative time of one CPU line of /proc/stat, in clock ticks (USER_HZ).
+struct CpuTicks {
+  std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                steal = 0;
+  std::uint64_t total() const {
+    return user + nice + system + idle + iowait + irq + softirq + steal;
+  }
+};
+
+struct SystemStat {
+  CpuTicks all;
+  std::vector<CpuTicks> per_cpu;
+  std::uint64_t context_switches = 0; // ctxt
+  std::uint64_t interrupts = 0;       // first number of intr
+  std::uint64_t runnable = 0;         // procs_running (a gauge, not cumulative)
+  std::uint64_t blocked = 0;          // procs_blocked
+};
+
+struct ProcessStat {
+  std::uint64_t user_ticks = 0;
+  std::uint64_t system_ticks = 0;
+  int last_cpu = -1; // the CPU it last ran on
+};
+
+std::optional<SystemStat> parse_system_stat(std::string_view proc_stat);
+std::optional<ProcessStat> parse_process_stat(std::string_view proc_pid_stat);
+
+// Everything read at one instant.
+struct ProcSnapshot {
+  double time_seconds = 0; // since the sampler started
+  SystemStat system;
+  std::optional<ProcessStat> client;
+  std::optional<ProcessStat> server;
+};
+
+// One row of the series: the interval between two snapshots.
+struct CpuSample {
+  double time_seconds = 0;     // end of the interval, since the sampler started
+  double duration_seconds = 0;
+  std::int64_t run_index = -1; // which cell run was in progress (-1: between cells)
+  std::uint64_t runnable = 0;
+  std::uint64_t blocked = 0;
+  double user = 0, system = 0, idle = 0, iowait = 0, steal = 0; // % of all CPUs, as vmstat
+  double busy = 0;             // 100 - idle - iowait
+  double busiest_cpu = 0;      // % busy of the busiest single CPU
+  double context_switches_per_second = 0;
+  double interrupts_per_second = 0;
+  double client_cpu = 0;                // % of one CPU
+  std::optional<double> server_cpu;     // % of one CPU, when the server process is known
+  int client_last_cpu = -1;
+  int server_last_cpu = -1;
+};
+
+CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
+                         double ticks_per_second);
+
+// A cell's load, from the samples taken while it ran.
+struct LoadSummary {
+  std::size_t samples = 0;
+  double mean_busy = 0;     // % of all CPUs, weighted by sample duration
+  double max_busy = 0;
+  double max_cpu_busy = 0;  // the busiest single CPU in any sample
+  double mean_client_cpu = 0;
+  std::optional<double> mean_server_cpu;
+  bool saturated = false;   // a CPU was busy >= saturation_percent in some sample
+};
+
+inline constexpr double saturation_percent = 95;
+
+// Samples shorter than `min_duration` (the boundary slivers around a cell start) count in the
+// means but not in the maxima: at 100 ticks per second, a few milliseconds read as 0 or 100%.
+LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds);
+
+class CpuSampler {
+public:
+  // Samples every `interval`; `server` may be 0 (no embedded server). `on_tick` runs on the
+  // sampler thread after each periodic sample (the progress line).
+  CpuSampler(std::chrono::milliseconds interval, pid_t server, std::function<void()> on_tick);
+  ~CpuSampler();
+  CpuSampler(const CpuSampler&) = delete;
+  CpuSampler& operator=(const CpuSampler&) = delete;
+
+  // Closes the current interval at this instant, then tags what follows with `run_index`.
+  void mark(std::int64_t run_index);
+  // Stops the thread after a last sample; samples() stays readable.
+  void stop();
+  std::vector<CpuSample> samples() const;
+  std::chrono::milliseconds interval() const { return interval_; }
+
+private:
+  ProcSnapshot read_snapshot() const;
+  void sample_locked();
+  void loop();
+
+  std::chrono::milliseconds interval_;
+  pid_t server_;
+  std::function<void()> on_tick_;
+  std::chrono::steady_clock::time_point start_;
+  double ticks_per_second_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::int64_t run_index_ = -1;
+  ProcSnapshot last_;
+  std::vector<CpuSample> samples_;
+  std::thread thread_;
+};
+
+} // namespace hcbench

@@ -1,0 +1,142 @@
+// The result model of `hcbench run`: settings, environment, every cell with each of its runs
+// (one per --repeat) and their aggregate, and the CPU sample series. Written as JSON
+// (results_json.cpp, schema "hcbench-results/1", docs/results-schema.json), as the original's
+// CSV layouts (results_csv.cpp) and as markdown tables (results_table.cpp).
+#pragma once
+
+#include "hcbench/client/cell.h"
+#include "hcbench/client/placement.h"
+#include "hcbench/client/sampler.h"
+#include "hcbench/client/server_stats.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hcbench {
+
+inline constexpr std::string_view results_schema = "hcbench-results/1";
+
+// One run of one cell.
+struct CellRun {
+  unsigned repeat = 0;            // 0-based --repeat index
+  std::int64_t order = 0;         // position in the whole run (the shuffled order); samples
+                                  // carry it as run_index
+  double started_seconds = 0;     // since the run began
+  CellMeasurement measurement;
+  LoadSummary load;
+  Placement placement;
+  std::optional<ServerCounters> server; // what the server counted during the cell
+  bool interrupted = false;       // Ctrl-C ended it early
+
+  double requests_per_second() const;
+  // The original's formula: body bytes per second in MiB (headers excluded).
+  double throughput_mib_per_second() const;
+  // Client CPU (user + system) per measured request, microseconds.
+  double cpu_us_per_request() const;
+  // The requests the server should have seen: warm-up, measured and those answered with a
+  // failure the server could count (status, length, digest). Compared with server->requests.
+  std::uint64_t requests_sent(std::uint64_t warmup) const;
+};
+
+struct CellResult {
+  std::size_t index = 0;          // position in the planned matrix (table order)
+  std::string row_id;
+  std::string group;
+  std::string library;
+  bool reuse_connections = true;
+  std::string options;
+  std::string display_name;       // the original's "Request Type"
+  std::string protocol;           // "http" or "https"
+  std::string endpoint;           // "ping", "bigger" or "length"
+  std::string path;               // "/length/1024"
+  std::uint64_t size = 0;         // expected body bytes
+  unsigned concurrency = 1;
+  std::string url;
+  std::string not_applicable;     // why this row cannot run this cell (floor over HTTPS)
+  std::vector<CellRun> runs;
+};
+
+struct Spread {
+  double median = 0;
+  double min = 0;
+  double max = 0;
+};
+
+// A cell over its runs: medians and min-max of each figure, sums of counts.
+struct CellSummary {
+  std::size_t runs = 0;           // runs that measured something
+  Spread requests_per_second, throughput_mib_per_second, cpu_us_per_request, wall_seconds;
+  Spread p50_us, p90_us, p99_us, p999_us, max_us, mean_us;
+  std::uint64_t requests = 0;
+  FailureCounts failures;
+  std::uint64_t connections = 0;
+  std::uint64_t tls_full = 0;
+  std::uint64_t tls_resumed = 0;
+  bool saturated = false;         // some run had a saturated CPU: the figure is CPU-bound
+  bool interrupted = false;
+  std::string error;              // the first run error
+  std::string skipped;            // why it was not run (every run skipped)
+
+  bool has_figures() const { return runs > 0; }
+  bool failed() const { return failures.total() > 0 || !error.empty(); }
+};
+
+CellSummary summarize_cell(const CellResult& cell);
+
+struct RunSettings {
+  std::string benchmark_type = "full"; // "full" or "size" (the original's --benchmark-type)
+  std::uint64_t cycles = 10000;
+  std::uint64_t warmup = 0;
+  double duration_seconds = 0;
+  unsigned repeat = 1;
+  std::uint64_t seed = 0;             // of the shuffled order
+  std::vector<std::string> clients;   // selection as given
+  std::vector<std::string> protocols;
+  std::vector<std::string> paths;
+  std::vector<unsigned> concurrency;
+  std::string verify = "length";
+  unsigned sample_ms = 100;
+  std::string pin;                    // as given, "" when not pinned
+  bool embedded_server = true;
+  std::string http_url;
+  std::string https_url;
+  bool insecure = true;
+  std::string cacert;
+};
+
+struct Environment {
+  std::string hcbench_version;
+  std::string started_at;             // UTC, ISO 8601
+  std::string hostname;
+  std::string kernel;                 // uname -sr
+  std::string cpu_model;
+  unsigned cpu_count = 0;
+  std::string libcurl_version;
+  std::string tls_backend;
+  std::string server_version;         // embedded server's, from its ready line
+  long server_pid = 0;                // embedded server's process id; 0 when external
+  Placement placement;                // at the start of the run
+};
+
+Environment observe_environment(pid_t server);
+
+struct RunResults {
+  RunSettings settings;
+  Environment environment;
+  std::vector<CellResult> cells;
+  std::vector<CpuSample> samples;
+  double wall_seconds = 0;
+  std::int64_t started_unix_ms = 0;   // wall-clock time at which sample time 0 was taken
+  bool interrupted = false;           // Ctrl-C: the results stop where the run stopped
+  std::string error;                  // why the run stopped early, when it did
+
+  const CellRun* find_run(std::int64_t order) const;
+  // The cell's median requests/s over the floor's for the same path over HTTP, sequential.
+  std::optional<double> floor_ratio(const CellResult& cell) const;
+  bool any_failures() const;
+};
+
+} // namespace hcbench

@@ -1,0 +1,289 @@
+#include "hcbench/client/matrix.h"
+
+#include "hcbench/client/embedded_server.h"
+#include "hcbench/client/run_control.h"
+#include "hcbench/client/sampler.h"
+#include "hcbench/client/server_stats.h"
+#include "hcbench/shared/endpoints.h"
+#include "hcbench/shared/payload.h"
+#include "hcbench/shared/digest.h"
+#include "hcbench/shared/units.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
+
+namespace hcbench {
+
+namespace {
+
+// The live progress line: what runs, how far it got, at what rate. Drawn from the sampler
+// thread, so the measuring thread only stores a counter.
+class ProgressLine {
+public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+
+  void begin_cell(std::size_t position, std::size_t total, std::string label,
+                  std::uint64_t requests) {
+    std::lock_guard lock(mutex_);
+    position_ = position;
+    total_ = total;
+    label_ = std::move(label);
+    requests_ = requests;
+    last_done_ = 0;
+    last_time_ = Clock::now();
+  }
+
+  void tick() {
+    if (!enabled_) return;
+    std::lock_guard lock(mutex_);
+    const auto now = Clock::now();
+    const std::uint64_t done = run_control().requests_done.load(std::memory_order_relaxed);
+    const double seconds = std::chrono::duration<double>(now - last_time_).count();
+    const double rate = seconds > 0 && done >= last_done_
+                            ? static_cast<double>(done - last_done_) / seconds
+                            : 0;
+    last_done_ = done;
+    last_time_ = now;
+    fmt::print(stderr, "\r\033[Kcell {}/{} {}: {}/{} requests, {:.0f}/s", position_ + 1, total_,
+               label_, done, requests_, rate);
+    std::fflush(stderr);
+  }
+
+  void clear() {
+    if (!enabled_) return;
+    std::lock_guard lock(mutex_);
+    fmt::print(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  std::mutex mutex_;
+  std::size_t position_ = 0;
+  std::size_t total_ = 0;
+  std::string label_;
+  std::uint64_t requests_ = 0;
+  std::uint64_t last_done_ = 0;
+  Clock::time_point last_time_{};
+};
+
+std::string cell_label(const CellResult& cell) {
+  return fmt::format("{} {} {}{}", cell.row_id, cell.protocol, cell.path,
+                     cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "");
+}
+
+} // namespace
+
+RowSelection select_rows(const std::vector<ClientRow>& available,
+                         const std::vector<std::string>& selectors) {
+  RowSelection out;
+  std::vector<bool> chosen(available.size(), false);
+  for (const auto& selector : selectors) {
+    bool matched = false;
+    for (std::size_t i = 0; i < available.size(); ++i) {
+      if (selector == "all" || selector == available[i].id || selector == available[i].group) {
+        chosen[i] = true;
+        matched = true;
+      }
+    }
+    if (!matched) {
+      std::vector<std::string> known = {"all"};
+      for (const auto& row : available) {
+        if (std::find(known.begin(), known.end(), row.group) == known.end()) known.push_back(row.group);
+      }
+      for (const auto& row : available) known.push_back(row.id);
+      out.error = fmt::format("unknown client '{}' (known: {})", selector, fmt::join(known, ", "));
+      return out;
+    }
+  }
+  for (std::size_t i = 0; i < available.size(); ++i) {
+    if (chosen[i]) out.rows.push_back(available[i]);
+  }
+  return out;
+}
+
+std::optional<std::string> normalize_path(std::string_view text) {
+  while (!text.empty() && text.front() == '/') text.remove_prefix(1);
+  if (text == "ping" || text == "bigger") return fmt::format("/{}", text);
+  constexpr std::string_view length = "length/";
+  if (text.substr(0, length.size()) == length) {
+    const auto n = parse_size(text.substr(length.size()));
+    if (!n || *n == 0) return std::nullopt;
+    return fmt::format("/length/{}", *n);
+  }
+  return std::nullopt;
+}
+
+std::optional<ExpectedBody> expected_body(const std::string& path, bool with_digest) {
+  const RouteMatch match = match_route("GET", path);
+  if (match.status != 200) return std::nullopt;
+  ExpectedBody out;
+  out.endpoint = std::string(endpoint_name(match.route.endpoint));
+  switch (match.route.endpoint) {
+  case Endpoint::ping:
+  case Endpoint::bigger: {
+    const auto& resource =
+        match.route.endpoint == Endpoint::ping ? ping_resource() : bigger_resource();
+    out.length = resource->body.size();
+    out.digest = resource->digest;
+    return out;
+  }
+  case Endpoint::length:
+    out.length = match.route.length;
+    if (with_digest) out.digest = repr_digest(generate_payload(out.length));
+    return out;
+  case Endpoint::stats:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const MatrixPlan& plan) {
+  std::vector<CellResult> cells;
+  for (const auto& path : plan.paths) {
+    const auto expected = expected_body(path, false);
+    for (unsigned concurrency : plan.concurrency) {
+      for (const auto& row : rows) {
+        for (const auto& protocol : plan.protocols) {
+          CellResult cell;
+          cell.index = cells.size();
+          cell.row_id = row.id;
+          cell.group = row.group;
+          cell.library = row.library;
+          cell.reuse_connections = row.reuse_connections;
+          cell.options = row.options;
+          cell.display_name = row.display_name();
+          cell.protocol = protocol;
+          cell.endpoint = expected ? expected->endpoint : "";
+          cell.path = path;
+          cell.size = expected ? expected->length : 0;
+          cell.concurrency = concurrency;
+          cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
+          if (row.group == "floor" && protocol == "https") {
+            cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
+          } else if (concurrency > 1 && !row.supports_concurrency) {
+            cell.not_applicable = "this client runs one request at a time";
+          }
+          cells.push_back(std::move(cell));
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned repeats,
+                                   std::uint64_t seed) {
+  std::vector<std::size_t> order(cells);
+  std::iota(order.begin(), order.end(), 0);
+  if (repeats > 1) {
+    std::seed_seq sequence{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
+                           repeat};
+    std::mt19937_64 generator(sequence);
+    std::shuffle(order.begin(), order.end(), generator);
+  }
+  return order;
+}
+
+void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
+                const MatrixExecution& execution) {
+  std::map<std::string, const ClientRow*> row_of;
+  for (const auto& row : rows) row_of[row.id] = &row;
+  std::size_t applicable = 0;
+  for (const auto& cell : results.cells) applicable += cell.not_applicable.empty() ? 1 : 0;
+  const std::size_t total = applicable * execution.repeat;
+  // Expected bodies once per path: a digest means generating the payload.
+  std::map<std::string, ExpectedBody> expected;
+  for (const auto& cell : results.cells) {
+    if (!expected.count(cell.path)) {
+      expected[cell.path] = *expected_body(cell.path, execution.base.verify == VerifyMode::digest);
+    }
+  }
+
+  ProgressLine progress(execution.progress);
+  const pid_t server_pid = execution.server ? execution.server->pid() : 0;
+  CpuSampler sampler(execution.sample_interval, server_pid, [&progress] { progress.tick(); });
+  const auto run_start = std::chrono::steady_clock::now();
+  std::int64_t position = 0;
+
+  for (unsigned repeat = 0; repeat < execution.repeat && results.error.empty(); ++repeat) {
+    for (std::size_t index : run_order(results.cells.size(), repeat, execution.repeat, execution.seed)) {
+      if (run_control().stop_requested() || !results.error.empty()) break;
+      CellResult& cell = results.cells[index];
+      if (!cell.not_applicable.empty()) continue;
+      CellSpec spec = execution.base;
+      spec.url = cell.url;
+      spec.concurrency = cell.concurrency;
+      spec.expected_length = expected[cell.path].length;
+      spec.expected_digest = expected[cell.path].digest;
+
+      CellRun run;
+      run.repeat = repeat;
+      run.order = position;
+      progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
+                          spec.warmup + spec.cycles);
+      const auto before = execution.stats_url.empty() ? std::nullopt
+                                                      : fetch_server_stats(execution.stats_url);
+      run.started_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+      sampler.mark(position);
+      try {
+        run.measurement = row_of.at(cell.row_id)->run(spec);
+      } catch (const std::exception& e) {
+        run.measurement.error = e.what();
+      }
+      sampler.mark(-1);
+      run.interrupted = run_control().stop_requested();
+      run.placement = observe_placement(server_pid, execution.pinned);
+      if (before) {
+        if (const auto after = fetch_server_stats(execution.stats_url)) {
+          run.server = server_delta(*before, *after);
+          if (cell.protocol == "https") {
+            run.measurement.tls_full_handshakes = run.server->tls_full;
+            run.measurement.tls_resumed_handshakes = run.server->tls_resumed;
+          }
+        }
+      }
+      cell.runs.push_back(std::move(run));
+      ++position;
+
+      // A server that is gone makes every further cell a column of failures: stop instead.
+      if (execution.server) {
+        if (const auto ended = execution.server->ended()) {
+          results.error = fmt::format("the embedded server (hcbench serve) {} during cell {}",
+                                      *ended, cell_label(cell));
+        }
+      } else if (cell.runs.back().measurement.failures[FailureKind::connect] > 0 ||
+                 !cell.runs.back().measurement.error.empty()) {
+        if (const auto why = probe_unreachable(cell.url, execution.base.insecure,
+                                               execution.base.cacert)) {
+          results.error = fmt::format("the server at {} stopped answering: {}", cell.url, *why);
+        }
+      }
+    }
+  }
+  sampler.stop();
+  progress.clear();
+  results.interrupted = run_control().stop_requested();
+  results.samples = sampler.samples();
+
+  // Each run's load, from the samples tagged with its position.
+  std::map<std::int64_t, std::vector<CpuSample>> by_run;
+  for (const auto& sample : results.samples) {
+    if (sample.run_index >= 0) by_run[sample.run_index].push_back(sample);
+  }
+  const double min_duration =
+      std::chrono::duration<double>(execution.sample_interval).count() / 2;
+  for (auto& cell : results.cells) {
+    for (auto& run : cell.runs) run.load = summarize_load(by_run[run.order], min_duration);
+  }
+}
+
+} // namespace hcbench

@@ -1,0 +1,104 @@
+#include "hcbench/client/measured_window.h"
+
+#include "hcbench/client/run_control.h"
+
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+
+namespace hcbench {
+
+namespace {
+
+// Requests in a row that all failed, after which a cell stops: the server is gone or
+// refuses everything, and timing more failures tells nothing.
+constexpr std::uint64_t max_consecutive_failures = 100;
+
+double seconds(const timeval& tv) {
+  return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+}
+
+} // namespace
+
+RunControl& run_control() {
+  static RunControl control;
+  return control;
+}
+
+CpuTimes process_cpu_times() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {seconds(usage.ru_utime), seconds(usage.ru_stime)};
+}
+
+MeasuredWindow::MeasuredWindow(const CellSpec& spec, CellMeasurement& out)
+    : spec_(spec), out_(out) {
+  run_control().count_request(0);
+}
+
+bool MeasuredWindow::want_more(Clock::time_point now) const {
+  if (run_control().stop_requested()) return false;
+  if (consecutive_failures_ >= max_consecutive_failures) return false;
+  if (started_ < spec_.warmup) return true;
+  if (measured_started_ >= spec_.cycles) return false;
+  if (window_open_ && spec_.duration_seconds > 0 &&
+      std::chrono::duration<double>(now - window_start_).count() >= spec_.duration_seconds) {
+    return false;
+  }
+  return true;
+}
+
+Phase MeasuredWindow::start_request(Clock::time_point) {
+  ++started_;
+  if (started_ <= spec_.warmup) return Phase::warmup;
+  if (!window_open_) {
+    window_open_ = true;
+    cpu_at_start_ = process_cpu_times();
+    // The clock opens after the CPU reading so the window never includes getrusage itself.
+    window_start_ = Clock::now();
+  }
+  ++measured_started_;
+  return Phase::measure;
+}
+
+void MeasuredWindow::finish_request(Phase phase, Clock::time_point started,
+                                    Clock::time_point ended, std::optional<FailureKind> failure,
+                                    std::uint64_t body_bytes, std::uint64_t new_connections,
+                                    std::string_view error_text) {
+  run_control().count_request(++completed_);
+  if (failure) {
+    ++consecutive_failures_;
+    if (!error_text.empty()) last_error_.assign(error_text);
+    else last_error_.assign(failure_kind_name(*failure));
+  } else {
+    consecutive_failures_ = 0;
+  }
+  if (phase != Phase::measure) return;
+  last_measured_end_ = ended;
+  out_.connections_opened += new_connections;
+  if (failure) {
+    out_.failures.add(*failure);
+    return;
+  }
+  ++out_.requests;
+  out_.body_bytes += body_bytes;
+  out_.latency.record(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count()));
+}
+
+void MeasuredWindow::close(Clock::time_point now) {
+  if (window_open_) {
+    const Clock::time_point end = measured_started_ ? std::max(last_measured_end_, window_start_)
+                                                    : now;
+    out_.wall_seconds = std::chrono::duration<double>(end - window_start_).count();
+    const CpuTimes cpu = process_cpu_times();
+    out_.cpu.user_seconds = cpu.user_seconds - cpu_at_start_.user_seconds;
+    out_.cpu.system_seconds = cpu.system_seconds - cpu_at_start_.system_seconds;
+  }
+  if (consecutive_failures_ >= max_consecutive_failures) {
+    out_.error = fmt::format("stopped after {} failed requests in a row (last: {})",
+                             consecutive_failures_, last_error_);
+  }
+}
+
+} // namespace hcbench

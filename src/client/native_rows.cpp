@@ -1,0 +1,74 @@
+#include "hcbench/client/native_rows.h"
+
+#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/floor_client.h"
+
+namespace hcbench {
+
+namespace {
+
+ClientRow curl_row(std::string id, bool reuse_connections, std::string options,
+                   CurlConfig config, bool https_only = false) {
+  ClientRow row;
+  row.id = std::move(id);
+  row.group = "native";
+  row.library = "libcurl";
+  row.reuse_connections = reuse_connections;
+  row.options = std::move(options);
+  row.supports_concurrency = true;
+  row.run = [config, https_only](const CellSpec& spec) {
+    if (https_only && spec.url.rfind("https://", 0) != 0) {
+      CellMeasurement skipped;
+      skipped.skipped = "a TLS session option: HTTPS only";
+      return skipped;
+    }
+    return run_curl_cell(spec, config);
+  };
+  return row;
+}
+
+} // namespace
+
+std::vector<ClientRow> native_rows() {
+  constexpr bool tls_only = true;
+  return {
+      curl_row("curl.reuse-handle.discard-body", true, "Reuse handle, don't save body",
+               CurlConfig{}),
+      curl_row("curl.reuse-handle.save-body", true, "Reuse handle, save response to new buffer",
+               CurlConfig{.save_body = true}),
+      curl_row("curl.forbid-reuse.save-body", false, "Reuse handle, save response to new buffer",
+               CurlConfig{.forbid_reuse = true, .save_body = true}),
+      curl_row("curl.new-handle.save-body", false, "New handle, save response to new buffer",
+               CurlConfig{.new_handle_per_request = true, .save_body = true}),
+      curl_row("curl.forbid-reuse.save-body.no-tls-session", false,
+               "Reuse handle, save response to new buffer, no TLS session reuse",
+               CurlConfig{.forbid_reuse = true, .save_body = true, .tls_session_cache = false},
+               tls_only),
+      curl_row("curl.new-handle.save-body.shared-tls-session", false,
+               "New handle, save response to new buffer, TLS sessions shared",
+               CurlConfig{.new_handle_per_request = true, .save_body = true,
+                          .share_tls_sessions = true},
+               tls_only),
+  };
+}
+
+std::vector<ClientRow> floor_rows() {
+  ClientRow row;
+  row.id = "floor.raw-socket";
+  row.group = "floor";
+  row.library = "raw socket";
+  row.reuse_connections = true;
+  row.options = "Floor: keep-alive HTTP/1.1, blocking socket, no library";
+  row.supports_concurrency = false;
+  row.run = run_floor_cell;
+  return {row};
+}
+
+std::vector<ClientRow> all_rows() {
+  std::vector<ClientRow> rows = native_rows();
+  for (auto& row : floor_rows()) rows.push_back(std::move(row));
+  // External drivers (Python, Node.js) join here: their rows come after these.
+  return rows;
+}
+
+} // namespace hcbench

@@ -1,0 +1,197 @@
+// One `hcbench run` from start to finish: pin, start or reach the server, plan and run the
+// matrix, then write every output. Whatever happens, the embedded server is stopped (its
+// owner is a local object here, and the child also dies with us through PR_SET_PDEATHSIG).
+#include "hcbench/client/run_options.h"
+
+#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/embedded_server.h"
+#include "hcbench/client/matrix.h"
+#include "hcbench/client/native_rows.h"
+#include "hcbench/client/run_control.h"
+#include "hcbench/client/server_stats.h"
+#include "hcbench/results/writers.h"
+#include "hcbench/shared/data_dir.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <unistd.h>
+
+namespace hcbench {
+
+namespace {
+
+void request_stop(int) { run_control().stop.store(true); }
+
+// Ctrl-C and SIGTERM end the run cleanly; a second Ctrl-C kills it the default way
+// (SA_RESETHAND), and the embedded server still goes with it.
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+std::string trim_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+RunSettings settings_of(const RunOptions& o, const std::string& http, const std::string& https) {
+  RunSettings s;
+  s.benchmark_type = o.benchmark_type;
+  s.cycles = o.cycles;
+  s.warmup = o.warmup;
+  s.duration_seconds = o.duration_seconds;
+  s.repeat = o.repeat;
+  s.seed = o.seed;
+  s.clients = o.clients;
+  s.protocols = o.protocols;
+  s.paths = o.paths;
+  s.concurrency = o.concurrency;
+  s.verify = o.verify == VerifyMode::none ? "none" : o.verify == VerifyMode::digest ? "digest" : "length";
+  s.sample_ms = o.sample_ms;
+  s.pin = o.pin_text;
+  s.embedded_server = o.embedded();
+  s.http_url = http;
+  s.https_url = https;
+  s.insecure = o.insecure;
+  s.cacert = o.cacert;
+  return s;
+}
+
+void write_outputs(const RunOptions& options, const RunResults& results) {
+  fmt::print("{}", markdown_report(results));
+  std::fflush(stdout);
+  if (!options.json_path.empty()) {
+    write_text_file(options.json_path, results_to_json(results).dump(2) + "\n");
+  }
+  if (!options.csv_path.empty()) write_csv_files(results, options.csv_path);
+  if (!options.vmstat_log_path.empty()) write_text_file(options.vmstat_log_path, vmstat_log(results));
+}
+
+} // namespace
+
+int run_benchmark(const RunOptions& options) {
+  ensure_curl_initialized();
+  RowSelection selection = select_rows(all_rows(), options.clients);
+  if (!selection.error.empty()) {
+    fmt::print(stderr, "hcbench run: {}\n", selection.error);
+    return run_usage;
+  }
+  if (options.pin && options.pin->client) {
+    if (const auto error = set_affinity(0, *options.pin->client); !error.empty()) {
+      fmt::print(stderr, "hcbench run: client: {}\n", error);
+      return run_error;
+    }
+  }
+
+  std::unique_ptr<EmbeddedServer> server;
+  std::string http = trim_slash(options.http_url);
+  std::string https = trim_slash(options.https_url);
+  std::string cacert = options.cacert;
+  if (options.embedded()) {
+    try {
+      EmbeddedServerOptions server_options;
+      if (options.pin) server_options.cpus = options.pin->server;
+      server = std::make_unique<EmbeddedServer>(server_options);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "hcbench run: {}\n", e.what());
+      return run_error;
+    }
+    http = server->http_url();
+    https = server->https_url();
+  } else if (options.pin && options.pin->server) {
+    fmt::print(stderr, "hcbench run: note: server=... of --pin applies only to the embedded "
+                       "server; the external one runs where it runs\n");
+  }
+
+  // Only the protocols whose server is there: an embedded server may have TLS disabled.
+  std::vector<std::string> protocols;
+  for (const auto& protocol : options.protocols) {
+    const std::string& base = protocol == "https" ? https : http;
+    if (base.empty()) {
+      fmt::print(stderr, "hcbench run: no {} URL to test (give one, or leave out --protocols {})\n",
+                 protocol, protocol);
+      return run_usage;
+    }
+    protocols.push_back(protocol);
+  }
+  for (const auto& protocol : protocols) {
+    const std::string base = protocol == "https" ? https : http;
+    if (const auto why = probe_unreachable(base + "/", options.insecure, cacert)) {
+      fmt::print(stderr, "hcbench run: cannot reach {}: {}\n", base, *why);
+      return run_error;
+    }
+  }
+  // The server's own counters cross-check every cell, when it has them (hcbench serve does).
+  std::string stats_url;
+  if (!http.empty() && fetch_server_stats(http)) stats_url = http;
+
+  RunResults results;
+  results.settings = settings_of(options, http, https);
+  results.settings.protocols = protocols;
+  results.environment = observe_environment(server ? server->pid() : 0);
+  results.environment.placement.pinned = options.pin.has_value();
+  if (server) {
+    results.environment.server_version = server->version();
+    results.environment.server_pid = server->pid();
+  }
+  results.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+  MatrixPlan plan{protocols, http, https, options.paths, options.concurrency};
+  results.cells = plan_cells(selection.rows, plan);
+
+  MatrixExecution execution;
+  execution.base.cycles = options.cycles;
+  execution.base.warmup = options.warmup;
+  execution.base.duration_seconds = options.duration_seconds;
+  execution.base.verify = options.verify;
+  execution.base.insecure = options.insecure;
+  execution.base.cacert = cacert;
+  execution.base.request_timeout_seconds = options.request_timeout_seconds;
+  execution.repeat = options.repeat;
+  execution.seed = options.seed;
+  execution.sample_interval = std::chrono::milliseconds(options.sample_ms);
+  execution.stats_url = stats_url;
+  execution.server = server.get();
+  execution.pinned = options.pin.has_value();
+  execution.progress = options.progress && isatty(STDERR_FILENO);
+
+  install_stop_handlers();
+  const auto start = std::chrono::steady_clock::now();
+  run_matrix(results, selection.rows, execution);
+  results.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (server) server->stop();
+
+  try {
+    write_outputs(options, results);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "hcbench run: {}\n", e.what());
+    return run_error;
+  }
+  if (!results.error.empty()) {
+    fmt::print(stderr, "hcbench run: {}\n", results.error);
+    return run_error;
+  }
+  if (results.interrupted) {
+    fmt::print(stderr, "hcbench run: interrupted; the results gathered so far were written\n");
+    return run_interrupted;
+  }
+  if (results.any_failures()) {
+    fmt::print(stderr, "hcbench run: some requests failed; the cells are marked ⚠\n");
+    return run_failures;
+  }
+  return run_ok;
+}
+
+} // namespace hcbench

@@ -1,0 +1,165 @@
+#include "hcbench/results/results.h"
+
+#include "hcbench_config.h"
+
+#include <curl/curl.h>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <fstream>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+namespace hcbench {
+
+namespace {
+
+Spread spread_of(std::vector<double> values) {
+  Spread s;
+  if (values.empty()) return s;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  s.min = values.front();
+  s.max = values.back();
+  return s;
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+} // namespace
+
+double CellRun::requests_per_second() const {
+  return measurement.wall_seconds > 0
+             ? static_cast<double>(measurement.requests) / measurement.wall_seconds
+             : 0;
+}
+
+double CellRun::throughput_mib_per_second() const {
+  return measurement.wall_seconds > 0
+             ? static_cast<double>(measurement.body_bytes) / measurement.wall_seconds / 1048576.0
+             : 0;
+}
+
+double CellRun::cpu_us_per_request() const {
+  return measurement.requests
+             ? measurement.cpu.total() * 1e6 / static_cast<double>(measurement.requests)
+             : 0;
+}
+
+std::uint64_t CellRun::requests_sent(std::uint64_t warmup) const {
+  if (!measurement.skipped.empty()) return 0;
+  const auto& f = measurement.failures;
+  return warmup + measurement.requests + f[FailureKind::status] + f[FailureKind::length] +
+         f[FailureKind::digest];
+}
+
+CellSummary summarize_cell(const CellResult& cell) {
+  CellSummary s;
+  std::vector<double> rps, mib, cpu, wall, p50, p90, p99, p999, max, mean;
+  // Interrupted runs are partial: they count only when nothing else measured the cell.
+  const bool any_complete = std::any_of(cell.runs.begin(), cell.runs.end(), [](const auto& r) {
+    return !r.interrupted && r.measurement.skipped.empty() && r.measurement.requests > 0;
+  });
+  for (const auto& run : cell.runs) {
+    const auto& m = run.measurement;
+    if (!m.skipped.empty()) {
+      if (s.skipped.empty()) s.skipped = m.skipped;
+      continue;
+    }
+    if (!m.error.empty() && s.error.empty()) s.error = m.error;
+    s.interrupted |= run.interrupted;
+    s.requests += m.requests;
+    for (std::size_t k = 0; k < failure_kind_count; ++k) s.failures.by_kind[k] += m.failures.by_kind[k];
+    s.connections += m.connections_opened;
+    s.tls_full += m.tls_full_handshakes;
+    s.tls_resumed += m.tls_resumed_handshakes;
+    s.saturated |= run.load.saturated;
+    if (m.requests == 0 || (any_complete && run.interrupted)) continue;
+    ++s.runs;
+    rps.push_back(run.requests_per_second());
+    mib.push_back(run.throughput_mib_per_second());
+    cpu.push_back(run.cpu_us_per_request());
+    wall.push_back(m.wall_seconds);
+    p50.push_back(static_cast<double>(m.latency.quantile(0.50)) / 1000);
+    p90.push_back(static_cast<double>(m.latency.quantile(0.90)) / 1000);
+    p99.push_back(static_cast<double>(m.latency.quantile(0.99)) / 1000);
+    p999.push_back(static_cast<double>(m.latency.quantile(0.999)) / 1000);
+    max.push_back(static_cast<double>(m.latency.max()) / 1000);
+    mean.push_back(m.latency.mean() / 1000);
+  }
+  if (s.runs > 0) s.skipped.clear();
+  s.requests_per_second = spread_of(rps);
+  s.throughput_mib_per_second = spread_of(mib);
+  s.cpu_us_per_request = spread_of(cpu);
+  s.wall_seconds = spread_of(wall);
+  s.p50_us = spread_of(p50);
+  s.p90_us = spread_of(p90);
+  s.p99_us = spread_of(p99);
+  s.p999_us = spread_of(p999);
+  s.max_us = spread_of(max);
+  s.mean_us = spread_of(mean);
+  return s;
+}
+
+Environment observe_environment(pid_t server) {
+  Environment env;
+  env.hcbench_version = HCBENCH_VERSION;
+  env.started_at = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0) env.hostname = host;
+  utsname names{};
+  if (uname(&names) == 0) env.kernel = fmt::format("{} {}", names.sysname, names.release);
+  env.cpu_model = cpu_model();
+  env.cpu_count = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
+  const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
+  env.libcurl_version = curl->version ? curl->version : "";
+  env.tls_backend = curl->ssl_version ? curl->ssl_version : "";
+  env.placement = observe_placement(server, false);
+  return env;
+}
+
+const CellRun* RunResults::find_run(std::int64_t order) const {
+  for (const auto& cell : cells) {
+    for (const auto& run : cell.runs) {
+      if (run.order == order) return &run;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<double> RunResults::floor_ratio(const CellResult& cell) const {
+  if (cell.group == "floor") return std::nullopt;
+  const CellSummary mine = summarize_cell(cell);
+  if (!mine.has_figures()) return std::nullopt;
+  for (const auto& other : cells) {
+    if (other.group != "floor" || other.protocol != "http" || other.path != cell.path ||
+        other.concurrency != 1) {
+      continue;
+    }
+    const CellSummary floor = summarize_cell(other);
+    if (!floor.has_figures() || floor.requests_per_second.median <= 0) return std::nullopt;
+    return mine.requests_per_second.median / floor.requests_per_second.median;
+  }
+  return std::nullopt;
+}
+
+bool RunResults::any_failures() const {
+  return std::any_of(cells.begin(), cells.end(),
+                     [](const CellResult& cell) { return summarize_cell(cell).failed(); });
+}
+
+} // namespace hcbench
