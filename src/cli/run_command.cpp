@@ -49,8 +49,9 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("1"))
       ("seed", "seed of the shuffled order (default: random, recorded in the JSON)",
        cxxopts::value<std::string>())
-      ("clients", "rows to run: ids, groups (native, floor, python, node) or all",
-       cxxopts::value<std::string>()->default_value("all"))
+      ("clients", "rows to run: ids, groups (native, floor, python, node), original (the original's "
+                  "full or size matrix), default (original + native + floor) or all",
+       cxxopts::value<std::string>()->default_value("default"))
       ("benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
        cxxopts::value<std::string>()->default_value("full"))
       ("endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",

@@ -1,6 +1,7 @@
 #include "hcbench/client/native_rows.h"
 
 #include "hcbench/client/curl_runner.h"
+#include "hcbench/client/driver.h"
 #include "hcbench/client/floor_client.h"
 
 namespace hcbench {
@@ -67,7 +68,8 @@ std::vector<ClientRow> floor_rows() {
 std::vector<ClientRow> all_rows() {
   std::vector<ClientRow> rows = native_rows();
   for (auto& row : floor_rows()) rows.push_back(std::move(row));
-  // External drivers (Python, Node.js) join here: their rows come after these.
+  // External drivers (Python, Node.js) come after these, in the original's order.
+  for (auto& row : driver_rows()) rows.push_back(std::move(row));
   return rows;
 }
 
