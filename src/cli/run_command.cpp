@@ -1,6 +1,7 @@
 // `hcbench run`: options only; src/client/run_session.cpp does the run.
 #include "hcbench/cli/commands.h"
 #include "hcbench/cli/run_options_parser.h"
+#include "hcbench/client/driver.h"
 #include "hcbench/client/matrix.h"
 #include "hcbench/shared/units.h"
 
@@ -49,9 +50,9 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value("1"))
       ("seed", "seed of the shuffled order (default: random, recorded in the JSON)",
        cxxopts::value<std::string>())
-      ("clients", "rows to run: ids, groups (native, floor, python, node), original (the original's "
-                  "full or size matrix), default (original + native + floor) or all",
-       cxxopts::value<std::string>()->default_value("default"))
+      ("clients", "rows to run: ids, groups (native, floor, python, node) or all (default: the "
+                  "original's rows of the benchmark type, plus the native and floor rows)",
+       cxxopts::value<std::string>())
       ("benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
        cxxopts::value<std::string>()->default_value("full"))
       ("endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",
@@ -191,8 +192,12 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     }
     o.paths = unique_paths;
 
-    o.clients = split_list(args["clients"].as<std::string>());
-    if (o.clients.empty()) return fail("--clients is empty");
+    if (args.count("clients")) {
+      o.clients = split_list(args["clients"].as<std::string>());
+      if (o.clients.empty()) return fail("--clients is empty");
+    } else {
+      o.clients = default_clients(o.benchmark_type);
+    }
 
     if (args.count("protocols")) {
       for (const auto& p : split_list(args["protocols"].as<std::string>())) {

@@ -113,4 +113,18 @@ std::vector<std::string> original_size_row_ids() {
           "python.requests.session", "python.pycurl.reuse-handle.save-body"};
 }
 
+std::vector<std::string> default_clients(std::string_view benchmark_type) {
+  if (benchmark_type == "size") {
+    auto ids = original_size_row_ids();
+    for (const char* id : {"curl.forbid-reuse.save-body", "curl.reuse-handle.save-body", "floor"}) {
+      ids.emplace_back(id);
+    }
+    return ids;
+  }
+  auto ids = original_full_row_ids();
+  ids.emplace_back("native");
+  ids.emplace_back("floor");
+  return ids;
+}
+
 } // namespace hcbench

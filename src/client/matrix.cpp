@@ -1,6 +1,5 @@
 #include "hcbench/client/matrix.h"
 
-#include "hcbench/client/driver.h"
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/sampler.h"
@@ -82,25 +81,6 @@ std::string cell_label(const CellResult& cell) {
 
 } // namespace
 
-std::vector<std::string> expand_client_selectors(const std::vector<std::string>& selectors,
-                                                 std::string_view benchmark_type) {
-  std::vector<std::string> out;
-  for (const auto& selector : selectors) {
-    if (selector != "default" && selector != "original") {
-      out.push_back(selector);
-      continue;
-    }
-    if (selector == "default") {
-      out.push_back("native");
-      out.push_back("floor");
-    }
-    for (auto& id : benchmark_type == "size" ? original_size_row_ids() : original_full_row_ids()) {
-      out.push_back(std::move(id));
-    }
-  }
-  return out;
-}
-
 RowSelection select_rows(const std::vector<ClientRow>& available,
                          const std::vector<std::string>& selectors) {
   RowSelection out;
@@ -114,7 +94,7 @@ RowSelection select_rows(const std::vector<ClientRow>& available,
       }
     }
     if (!matched) {
-      std::vector<std::string> known = {"all", "default", "original"};
+      std::vector<std::string> known = {"all"};
       for (const auto& row : available) {
         if (std::find(known.begin(), known.end(), row.group) == known.end()) known.push_back(row.group);
       }

@@ -66,10 +66,10 @@ std::vector<ClientRow> floor_rows() {
 }
 
 std::vector<ClientRow> all_rows() {
-  std::vector<ClientRow> rows = native_rows();
+  // The original's rows first, in its order (the Python drivers), then Node.js, then ours.
+  std::vector<ClientRow> rows = driver_rows();
+  for (auto& row : native_rows()) rows.push_back(std::move(row));
   for (auto& row : floor_rows()) rows.push_back(std::move(row));
-  // External drivers (Python, Node.js) come after these, in the original's order.
-  for (auto& row : driver_rows()) rows.push_back(std::move(row));
   return rows;
 }
 

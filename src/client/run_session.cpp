@@ -81,7 +81,7 @@ void write_outputs(const RunOptions& options, const RunResults& results) {
 
 int run_benchmark(const RunOptions& options) {
   ensure_curl_initialized();
-  RowSelection selection = select_rows(all_rows(), expand_client_selectors(options.clients, options.benchmark_type));
+  RowSelection selection = select_rows(all_rows(), options.clients);
   if (!selection.error.empty()) {
     fmt::print(stderr, "hcbench run: {}\n", selection.error);
     return run_usage;

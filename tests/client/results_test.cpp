@@ -1,11 +1,8 @@
-#include "hcbench/client/driver.h"
 #include "hcbench/client/matrix.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/results/writers.h"
 
 #include <gtest/gtest.h>
-
-#include <set>
 
 namespace hcbench {
 namespace {
@@ -60,23 +57,6 @@ TEST(Matrix, SelectsRowsByIdGroupOrAll) {
   ASSERT_EQ(one.rows.size(), 2u);
   EXPECT_EQ(one.rows[0].id, "curl.reuse-handle.discard-body"); // table order, not selection order
   EXPECT_NE(select_rows(all, {"nope"}).error.find("nope"), std::string::npos);
-}
-
-TEST(Matrix, DefaultIsTheOriginalMatrixPlusNativeAndFloor) {
-  const auto all = all_rows();
-  const auto full = select_rows(all, expand_client_selectors({"default"}, "full"));
-  ASSERT_TRUE(full.error.empty()) << full.error;
-  std::vector<std::string> python;
-  std::set<std::string> groups;
-  for (const auto& row : full.rows) {
-    groups.insert(row.group);
-    if (row.group == "python") python.push_back(row.id);
-  }
-  EXPECT_EQ(groups, (std::set<std::string>{"native", "floor", "python"}));
-  EXPECT_EQ(python, original_full_row_ids()) << "the original's 8 rows, in its order";
-  EXPECT_EQ(select_rows(all, expand_client_selectors({"original"}, "size")).rows.size(), 4u);
-  EXPECT_EQ(select_rows(all, {"node"}).rows.size(), 3u);
-  EXPECT_EQ(select_rows(all, {"python"}).rows.size(), 10u);
 }
 
 TEST(Matrix, NormalizesPathsAndKnowsTheirBodies) {

@@ -170,8 +170,7 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
   const std::string json_path = temp_path("all.json");
   const std::string csv_path = temp_path("all.csv");
   const std::string log_path = temp_path("all.log");
-  // The native and floor rows: the driver rows have their own loopback test (driver_rows).
-  RunProcess run({"--clients", "native,floor", "--cycles", "30", "--warmup", "2", "--concurrency", "1,3", "--endpoints",
+  RunProcess run({"--cycles", "30", "--warmup", "2", "--concurrency", "1,3", "--endpoints",
                   "ping,length/2048", "--verify", "digest", "--sample-ms", "20", "--json",
                   json_path, "--csv", csv_path, "--vmstat-log", log_path, "--no-progress"},
                  "all");

@@ -6,6 +6,7 @@
 #include "hcbench/client/rows.h"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hcbench {
@@ -19,5 +20,9 @@ std::vector<ClientRow> driver_rows();
 // without and with connection reuse, as the columns of its size CSV).
 std::vector<std::string> original_full_row_ids();
 std::vector<std::string> original_size_row_ids();
+
+// What `hcbench run` runs without --clients: the original's rows of that benchmark type
+// ("full" or "size") and their libcurl counterparts, plus the raw-socket floor.
+std::vector<std::string> default_clients(std::string_view benchmark_type);
 
 } // namespace hcbench

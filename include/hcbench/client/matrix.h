@@ -11,7 +11,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace hcbench {
@@ -19,18 +18,12 @@ namespace hcbench {
 class EmbeddedServer;
 
 // Picks rows by id, by group or `all`, keeping table order; the error names an unknown selector.
-// Expand `default` and `original` with expand_client_selectors() first.
 struct RowSelection {
   std::vector<ClientRow> rows;
   std::string error;
 };
 RowSelection select_rows(const std::vector<ClientRow>& available,
                          const std::vector<std::string>& selectors);
-
-// `original`: the original's matrix for the benchmark type (its 8 `full` rows, or its 4 `size`
-// rows); `default`: that plus the native and floor rows. Other selectors pass unchanged.
-std::vector<std::string> expand_client_selectors(const std::vector<std::string>& selectors,
-                                                 std::string_view benchmark_type);
 
 // What a path must answer: the body length and its Repr-Digest; nothing for a path that is
 // not an endpoint of the test API. The digest costs generating the payload: only on request.

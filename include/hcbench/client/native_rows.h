@@ -15,7 +15,8 @@ std::vector<ClientRow> native_rows();
 // The raw-socket keep-alive client, HTTP only, sequential only.
 std::vector<ClientRow> floor_rows();
 
-// Every row this build can run, in table order: what --clients selects from.
+// Every row this build can run, in table order: the external drivers' rows (the original's
+// first), the native rows, the floor. What --clients selects from.
 std::vector<ClientRow> all_rows();
 
 } // namespace hcbench

@@ -25,7 +25,7 @@ struct RunOptions {
   double duration_seconds = 0;
   unsigned repeat = 1;
   std::uint64_t seed = 0;
-  std::vector<std::string> clients = {"default"};
+  std::vector<std::string> clients = {"all"};
   std::vector<std::string> protocols; // "http", "https", in column order
   std::vector<std::string> paths;     // canonical request paths
   std::vector<unsigned> concurrency = {1};
