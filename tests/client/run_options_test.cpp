@@ -1,4 +1,5 @@
 #include "hcbench/cli/run_options_parser.h"
+#include "hcbench/client/driver.h"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +26,7 @@ TEST(RunOptions, DefaultsReproduceTheOriginal) {
   EXPECT_EQ(o.protocols, (std::vector<std::string>{"http", "https"}));
   EXPECT_EQ(o.paths, std::vector<std::string>{"/length/1024"});
   EXPECT_EQ(o.concurrency, std::vector<unsigned>{1});
-  EXPECT_EQ(o.clients, std::vector<std::string>{"all"});
+  EXPECT_EQ(o.clients, default_clients("full")) << "the original's rows plus native and floor";
   EXPECT_EQ(o.verify, VerifyMode::length);
   EXPECT_TRUE(o.insecure);
   EXPECT_EQ(o.sample_ms, 100u);

@@ -216,7 +216,8 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
       }
     }
   }
-  EXPECT_EQ(groups, (std::set<std::string>{"native", "floor"}));
+  // The default clients: the original's Python rows, libcurl and the floor.
+  EXPECT_EQ(groups, (std::set<std::string>{"native", "floor", "python"}));
   EXPECT_FALSE(results["samples"].empty());
 
   // The original's full CSV layout, one file per URL.
