@@ -9,9 +9,20 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import process from 'node:process';
 
 const PROTOCOL = 1;
+
+// Connections opened, for the report's connections_opened. The http/https modules and
+// fetch (undici) all connect through net.Socket.prototype.connect (TLS sockets included),
+// so one wrapper counts them all, at the cost of a counter per new connection.
+let connections = 0;
+const realConnect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function countingConnect(...args) {
+  connections++;
+  return realConnect.apply(this, args);
+};
 
 class Settings {
   constructor(cell) {
@@ -159,11 +170,13 @@ async function measure(s) {
   const { fetch, close, version } = factory(s);
   try {
     await loop(fetch, s.warmup, s);
+    connections = 0;
     const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const deadline = s.durationSeconds > 0 ? started + BigInt(Math.round(s.durationSeconds * 1e9)) : 0n;
     const tally = await loop(fetch, s.cycles, s, deadline);
     const wallNs = process.hrtime.bigint() - started;
+    const opened = connections;
     const cpu = process.cpuUsage(cpuBefore); // microseconds, all threads of the process
     return {
       protocol: PROTOCOL,
@@ -174,6 +187,7 @@ async function measure(s) {
       cpu: { user_seconds: cpu.user / 1e6, system_seconds: cpu.system / 1e6 },
       latencies_ns: tally.latencies,
       body_bytes: tally.bodyBytes,
+      connections_opened: opened,
       client: { name: s.client, version, runtime: `Node.js ${process.version}` },
     };
   } finally {

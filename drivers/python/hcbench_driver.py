@@ -29,6 +29,33 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+# Connections opened, counted for the report's connections_opened (reset when the timed loop
+# starts). Every library here except pycurl connects through socket.socket.connect (asyncio
+# included), so one wrapper counts them all at the cost of a counter per new connection;
+# pycurl's libcurl connects in C and reports its own count (CURLINFO_NUM_CONNECTS).
+CONNECTIONS = [0]
+
+
+def _count_connections():
+    import socket
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def connect(self, address):
+        CONNECTIONS[0] += 1
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        CONNECTIONS[0] += 1
+        return real_connect_ex(self, address)
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+
+
+_count_connections()
+
+
 class Skip(Exception):
     """The client cannot run here (a module is missing): reported as skipped, not as an error."""
 
@@ -160,7 +187,10 @@ def pycurl_discard_body(s):
     def fetch():
         if hasher:
             hasher[0] = hashlib.sha256()
-        handle.perform()
+        try:
+            handle.perform()
+        finally:
+            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
         length = int(handle.getinfo(pycurl.SIZE_DOWNLOAD))
         return handle.getinfo(pycurl.RESPONSE_CODE), length, hasher[0].digest() if hasher else None
 
@@ -180,7 +210,10 @@ def pycurl_save_body(s, forbid_reuse=False):
     def fetch():
         body = io.BytesIO()
         handle.setopt(pycurl.WRITEFUNCTION, body.write)
-        handle.perform()
+        try:
+            handle.perform()
+        finally:
+            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
         data = body.getvalue()
         body.close()
         return (handle.getinfo(pycurl.RESPONSE_CODE), *summary(data))
@@ -208,6 +241,7 @@ def pycurl_new_handle(s):
             handle.perform()
             status = handle.getinfo(pycurl.RESPONSE_CODE)
         finally:
+            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
             handle.close()
         data = body.getvalue()
         body.close()
@@ -450,11 +484,13 @@ class Window:
         gc.collect()
         gc.disable()
         self.usage = resource.getrusage(resource.RUSAGE_SELF)
+        CONNECTIONS[0] = 0
         self.started = time.perf_counter_ns()
         return self
 
     def __exit__(self, *exc):
         self.wall_ns = time.perf_counter_ns() - self.started
+        self.connections = CONNECTIONS[0]
         usage = resource.getrusage(resource.RUSAGE_SELF)
         gc.enable()
         self.user = max(0.0, usage.ru_utime - self.usage.ru_utime)
@@ -507,6 +543,7 @@ def measure(settings):
         "cpu": {"user_seconds": window.user, "system_seconds": window.system},
         "latencies_ns": tally.latencies,
         "body_bytes": tally.body_bytes,
+        "connections_opened": window.connections,
         "client": {"name": settings.client, "version": str(version),
                    "runtime": f"{platform.python_implementation()} {platform.python_version()}"},
     }

@@ -56,6 +56,17 @@ std::string where(const ReportRun& run) {
   return run.loopback ? "Loopback: " : "";
 }
 
+// What a chart shows where a cell has no bar.
+std::string missing_note(const ReportCell* cell) {
+  if (cell == nullptr)
+    return "not run";
+  if (cell->status == "not_applicable")
+    return "n/a";
+  if (cell->status == "skipped" || cell->status == "error")
+    return cell->status;
+  return cell->measured() ? "" : "no result";
+}
+
 // One bar per protocol for each client configuration of a section.
 BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
   BarChart chart;
@@ -63,6 +74,7 @@ BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
     chart.series.push_back(upper(p));
   chart.values.resize(s.protocols.size());
   chart.ranges.resize(s.protocols.size());
+  chart.notes.resize(s.protocols.size());
   for (const auto& row : s.rows) {
     chart.categories.push_back(row.display_name);
     for (std::size_t i = 0; i < s.protocols.size(); ++i) {
@@ -73,6 +85,7 @@ BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
       chart.ranges[i].push_back(f != nullptr && f->present() && f->runs.size() > 1
                                     ? std::optional(std::pair(f->min, f->max))
                                     : std::nullopt);
+      chart.notes[i].push_back(missing_note(cell));
     }
   }
   return chart;
@@ -105,8 +118,8 @@ ChartFile latency_chart(const ReportRun& run, const ReportSection& s, const std:
   chart.values.resize(members.size());
   for (const auto& row : s.rows) {
     const auto* cell = row.cell(protocol);
-    if (cell == nullptr)
-      continue;
+    if (cell == nullptr || !cell->measured())
+      continue; // the RPS chart and the tables say why
     chart.categories.push_back(row.display_name);
     for (std::size_t i = 0; i < members.size(); ++i) {
       const Figure& f = cell->*members[i];

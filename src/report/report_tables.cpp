@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace hcbench {
@@ -69,8 +70,8 @@ std::string figure_cell(const ReportCell* cell, const Figure ReportCell::*member
   auto text = with_spread(cell->*member);
   if (cell->failures)
     text += fmt::format(" ({} failed)", cell->failures);
-  if (cell->saturated)
-    text += " (CPU saturated)";
+  if (cell->saturated && member == &ReportCell::rps)
+    text += " †";
   return text;
 }
 
@@ -122,13 +123,15 @@ std::string markdown(const ReportRun& run) {
   }
   std::string problems;
   for (const auto& cell : run.cells) {
-    if (cell.reason.empty() && cell.failures == 0)
+    if ((cell.reason.empty() && cell.failures == 0) || cell.status == "not_applicable")
       continue;
     problems += fmt::format("- {} {} {}: {}{}\n", cell.row_id, upper(cell.protocol), cell.path,
                             cell.status.empty() ? "" : cell.status + ": ",
                             cell.reason.empty() ? fmt::format("{} failed requests", cell.failures)
                                                 : markdown_cell_text(cell.reason));
   }
+  if (std::any_of(run.cells.begin(), run.cells.end(), [](const auto& c) { return c.saturated; }))
+    out += "\n† a CPU was saturated during the cell: the figure is CPU-bound.\n";
   if (!problems.empty())
     out += "\n## Cells with errors, failures or no result\n\n" + problems;
   return out;

@@ -235,6 +235,36 @@ double legend(SvgWriter& svg, double left, double right, double top,
   return y - top + 20;
 }
 
+// Splits a label longer than max_label_characters at the ", " (or else the space) nearest its
+// middle; the first line keeps the separator, so the lines joined give the label back.
+std::vector<std::string> wrap_label(const std::string& label) {
+  constexpr std::size_t max_label_characters = 56;
+  if (label.size() <= max_label_characters)
+    return {label};
+  // The original's "Request Type" reads best broken before its options.
+  if (const auto options = label.find(",  options: ");
+      options != std::string::npos && label.size() - options <= max_label_characters + 8) {
+    return {label.substr(0, options + 3), label.substr(options + 3)};
+  }
+  std::size_t best = std::string::npos;
+  for (std::string_view separator : {", ", " "}) {
+    for (auto at = label.find(separator); at != std::string::npos;
+         at = label.find(separator, at + 1)) {
+      const auto split = at + separator.size();
+      const auto distance = [&](std::size_t p) {
+        return p > label.size() / 2 ? p - label.size() / 2 : label.size() / 2 - p;
+      };
+      if (best == std::string::npos || distance(split) < distance(best))
+        best = split;
+    }
+    if (best != std::string::npos)
+      break;
+  }
+  if (best == std::string::npos)
+    return {label};
+  return {label.substr(0, best), label.substr(best)};
+}
+
 double legend_height(double left, double right, const std::vector<std::string>& names) {
   double x = left;
   double rows = 1;
@@ -345,9 +375,14 @@ std::string render_svg(const BarChart& chart) {
   constexpr double group_gap = 12;
   constexpr double plot_width = 480;
   constexpr double right_margin = 70; // room for the value label after the longest bar
+  // Long labels (the original's "Request Type" runs to 100 characters) take two lines.
+  std::vector<std::vector<std::string>> labels;
   double label_width = 80;
-  for (const auto& c : chart.categories)
-    label_width = std::max(label_width, text_width(c, font));
+  for (const auto& c : chart.categories) {
+    labels.push_back(wrap_label(c));
+    for (const auto& line : labels.back())
+      label_width = std::max(label_width, text_width(line, font));
+  }
   const double left = label_width + 24;
   const double width = std::max(900.0, left + plot_width + right_margin);
   const double legend_top = 58;
@@ -391,7 +426,15 @@ std::string render_svg(const BarChart& chart) {
   svg.out() += "<g class=\"categories\">\n";
   for (std::size_t c = 0; c < chart.categories.size(); ++c) {
     const double middle = top + static_cast<double>(c) * group + (group - group_gap) / 2 + 4;
-    svg.text(left - 8, middle, chart.categories[c], R"(text-anchor="end")");
+    if (labels[c].size() == 1) {
+      svg.text(left - 8, middle, labels[c][0], R"(text-anchor="end")");
+      continue;
+    }
+    svg.out() += fmt::format(R"(<text x="{0:.1f}" y="{1:.1f}" text-anchor="end">)"
+                             R"(<tspan x="{0:.1f}" dy="-0.6em">{2}</tspan>)"
+                             R"(<tspan x="{0:.1f}" dy="1.2em">{3}</tspan></text>)"
+                             "\n",
+                             left - 8, middle, xml_escape(labels[c][0]), xml_escape(labels[c][1]));
   }
   svg.out() += "</g>\n";
 
@@ -404,7 +447,9 @@ std::string render_svg(const BarChart& chart) {
       const auto value =
           s < chart.values.size() && c < chart.values[s].size() ? chart.values[s][c] : std::nullopt;
       if (!value) {
-        svg.text(base + 4, y + bar_height / 2 + 3.5, "not run",
+        const bool noted =
+            s < chart.notes.size() && c < chart.notes[s].size() && !chart.notes[s][c].empty();
+        svg.text(base + 4, y + bar_height / 2 + 3.5, noted ? chart.notes[s][c] : "not run",
                  R"(font-size="10" fill="#888" font-style="italic")");
         continue;
       }

@@ -1,5 +1,5 @@
-#include "hcbench/client/driver.h"
 #include "hcbench/cli/run_options_parser.h"
+#include "hcbench/client/driver.h"
 
 #include <gtest/gtest.h>
 
@@ -26,10 +26,7 @@ TEST(RunOptions, DefaultsReproduceTheOriginal) {
   EXPECT_EQ(o.protocols, (std::vector<std::string>{"http", "https"}));
   EXPECT_EQ(o.paths, std::vector<std::string>{"/length/1024"});
   EXPECT_EQ(o.concurrency, std::vector<unsigned>{1});
-  // The original's `full` rows, then libcurl and the floor.
-  auto expected_clients = original_full_row_ids();
-  expected_clients.insert(expected_clients.end(), {"native", "floor"});
-  EXPECT_EQ(o.clients, expected_clients);
+  EXPECT_EQ(o.clients, default_clients("full")) << "the original's rows plus native and floor";
   EXPECT_EQ(o.verify, VerifyMode::length);
   EXPECT_TRUE(o.insecure);
   EXPECT_EQ(o.sample_ms, 100u);

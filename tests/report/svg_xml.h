@@ -77,8 +77,10 @@ inline ParsedSvg parse_svg(const std::string& text) {
       [](void* data, const XML_Char*) { static_cast<State*>(data)->open.pop_back(); });
   XML_SetCharacterDataHandler(parser, [](void* data, const XML_Char* chars, int length) {
     auto& s = *static_cast<State*>(data);
-    if (!s.open.empty())
-      s.result.elements[s.open.back()].text.append(chars, static_cast<std::size_t>(length));
+    // Text belongs to every open element, so a <text> split into <tspan> lines reads whole.
+    for (auto index : s.open) {
+      s.result.elements[index].text.append(chars, static_cast<std::size_t>(length));
+    }
   });
   const bool ok = XML_Parse(parser, text.data(), static_cast<int>(text.size()), 1) == XML_STATUS_OK;
   state.result.well_formed = ok;

@@ -51,7 +51,11 @@ struct ReportCell {
   bool saturated = false;
   Figure rps, throughput_mib_s, cpu_us_per_request, p50_us, p90_us, p99_us, p999_us;
 
-  bool measured() const { return rps.present(); }
+  // Has figures to show: it ran, and was neither skipped, inapplicable nor a failed cell.
+  bool measured() const {
+    return rps.present() && runs > 0 && status != "skipped" && status != "not_applicable" &&
+           status != "error";
+  }
   // What tables and comparisons match cells by.
   std::string key() const;
 };

@@ -34,6 +34,8 @@ struct BarChart {
   std::vector<std::vector<std::optional<double>>> values;
   // Optional error bars (min, max) in the same layout; empty for none.
   std::vector<std::vector<std::optional<std::pair<double, double>>>> ranges;
+  // Optional words shown instead of a missing bar ("skipped", "n/a"); "not run" otherwise.
+  std::vector<std::vector<std::string>> notes;
   Axis value_axis;
 };
 
