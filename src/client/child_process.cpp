@@ -218,6 +218,10 @@ ChildResult run_child(const ChildOptions& options) {
       killed_because = ChildResult::End::timed_out;
       kill_group();
     }
+    if (!killed_because && options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+      killed_because = ChildResult::End::cancelled;
+      kill_group();
+    }
     if (drain_deadline && now >= *drain_deadline)
       break; // a descendant outside the group
     // The child's exit is seen on its pidfd; without one (old kernels) we look every 20 ms.
@@ -245,6 +249,8 @@ ChildResult run_child(const ChildOptions& options) {
         (drain_deadline ? std::min(deadline, *drain_deadline) : deadline) - now);
     if (!process.open() || killed_because)
       wait = std::min(wait, std::chrono::milliseconds(20));
+    if (options.cancel != nullptr)
+      wait = std::min(wait, std::chrono::milliseconds(100)); // look at the cancel flag
     const int ready =
         ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(wait.count(), 0)));
     if (ready < 0 && errno != EINTR)
@@ -322,6 +328,8 @@ std::string describe_end(const ChildResult& result, const ChildOptions& options)
                        options.max_stdout_bytes);
   case ChildResult::End::spawn_failed:
     return result.spawn_error;
+  case ChildResult::End::cancelled:
+    return "stopped because the run was interrupted";
   }
   return "unknown";
 }

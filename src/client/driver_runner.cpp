@@ -1,4 +1,5 @@
 #include "hcbench/client/driver_runner.h"
+#include "hcbench/client/run_control.h"
 
 #include "hcbench/client/child_process.h"
 #include "hcbench/client/driver_protocol.h"
@@ -80,6 +81,7 @@ CellMeasurement run_driver(const DriverProgram& program, std::string_view client
   options.extra_env = program.extra_env;
   options.stdin_data = driver_input_json(spec, client) + "\n";
   options.timeout = timeout.value_or(default_driver_timeout(spec));
+  options.cancel = &run_control().stop;
   const auto child = run_child(options);
 
   const auto how = describe_end(child, options);
@@ -89,6 +91,7 @@ CellMeasurement run_driver(const DriverProgram& program, std::string_view client
     return out;
   case ChildResult::End::timed_out:
   case ChildResult::End::output_too_large:
+  case ChildResult::End::cancelled:
     out.error = with_stderr("the driver " + how, child);
     break;
   case ChildResult::End::signaled:

@@ -4,6 +4,7 @@
 #include "hcbench/client/driver.h"
 #include "hcbench/client/driver_runner.h"
 
+#include "hcbench/client/run_control.h"
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -113,6 +114,28 @@ TEST(DriverRunner, HangIsKilledWithEverythingItStarted) {
   ASSERT_TRUE(in >> grandchild) << "the fake driver did not start its child";
   std::filesystem::remove(pid_file);
   EXPECT_TRUE(process_gone(grandchild)) << "the driver's own child survived it";
+}
+
+TEST(DriverRunner, InterruptingTheRunStopsARunningDriver) {
+  // Ctrl-C on `hcbench run` sets the run's stop flag; the driver, in its own process group,
+  // must be stopped at once rather than at its timeout.
+  const auto pid_file = temp_file("hcbench-fake-pid-cancel");
+  std::thread interrupt([] {
+    std::this_thread::sleep_for(300ms);
+    run_control().stop.store(true);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  const auto m = run_driver(fake("hang", {"FAKE_PID_FILE=" + pid_file.string()}), "fake", cell(), 60s);
+  interrupt.join();
+  run_control().stop.store(false);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_NE(m.error.find("interrupted"), std::string::npos) << m.error;
+  std::ifstream in(pid_file);
+  pid_t grandchild = 0;
+  if (in >> grandchild) {
+    EXPECT_TRUE(process_gone(grandchild));
+  }
+  std::filesystem::remove(pid_file);
 }
 
 TEST(DriverRunner, GarbageIsRejected) {

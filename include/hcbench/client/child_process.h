@@ -5,6 +5,8 @@
 // process it started survives it.
 #pragma once
 
+#include <atomic>
+
 #include "hcbench/client/cell.h"
 
 #include <chrono>
@@ -21,6 +23,9 @@ struct ChildOptions {
   std::chrono::milliseconds timeout{60'000};
   std::size_t max_stdout_bytes = std::size_t{256} << 20; // more is an error, not an allocation
   std::size_t stderr_tail_bytes = 4096;
+  // When this becomes true (Ctrl-C on the run) the child's group is killed at once: the
+  // driver is in a process group of its own, so the terminal's SIGINT does not reach it.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ChildResult {
@@ -30,6 +35,7 @@ struct ChildResult {
     timed_out,        // still running at the deadline; the group was killed
     output_too_large, // wrote more than max_stdout_bytes; the group was killed
     spawn_failed,     // could not start (spawn_error says why)
+    cancelled,        // options.cancel became true; the group was killed
   };
   End end = End::spawn_failed;
   int exit_status = 0;
