@@ -12,14 +12,8 @@ namespace {
 
 constexpr std::size_t runs_for_spread = 3;
 
-std::string upper(std::string text) {
-  for (char& c : text)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string describe(const ReportCell& c) {
-  return fmt::format("{} {} {}{}", c.display_name, upper(c.protocol), c.path,
+  return fmt::format("{} {} {}{}", c.display_name, protocol_label(c.protocol), c.path,
                      c.concurrency != 1 ? fmt::format(" c{}", c.concurrency) : "");
 }
 
@@ -75,7 +69,7 @@ std::string markdown(const Comparison& c) {
   for (const auto& cell : c.cells) {
     const bool compared = cell.rps.change != Change::not_compared;
     out += fmt::format(
-        "| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name, upper(cell.protocol),
+        "| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name, protocol_label(cell.protocol),
         cell.path, cell.concurrency != 1 ? fmt::format(" (c{})", cell.concurrency) : "",
         compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
         compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us), marked(cell.p99_us));

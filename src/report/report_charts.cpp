@@ -14,12 +14,6 @@
 namespace hcbench {
 namespace {
 
-std::string upper(std::string text) {
-  for (char& c : text)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 // "/length/1024" -> "length-1024": a file name part.
 std::string slug(std::string_view path) {
   std::string out;
@@ -71,7 +65,7 @@ std::string missing_note(const ReportCell* cell) {
 BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
   BarChart chart;
   for (const auto& p : s.protocols)
-    chart.series.push_back(upper(p));
+    chart.series.push_back(protocol_label(p));
   chart.values.resize(s.protocols.size());
   chart.ranges.resize(s.protocols.size());
   chart.notes.resize(s.protocols.size());
@@ -110,7 +104,7 @@ ChartFile cpu_chart(const ReportRun& run, const ReportSection& s) {
 
 ChartFile latency_chart(const ReportRun& run, const ReportSection& s, const std::string& protocol) {
   BarChart chart;
-  chart.title = fmt::format("{}Latency Percentiles, {} ({})", where(run), upper(protocol),
+  chart.title = fmt::format("{}Latency Percentiles, {} ({})", where(run), protocol_label(protocol),
                             what_was_requested(run, s));
   chart.series = {"p50", "p90", "p99", "p99.9"};
   const std::array members{&ReportCell::p50_us, &ReportCell::p90_us, &ReportCell::p99_us,
@@ -160,7 +154,7 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
           continue;
         }
         if (series.name.empty())
-          series.name = fmt::format("{} ({})", c.display_name, upper(protocol));
+          series.name = fmt::format("{} ({})", c.display_name, protocol_label(protocol));
         const Figure& f = c.*member;
         if (f.present())
           series.points.emplace_back(static_cast<double>(c.size), f.median);

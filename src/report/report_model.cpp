@@ -1,6 +1,8 @@
 // Reads a saved run ("hcbench-results/1") into the report model.
 #include "hcbench/report/report.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -255,6 +257,12 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "json")
     return ReportFormat::json;
   return std::nullopt;
+}
+
+std::string protocol_label(std::string_view protocol) {
+  std::string out(protocol);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 } // namespace hcbench

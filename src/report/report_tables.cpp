@@ -11,12 +11,6 @@
 namespace hcbench {
 namespace {
 
-std::string upper(std::string text) {
-  for (char& c : text)
-    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string markdown_cell_text(std::string text) {
   std::string out;
   for (char c : text) {
@@ -104,7 +98,7 @@ std::string markdown(const ReportRun& run) {
     std::string rule = "|---";
     for (const char* what : {"RPS", "CPU µs/request", "p50 / p99 µs"}) {
       for (const auto& protocol : section.protocols) {
-        out += fmt::format(" | {} {}", what, upper(protocol));
+        out += fmt::format(" | {} {}", what, protocol_label(protocol));
         rule += "|--:";
       }
     }
@@ -125,7 +119,7 @@ std::string markdown(const ReportRun& run) {
   for (const auto& cell : run.cells) {
     if ((cell.reason.empty() && cell.failures == 0) || cell.status == "not_applicable")
       continue;
-    problems += fmt::format("- {} {} {}: {}{}\n", cell.row_id, upper(cell.protocol), cell.path,
+    problems += fmt::format("- {} {} {}: {}{}\n", cell.row_id, protocol_label(cell.protocol), cell.path,
                             cell.status.empty() ? "" : cell.status + ": ",
                             cell.reason.empty() ? fmt::format("{} failed requests", cell.failures)
                                                 : markdown_cell_text(cell.reason));

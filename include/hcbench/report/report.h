@@ -104,6 +104,9 @@ ReportRun load_report_run(const std::filesystem::path& file);
 enum class ReportFormat { markdown, csv, json };
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 
+// "http" -> "HTTP": how tables and charts name a protocol.
+std::string protocol_label(std::string_view protocol);
+
 std::string run_tables(const ReportRun& run, ReportFormat format);
 
 // The charts of one run, as (file name, SVG) pairs: RPS per client configuration (HTTP and
