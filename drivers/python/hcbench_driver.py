@@ -433,11 +433,20 @@ class Tally:
     def fail(self, kind):
         self.failures[kind] = self.failures.get(kind, 0) + 1
 
+    def settle(self, kind, elapsed_ns, length):
+        """Counts one finished request: timed if it passed its checks, else a failure."""
+        if kind is None:
+            self.latencies.append(elapsed_ns)
+            self.body_bytes += length
+        else:
+            self.fail(kind)
+
 
 def run_sync(fetch, count, settings, deadline_ns=0):
     tally = Tally(settings)
-    clock, check, record = time.perf_counter_ns, tally.check, tally.latencies.append
+    clock, check, settle = time.perf_counter_ns, tally.check, tally.settle
     for _ in range(count):
+        length = 0
         started = clock()
         try:
             status, length, digest = fetch()
@@ -445,11 +454,7 @@ def run_sync(fetch, count, settings, deadline_ns=0):
         except Exception as error:  # a transport error of the client library: counted by kind
             kind = failure_kind(error)
         finished = clock()
-        if kind is None:
-            record(finished - started)
-            tally.body_bytes += length
-        else:
-            tally.fail(kind)
+        settle(kind, finished - started, length)
         if deadline_ns and finished >= deadline_ns:
             break
     return tally
@@ -457,8 +462,9 @@ def run_sync(fetch, count, settings, deadline_ns=0):
 
 async def run_async(fetch, count, settings, deadline_ns=0):
     tally = Tally(settings)
-    clock, check, record = time.perf_counter_ns, tally.check, tally.latencies.append
+    clock, check, settle = time.perf_counter_ns, tally.check, tally.settle
     for _ in range(count):
+        length = 0
         started = clock()
         try:
             status, length, digest = await fetch()
@@ -466,11 +472,7 @@ async def run_async(fetch, count, settings, deadline_ns=0):
         except Exception as error:
             kind = failure_kind(error)
         finished = clock()
-        if kind is None:
-            record(finished - started)
-            tally.body_bytes += length
-        else:
-            tally.fail(kind)
+        settle(kind, finished - started, length)
         if deadline_ns and finished >= deadline_ns:
             break
     return tally
