@@ -230,8 +230,8 @@ http {{
 {digests}
   }}
   server {{
-    listen 127.0.0.1:{http_port} backlog=4096;
-    listen 127.0.0.1:{https_port} ssl backlog=4096;
+    listen 127.0.0.1:{http_port} backlog=4096 deferred;
+    listen 127.0.0.1:{https_port} ssl backlog=4096 deferred;
     ssl_certificate {cert};
     ssl_certificate_key {key};
     ssl_protocols TLSv1.2;

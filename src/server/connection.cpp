@@ -3,9 +3,12 @@
 #include "hcbench/server/worker.h"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <utility>
 
 namespace hcbench {
@@ -29,9 +32,9 @@ std::uint64_t to_ms(double seconds) { return static_cast<std::uint64_t>(seconds 
 
 } // namespace
 
-Connection::Connection(Worker& worker, const TlsContext* tls)
-    : worker_(worker), session_(worker.session_config(), worker.services()) {
-  uv_tcp_init(worker.loop(), &handle_);
+Connection::Connection(Worker& worker, const TlsContext* tls, int fd)
+    : worker_(worker), fd_(fd), session_(worker.session_config(), worker.services()) {
+  uv_tcp_init(worker.loop(), &handle_); // no system call: the socket is opened in attach()
   handle_.data = this;
   if (tls != nullptr) {
     tls_ = std::make_unique<TlsSession>(*tls);
@@ -44,7 +47,30 @@ Connection::Connection(Worker& worker, const TlsContext* tls)
 void Connection::start() {
   worker_.link(this);
   touch();
+  // The listener defers accepting until the first bytes arrive (TCP_DEFER_ACCEPT), so the
+  // request is usually here already: a connection that is answered and closed at once never
+  // costs the event loop anything (no epoll_ctl to add it, none to remove it).
+  auto& buffer = worker_.read_buffer();
+  const ssize_t n = ::read(fd_, buffer.data(), buffer.size());
+  if (n > 0) {
+    handle_read(n, buffer.data());
+  } else if (n == 0) {
+    handle_read(UV_EOF, nullptr);
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+    begin_close();
+  }
+  if (state_ == State::closing || !attach()) return;
   update_reading();
+}
+
+bool Connection::attach() {
+  if (attached_) return true;
+  if (uv_tcp_open(&handle_, fd_) != 0) {
+    begin_close();
+    return false;
+  }
+  attached_ = true; // the handle owns the socket from here on
+  return true;
 }
 
 void Connection::touch() { last_activity_ms_ = uv_now(worker_.loop()); }
@@ -57,27 +83,30 @@ void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
 }
 
 void Connection::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-  auto& self = *static_cast<Connection*>(stream->data);
+  static_cast<Connection*>(stream->data)->handle_read(nread, buf->base);
+}
+
+void Connection::handle_read(ssize_t nread, const char* data) {
   if (nread > 0) {
-    self.worker_.counters().bytes_received.add(static_cast<std::uint64_t>(nread));
-    self.touch();
-    if (self.state_ == State::open) {
-      self.receive({buf->base, static_cast<std::size_t>(nread)});
+    worker_.counters().bytes_received.add(static_cast<std::uint64_t>(nread));
+    touch();
+    if (state_ == State::open) {
+      receive({data, static_cast<std::size_t>(nread)});
     } else {
-      self.input_ignored_ = true;
+      input_ignored_ = true;
     }
     return;
   }
   if (nread == 0) return; // EAGAIN
-  if (nread == UV_EOF && self.state_ == State::open) {
+  if (nread == UV_EOF && state_ == State::open) {
     // The peer finished sending (a half-close, as `nc` does): answer what arrived, then close.
-    self.peer_closed_ = true;
-    self.stop_requests();
-    self.flush();
-    self.update_reading();
+    peer_closed_ = true;
+    stop_requests();
+    flush();
+    update_reading();
     return;
   }
-  self.begin_close(); // EOF while lingering or finishing, or a socket error
+  begin_close(); // EOF while lingering or finishing, or a socket error
 }
 
 void Connection::receive(std::span<const char> bytes) {
@@ -164,25 +193,25 @@ void Connection::write_at_once(OutputQueue& responses) {
 }
 
 bool Connection::write_now(OutputQueue& queue) {
-  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  // Only with no libuv write in flight, which would otherwise be overtaken.
   auto& iov = worker_.iovecs();
   while (!queue.empty()) {
     std::size_t offered = 0;
     ssize_t written = 0;
     if (const auto file = queue.front_file()) {
       // A large body with a file (plain HTTP only): the kernel sends its pages, no copy.
-      uv_os_fd_t fd = -1;
-      uv_fileno(reinterpret_cast<uv_handle_t*>(&handle_), &fd);
       auto offset = static_cast<off_t>(file->offset);
       offered = file->size;
-      written = ::sendfile(fd, file->fd, &offset, file->size);
-      if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) written = 0;
+      written = ::sendfile(fd_, file->fd, &offset, file->size);
     } else {
       queue.gather(iov, /*stop_at_file=*/true);
-      for (const iovec& piece : iov) offered += piece.iov_len;
-      written = uv_try_write(stream, reinterpret_cast<uv_buf_t*>(iov.data()), static_cast<unsigned>(iov.size()));
-      if (written == UV_EAGAIN) written = 0;
+      msghdr message{};
+      message.msg_iov = iov.data();
+      message.msg_iovlen = std::min<std::size_t>(iov.size(), IOV_MAX);
+      for (std::size_t i = 0; i < message.msg_iovlen; ++i) offered += iov[i].iov_len;
+      written = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
     }
+    if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) written = 0;
     if (written < 0) {
       begin_close();
       return false;
@@ -219,7 +248,6 @@ void Connection::stop_requests() {
 
 void Connection::flush() {
   if (write_in_flight_ || state_ == State::closing) return;
-  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   auto& iov = worker_.iovecs();
   for (;;) {
     if (tls_ && !seal_plaintext()) {
@@ -237,10 +265,11 @@ void Connection::flush() {
   // The socket is full: hand the rest to libuv, which writes it when the socket drains.
   // The queue moves to the write request, untouched until on_write; new responses go to
   // pending_.
+  if (!attach()) return;
   if (!write_) write_ = std::make_unique<WriteInFlight>();
   std::swap(pending_, write_->queue);
   write_->queue.gather(iov);
-  if (uv_write(&write_->request, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
+  if (uv_write(&write_->request, reinterpret_cast<uv_stream_t*>(&handle_), reinterpret_cast<uv_buf_t*>(iov.data()),
                static_cast<unsigned>(iov.size()), on_write) != 0) {
     begin_close();
     return;
@@ -274,6 +303,7 @@ void Connection::finish_output() {
     begin_close();
     return;
   }
+  if (!attach()) return;
   shutdown_request_ = std::make_unique<uv_shutdown_t>();
   if (uv_shutdown(shutdown_request_.get(), reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
     begin_close();
@@ -290,6 +320,7 @@ void Connection::on_shutdown(uv_shutdown_t* request, int status) {
 }
 
 void Connection::update_reading() {
+  if (!attached_) return; // start() attaches, then calls this
   const bool want = (state_ == State::open || state_ == State::lingering) &&
                     queued_bytes() < output_high_water;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
@@ -344,6 +375,7 @@ void Connection::begin_close() {
   if (state_ == State::closing) return;
   state_ = State::closing;
   worker_.unlink(this);
+  if (!attached_) ::close(fd_); // otherwise the handle closes it
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_close);
 }
 

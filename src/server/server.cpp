@@ -64,6 +64,7 @@ int bind_socket(const std::string& address, std::uint16_t port, bool reuse_port,
   if (reuse_port) ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   // Accepted sockets inherit TCP_NODELAY: no per-connection system call for it.
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr.storage), addr.length) != 0) {
     error = "cannot bind " + address + ":" + std::to_string(port) + ": " + std::strerror(errno);
     ::close(fd);

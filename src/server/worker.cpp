@@ -2,6 +2,11 @@
 
 #include "hcbench/server/connection.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 
 namespace hcbench {
@@ -12,6 +17,8 @@ constexpr std::uint64_t sweep_interval_ms = 250; // timeouts resolution; one tim
 constexpr std::uint64_t stop_poll_ms = 20;
 constexpr std::uint64_t stop_deadline_ms = 900; // exit within a second of SIGTERM
 constexpr int listen_backlog = 4096;
+// Connections accepted per wake-up of a listener before the loop serves others.
+constexpr int accept_batch = 64;
 
 } // namespace
 
@@ -31,7 +38,7 @@ Worker::Worker(SharedServerState& shared, int http_fd, int https_fd) : shared_(s
 Worker::~Worker() {
   join();
   for (const Listener* listener : {&http_, &https_}) {
-    if (!listener->open && listener->fd >= 0) ::close(listener->fd);
+    if (listener->fd >= 0) ::close(listener->fd);
   }
 }
 
@@ -47,13 +54,7 @@ bool Worker::start(std::string& error) {
   stop_timer_.data = this;
   refresh_date();
   for (Listener* listener : {&http_, &https_}) {
-    if (listener->fd < 0) continue;
-    uv_tcp_init(&loop_, &listener->handle);
-    listener->handle.data = listener;
-    listener->open = true; // the handle owns the socket from here on
-    int rc = uv_tcp_open(&listener->handle, listener->fd);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener->handle), listen_backlog, on_connection);
-    if (rc != 0) error = std::string("listen: ") + uv_strerror(rc);
+    if (listener->fd >= 0 && error.empty()) open_listener(*listener, error);
   }
   // The loop runs on its own thread even after an error, so that it closes every handle.
   started_ = true;
@@ -83,24 +84,56 @@ void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Worker::on_connection(uv_stream_t* server, int status) {
-  auto& listener = *static_cast<Listener*>(server->data);
-  Worker& self = *listener.worker;
-  if (status < 0 || self.stopping_) return;
-  auto* connection = new Connection(self, listener.tls);
-  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(connection->handle())) != 0) {
-    self.shared_.open_connections.fetch_add(1, std::memory_order_relaxed);
-    connection->begin_close();
-    return;
+bool Worker::open_listener(Listener& listener, std::string& error) {
+  if (::listen(listener.fd, listen_backlog) != 0) {
+    error = std::string("listen: ") + std::strerror(errno);
+    return false;
   }
-  self.counters_.connections_accepted.add();
-  const auto open = self.shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
-  if (open > self.shared_.config->max_connections) {
-    self.counters_.connections_rejected.add();
-    connection->begin_close();
-    return;
+  uv_poll_init_socket(&loop_, &listener.poll, listener.fd);
+  listener.poll.data = &listener;
+  listener.polling = true;
+  const int rc = uv_poll_start(&listener.poll, UV_READABLE, on_acceptable);
+  if (rc != 0) error = std::string("listen: ") + uv_strerror(rc);
+  return rc == 0;
+}
+
+void Worker::on_acceptable(uv_poll_t* poll, int status, int) {
+  auto& listener = *static_cast<Listener*>(poll->data);
+  if (status == 0) listener.worker->accept_from(listener);
+}
+
+void Worker::accept_from(Listener& listener) {
+  for (int i = 0; i < accept_batch && !stopping_; ++i) {
+    const int fd = ::accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors or memory: the connections wait in the backlog instead of the
+        // loop spinning on a listener it cannot accept from.
+        uv_poll_stop(&listener.poll);
+        listener.paused = true;
+      }
+      return; // EAGAIN: accepted everything
+    }
+    counters_.connections_accepted.add();
+    const auto open = shared_.open_connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (open > shared_.config->max_connections) {
+      counters_.connections_rejected.add();
+      ::close(fd);
+      connection_closed();
+      continue;
+    }
+    (new Connection(*this, listener.tls, fd))->start(); // deleted in its close callback
   }
-  connection->start();
+}
+
+void Worker::close_listener(Listener& listener) {
+  if (listener.polling) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener.poll), nullptr); // stops polling now
+    listener.polling = false;
+  }
+  if (listener.fd >= 0) ::close(listener.fd);
+  listener.fd = -1;
 }
 
 void Worker::link(Connection* connection) {
@@ -138,6 +171,12 @@ void Worker::on_sweep(uv_timer_t* timer) {
   auto& self = *static_cast<Worker*>(timer->data);
   self.refresh_date();
   self.payload_files_.forget_released();
+  for (Listener* listener : {&self.http_, &self.https_}) {
+    if (listener->paused && listener->polling && !self.stopping_) {
+      listener->paused = false;
+      uv_poll_start(&listener->poll, UV_READABLE, on_acceptable);
+    }
+  }
   const std::uint64_t now = uv_now(&self.loop_);
   for (Connection* c = self.connections_; c != nullptr;) {
     Connection* next = c->next; // check_deadline may unlink c
@@ -150,11 +189,7 @@ void Worker::on_stop(uv_async_t* async) {
   auto& self = *static_cast<Worker*>(async->data);
   if (self.stopping_) return;
   self.stopping_ = true;
-  for (Listener* listener : {&self.http_, &self.https_}) {
-    if (listener->open && !uv_is_closing(reinterpret_cast<uv_handle_t*>(&listener->handle))) {
-      uv_close(reinterpret_cast<uv_handle_t*>(&listener->handle), nullptr);
-    }
-  }
+  for (Listener* listener : {&self.http_, &self.https_}) self.close_listener(*listener);
   for (Connection* c = self.connections_; c != nullptr;) {
     Connection* next = c->next;
     c->begin_drain();

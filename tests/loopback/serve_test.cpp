@@ -11,6 +11,11 @@
 #include <nlohmann/json.hpp>
 
 
+#include <sys/resource.h>
+
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace hcbench {
@@ -208,6 +213,59 @@ TEST_F(ServeTest, MaxConnectionsClosesTheExtraOnes) {
   const auto response = a.read_responses(1);
   const auto stats = nlohmann::json::parse(response.substr(response.find("\r\n\r\n") + 4));
   EXPECT_EQ(stats["connections"]["rejected"].get<int>(), 1);
+}
+
+int open_descriptors(pid_t pid) {
+  int count = 0;
+  if (DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str())) {
+    while (const dirent* entry = ::readdir(dir)) count += entry->d_name[0] != '.';
+    ::closedir(dir);
+  }
+  return count;
+}
+
+// User + system CPU time of a process, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) fields >> skip; // state .. cmajflt
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return utime + stime;
+}
+
+TEST_F(ServeTest, OutOfDescriptorsPausesAcceptingThenServesTheRest) {
+  // Room for a few connections only. (The server raises its own soft limit to the hard one
+  // when it starts, so the limit is set from outside, once it runs.)
+  auto& server = start();
+  const int room = 8;
+  const rlimit low{static_cast<rlim_t>(open_descriptors(server.pid()) + room),
+                   static_cast<rlim_t>(open_descriptors(server.pid()) + room)};
+  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+
+  std::vector<std::unique_ptr<RawConnection>> first, waiting;
+  for (int i = 0; i < room; ++i) first.push_back(std::make_unique<RawConnection>(server.http_port()));
+  for (auto& c : first) {
+    c->send("GET /ping HTTP/1.1\r\n\r\n");
+    EXPECT_EQ(response_statuses(c->read_responses(1)), std::vector<int>{200});
+  }
+  // The server is out of descriptors: these wait in the listen backlog.
+  for (int i = 0; i < 10; ++i) {
+    waiting.push_back(std::make_unique<RawConnection>(server.http_port()));
+    waiting.back()->send("GET /ping HTTP/1.1\r\n\r\n");
+  }
+  const long ticks_before = cpu_ticks(server.pid());
+  std::this_thread::sleep_for(1s);
+  // A loop spinning on a listener it cannot accept from would burn the whole second.
+  EXPECT_LT(cpu_ticks(server.pid()) - ticks_before, ::sysconf(_SC_CLK_TCK) / 4);
+
+  first.clear(); // frees descriptors in the server
+  for (auto& c : waiting) {
+    EXPECT_EQ(response_statuses(c->read_responses(1)), std::vector<int>{200});
+    c.reset(); // and makes room for the next
+  }
 }
 
 TEST_F(ServeTest, ClientThatDoesNotReadCannotGrowTheServer) {

@@ -22,13 +22,12 @@ class Worker;
 
 class Connection {
 public:
-  // Initialises the uv handle on the worker's loop; the caller then uv_accept()s into
-  // handle() and calls start().
-  Connection(Worker& worker, const TlsContext* tls);
+  // Takes the accepted, non-blocking socket `fd`; the caller then calls start().
+  Connection(Worker& worker, const TlsContext* tls, int fd);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  uv_tcp_t* handle() { return &handle_; }
+  // Serves what already arrived, then waits on the loop for the rest; or closes at once.
   void start();
 
   // Closes the socket now; the object is deleted in the close callback.
@@ -55,6 +54,9 @@ private:
   static void on_write(uv_write_t* request, int status);
   static void on_shutdown(uv_shutdown_t* request, int status);
   static void on_close(uv_handle_t* handle);
+  void handle_read(ssize_t nread, const char* data); // libuv's convention: < 0 is an error
+  // Opens the socket in the uv handle the first time the connection needs the loop.
+  bool attach();
 
   // What only a TLS connection needs, so that an HTTP connection does not carry it.
   struct TlsPlaintext {
@@ -83,6 +85,8 @@ private:
   void touch();
 
   Worker& worker_;
+  int fd_;                // the socket; owned by handle_ once attached_
+  bool attached_ = false;
   uv_tcp_t handle_{};
   State state_ = State::open;
   Http1Session session_;

@@ -1,5 +1,6 @@
 // One server thread: its own libuv loop, its own listening sockets (SO_REUSEPORT, so the
 // kernel spreads new connections over the workers), its open connections and counters.
+// It accepts connections itself, in batches, from a poll handle on each listening socket.
 #pragma once
 
 #include "hcbench/server/config.h"
@@ -63,20 +64,22 @@ public:
 
 private:
   struct Listener {
-    uv_tcp_t handle{};
-    int fd = -1;
+    uv_poll_t poll{};
+    int fd = -1; // owned; closed when the worker stops accepting
     const TlsContext* tls = nullptr;
     Worker* worker = nullptr;
-    bool open = false;
+    bool polling = false; // poll initialised (and not closed)
+    bool paused = false;  // out of file descriptors: accepting resumes at the next sweep
   };
 
-  static void on_connection(uv_stream_t* server, int status);
+  static void on_acceptable(uv_poll_t* poll, int status, int events);
   static void on_sweep(uv_timer_t* timer);
   static void on_stop(uv_async_t* async);
   static void on_stop_deadline(uv_timer_t* timer);
   void run();
-  void open_listener(Listener& listener);
+  bool open_listener(Listener& listener, std::string& error);
   void accept_from(Listener& listener);
+  void close_listener(Listener& listener);
   void refresh_date();
   void close_everything();
 
