@@ -245,26 +245,23 @@ TEST_F(ServeTest, OutOfDescriptorsPausesAcceptingThenServesTheRest) {
                    static_cast<rlim_t>(open_descriptors(server.pid()) + room)};
   ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
 
-  std::vector<std::unique_ptr<RawConnection>> first, waiting;
-  for (int i = 0; i < room; ++i) first.push_back(std::make_unique<RawConnection>(server.http_port()));
-  for (auto& c : first) {
-    c->send("GET /ping HTTP/1.1\r\n\r\n");
-    EXPECT_EQ(response_statuses(c->read_responses(1)), std::vector<int>{200});
+  // More connections than the server has descriptors for: the last ones wait in the
+  // listen backlog.
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 0; i < room + 10; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(server.http_port()));
+    connections.back()->send("GET /ping HTTP/1.1\r\n\r\n");
   }
-  // The server is out of descriptors: these wait in the listen backlog.
-  for (int i = 0; i < 10; ++i) {
-    waiting.push_back(std::make_unique<RawConnection>(server.http_port()));
-    waiting.back()->send("GET /ping HTTP/1.1\r\n\r\n");
-  }
+  std::this_thread::sleep_for(100ms);
   const long ticks_before = cpu_ticks(server.pid());
   std::this_thread::sleep_for(1s);
   // A loop spinning on a listener it cannot accept from would burn the whole second.
   EXPECT_LT(cpu_ticks(server.pid()) - ticks_before, ::sysconf(_SC_CLK_TCK) / 4);
 
-  first.clear(); // frees descriptors in the server
-  for (auto& c : waiting) {
+  // Connections are accepted in order; each one closed makes room for the next.
+  for (auto& c : connections) {
     EXPECT_EQ(response_statuses(c->read_responses(1)), std::vector<int>{200});
-    c.reset(); // and makes room for the next
+    c.reset();
   }
 }
 
