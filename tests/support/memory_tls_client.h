@@ -25,6 +25,7 @@ struct ClientOptions {
   bool tickets = true;                           // send the session ticket extension
   std::vector<mbedtls_ecp_group_id> curves = {}; // empty: mbedTLS's default order
   int max_minor_version = MBEDTLS_SSL_MINOR_VERSION_3;
+  std::vector<int> ciphersuites = {};            // empty: mbedTLS's default list
 };
 
 inline std::string mbedtls_message(int code) {
@@ -36,7 +37,7 @@ inline std::string mbedtls_message(int code) {
 // Configuration shared by clients; create one per set of options.
 class ClientConfig {
 public:
-  explicit ClientConfig(const ClientOptions& options) : curves_(options.curves) {
+  explicit ClientConfig(const ClientOptions& options) : curves_(options.curves), suites_(options.ciphersuites) {
     mbedtls_entropy_init(&entropy_);
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_);
@@ -59,6 +60,10 @@ public:
     if (!curves_.empty()) {
       curves_.push_back(MBEDTLS_ECP_DP_NONE);
       mbedtls_ssl_conf_curves(&config_, curves_.data());
+    }
+    if (!suites_.empty()) {
+      suites_.push_back(0);
+      mbedtls_ssl_conf_ciphersuites(&config_, suites_.data());
     }
     mbedtls_ssl_conf_min_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_1);
@@ -86,6 +91,7 @@ private:
   mbedtls_x509_crt ca_;
   mbedtls_ssl_config config_;
   std::vector<mbedtls_ecp_group_id> curves_;
+  std::vector<int> suites_; // mbedTLS keeps a pointer to it
 };
 
 // One client connection. to_server holds ciphertext for the server; from_server what the
