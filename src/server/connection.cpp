@@ -209,7 +209,11 @@ bool Connection::write_now(OutputQueue& queue) {
       message.msg_iov = iov.data();
       message.msg_iovlen = std::min<std::size_t>(iov.size(), IOV_MAX);
       for (std::size_t i = 0; i < message.msg_iovlen; ++i) offered += iov[i].iov_len;
-      written = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
+      // The last response of a connection that closes next: MSG_MORE holds the last segment
+      // back, and the FIN that close() or shutdown() sends then rides on it (one segment
+      // fewer for both sides).
+      const bool last = state_ == State::finishing && offered == queue.size();
+      written = ::sendmsg(fd_, &message, MSG_NOSIGNAL | (last ? MSG_MORE : 0));
     }
     if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) written = 0;
     if (written < 0) {
