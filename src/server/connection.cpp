@@ -273,7 +273,8 @@ void Connection::flush() {
   if (!write_) write_ = std::make_unique<WriteInFlight>();
   std::swap(pending_, write_->queue);
   write_->queue.gather(iov);
-  if (uv_write(&write_->request, reinterpret_cast<uv_stream_t*>(&handle_), reinterpret_cast<uv_buf_t*>(iov.data()),
+  auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
+  if (uv_write(&write_->request, stream, reinterpret_cast<uv_buf_t*>(iov.data()),
                static_cast<unsigned>(iov.size()), on_write) != 0) {
     begin_close();
     return;
