@@ -33,13 +33,13 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run_one BINARY -> prints "requests_per_second microseconds_of_server_cpu_per_request"
 run_one() {
-  local ready
+  local listeners
   if [[ $scheme == https ]]; then
-    ready=(--http-port off --https-port "$port")
+    listeners=(--http-port off --https-port "$port")
   else
-    ready=(--http-port "$port" --https-port off)
+    listeners=(--http-port "$port" --https-port off)
   fi
-  taskset -c "$server_cpu" "$1" serve --bind 127.0.0.1 "${ready[@]}" --threads 1 >/dev/null &
+  taskset -c "$server_cpu" "$1" serve --bind 127.0.0.1 "${listeners[@]}" --threads 1 >/dev/null &
   server_pid=$!
   for _ in $(seq 50); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

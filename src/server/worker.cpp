@@ -54,7 +54,7 @@ bool Worker::start(std::string& error) {
   stop_timer_.data = this;
   refresh_date();
   for (Listener* listener : {&http_, &https_}) {
-    if (listener->fd >= 0 && error.empty()) open_listener(*listener, error);
+    if (listener->fd >= 0 && !open_listener(*listener, error)) break;
   }
   // The loop runs on its own thread even after an error, so that it closes every handle.
   started_ = true;
@@ -89,10 +89,12 @@ bool Worker::open_listener(Listener& listener, std::string& error) {
     error = std::string("listen: ") + std::strerror(errno);
     return false;
   }
-  uv_poll_init_socket(&loop_, &listener.poll, listener.fd);
-  listener.poll.data = &listener;
-  listener.polling = true;
-  const int rc = uv_poll_start(&listener.poll, UV_READABLE, on_acceptable);
+  int rc = uv_poll_init_socket(&loop_, &listener.poll, listener.fd);
+  if (rc == 0) {
+    listener.poll.data = &listener;
+    listener.polling = true; // close_listener() closes the handle from here on
+    rc = uv_poll_start(&listener.poll, UV_READABLE, on_acceptable);
+  }
   if (rc != 0) error = std::string("listen: ") + uv_strerror(rc);
   return rc == 0;
 }
