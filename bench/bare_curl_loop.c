@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static size_t discard(char *data, size_t size, size_t count, void *user) {
+static size_t discard(char* data, size_t size, size_t count, void* user) {
   (void)data;
   (void)user;
   return size * count;
@@ -20,7 +20,7 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: %s URL CYCLES [WARMUP]\n", argv[0]);
     return 2;
@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
   const long cycles = atol(argv[2]);
   const long warmup = argc > 3 ? atol(argv[3]) : 0;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  CURL *curl = curl_easy_init();
+  CURL* curl = curl_easy_init();
   curl_easy_setopt(curl, CURLOPT_URL, argv[1]);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -10,8 +10,8 @@
 #include "hcbench/shared/data_dir.h"
 
 #include <malloc.h>
-#include <mbedtls/ecdsa.h>
 #include <mbedtls/ecdh.h>
+#include <mbedtls/ecdsa.h>
 #include <mbedtls/ssl_internal.h>
 #include <mbedtls/version.h>
 #include <time.h>
@@ -130,8 +130,7 @@ struct Bench {
       }
       suite = server.ciphersuite();
     }
-    if (!resume && saved.ticket_len == 0)
-      mbedtls_ssl_get_session(client.ssl(), &saved);
+    if (!resume && saved.ticket_len == 0) mbedtls_ssl_get_session(client.ssl(), &saved);
     return cpu_ns;
   }
 
@@ -144,19 +143,16 @@ struct Bench {
 };
 
 double median_us(std::vector<std::int64_t> samples) {
-  if (samples.empty())
-    return 0;
+  if (samples.empty()) return 0;
   auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
   std::nth_element(samples.begin(), middle, samples.end());
   return static_cast<double>(*middle) / 1000;
 }
 
 double mean_us(const std::vector<std::int64_t>& samples) {
-  if (samples.empty())
-    return 0;
+  if (samples.empty()) return 0;
   std::int64_t total = 0;
-  for (auto sample : samples)
-    total += sample;
+  for (auto sample : samples) total += sample;
   return static_cast<double>(total) / static_cast<double>(samples.size()) / 1000;
 }
 
@@ -164,18 +160,15 @@ double mean_us(const std::vector<std::int64_t>& samples) {
 // falls evenly on all of them. Full handshakes get most of the time budget.
 void measure(std::vector<std::unique_ptr<Bench>>& benches, int full_count, int resumed_count,
              double seconds) {
-  for (auto& bench : benches)
-    bench->handshake(false); // warm-up, and the ticket to resume
+  for (auto& bench : benches) bench->handshake(false); // warm-up, and the ticket to resume
   auto clock = [] { return std::chrono::steady_clock::now(); };
   auto deadline = clock() + std::chrono::duration<double>(seconds * 0.8);
   for (int i = 0; i < full_count && clock() < deadline; ++i) {
-    for (auto& bench : benches)
-      bench->full_ns.push_back(bench->handshake(false));
+    for (auto& bench : benches) bench->full_ns.push_back(bench->handshake(false));
   }
   deadline = clock() + std::chrono::duration<double>(seconds * 0.2);
   for (int i = 0; i < resumed_count && clock() < deadline; ++i) {
-    for (auto& bench : benches)
-      bench->resumed_ns.push_back(bench->handshake(true));
+    for (auto& bench : benches) bench->resumed_ns.push_back(bench->handshake(true));
   }
 }
 
@@ -228,8 +221,7 @@ void measure_primitives(int count) {
     mbedtls_pk_context key;
     mbedtls_pk_init(&key);
     auto path = hcbench::data_file(std::string("certs/") + base + ".key");
-    if (mbedtls_pk_parse_keyfile(&key, path.c_str(), nullptr) != 0)
-      std::exit(1);
+    if (mbedtls_pk_parse_keyfile(&key, path.c_str(), nullptr) != 0) std::exit(1);
     std::array<unsigned char, 32> hash{};
     std::array<unsigned char, MBEDTLS_PK_SIGNATURE_MAX_SIZE> signature{};
     std::size_t length = 0;
@@ -246,13 +238,15 @@ void measure_primitives(int count) {
       mbedtls_pk_context ecdsa;
       mbedtls_pk_init(&ecdsa);
       if (mbedtls_pk_setup(&ecdsa, mbedtls_pk_info_from_type(MBEDTLS_PK_ECDSA)) != 0 ||
-          mbedtls_ecdsa_from_keypair(static_cast<mbedtls_ecdsa_context*>(ecdsa.pk_ctx), mbedtls_pk_ec(key)) != 0)
+          mbedtls_ecdsa_from_keypair(static_cast<mbedtls_ecdsa_context*>(ecdsa.pk_ctx),
+                                     mbedtls_pk_ec(key)) != 0)
         std::exit(1);
       us = time_us([&] {
-        mbedtls_pk_sign(&ecdsa, MBEDTLS_MD_SHA256, hash.data(), hash.size(), signature.data(), &length,
-                        mbedtls_ctr_drbg_random, &drbg);
+        mbedtls_pk_sign(&ecdsa, MBEDTLS_MD_SHA256, hash.data(), hash.size(), signature.data(),
+                        &length, mbedtls_ctr_drbg_random, &drbg);
       });
-      std::printf("  sign  %-11s %6.0f   (as an ECDSA context, as hcbench serve signs)\n", name, us);
+      std::printf("  sign  %-11s %6.0f   (as an ECDSA context, as hcbench serve signs)\n", name,
+                  us);
       mbedtls_pk_free(&ecdsa);
     }
     mbedtls_pk_free(&key);
@@ -265,8 +259,7 @@ long rss_kib() {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::strtol(line.c_str() + 6, nullptr, 10);
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
   }
   return 0;
 }
@@ -281,8 +274,7 @@ void measure_idle_memory(int count) {
   {
     MemoryClient client(config);
     TlsSession server(*context);
-    if (!hcbench::testing::handshake(client, server).empty())
-      std::exit(1);
+    if (!hcbench::testing::handshake(client, server).empty()) std::exit(1);
     mbedtls_ssl_get_session(client.ssl(), &saved);
   }
   malloc_trim(0);
@@ -293,8 +285,7 @@ void measure_idle_memory(int count) {
   for (int i = 0; i < count; ++i) {
     auto client = std::make_unique<MemoryClient>(config, &saved);
     auto server = std::make_unique<TlsSession>(*context);
-    if (!hcbench::testing::handshake(*client, *server).empty())
-      std::exit(1);
+    if (!hcbench::testing::handshake(*client, *server).empty()) std::exit(1);
     std::string request;
     client->write_all("GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n");
     hcbench::testing::deliver(*client, *server, request);
@@ -347,8 +338,7 @@ int main(int argc, char** argv) {
       {"RSA 2048 cert, secp256r1", "localhost-rsa", {MBEDTLS_ECP_DP_SECP256R1}},
   };
   std::vector<std::unique_ptr<Bench>> benches;
-  for (const auto& c : cases)
-    benches.push_back(std::make_unique<Bench>(c));
+  for (const auto& c : cases) benches.push_back(std::make_unique<Bench>(c));
   measure(benches, full_count, resumed_count, seconds);
 
   std::printf("%s, server CPU per handshake (CLOCK_THREAD_CPUTIME_ID, client excluded)\n\n",
@@ -369,7 +359,6 @@ int main(int argc, char** argv) {
   }
   std::printf("(times in microseconds of server CPU per handshake; /s = 1 / median)\n");
   measure_primitives(100);
-  if (idle_count > 0)
-    measure_idle_memory(idle_count);
+  if (idle_count > 0) measure_idle_memory(idle_count);
   return 0;
 }

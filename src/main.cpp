@@ -11,7 +11,8 @@
 
 namespace {
 
-constexpr std::string_view usage = R"(hcbench: how much does performance differ between HTTP clients?
+constexpr std::string_view usage =
+    R"(hcbench: how much does performance differ between HTTP clients?
 
 Usage:
   hcbench serve [options]            run the test API (HTTP :8080, HTTPS :4443)

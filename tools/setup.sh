@@ -20,8 +20,8 @@ build_packages=(
 packages=(
   "${build_packages[@]}"
   # tests and tools: curl for the loopback tests, openssl for the certificate script,
-  # clang's sanitizer runtime for the sanitized CI build
-  curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang
+  # clang's sanitizer runtime for the sanitized CI build, clang-format for the format check
+  curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang clang-format
   # the run tests validate the results JSON against docs/results-schema.json
   python3-jsonschema
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries

@@ -7,7 +7,9 @@ namespace hcbench {
 std::uint64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name) {
   const auto text = parsed[name].as<std::string>();
   const auto size = parse_size(text);
-  if (!size) throw OptionError(fmt::format("--{}: '{}' is not a size (a number, optionally with k, M or G)", name, text));
+  if (!size)
+    throw OptionError(
+        fmt::format("--{}: '{}' is not a size (a number, optionally with k, M or G)", name, text));
   return *size;
 }
 
@@ -19,7 +21,8 @@ double positive_seconds(const cxxopts::ParseResult& parsed, const std::string& n
 
 void reject_positional(const cxxopts::ParseResult& parsed, const std::string& command) {
   if (!parsed.unmatched().empty()) {
-    throw OptionError(fmt::format("unexpected argument '{}' (see {} --help)", parsed.unmatched().front(), command));
+    throw OptionError(fmt::format("unexpected argument '{}' (see {} --help)",
+                                  parsed.unmatched().front(), command));
   }
 }
 

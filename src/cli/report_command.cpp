@@ -25,8 +25,7 @@ void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   out.close();
-  if (!out)
-    throw std::runtime_error(fmt::format("cannot write {}", path.string()));
+  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path.string()));
 }
 
 void emit(const std::string& text, const std::string& output) {
@@ -86,8 +85,7 @@ int report_command(int argc, char** argv) {
       const std::filesystem::path directory = parsed["charts"].as<std::string>();
       std::filesystem::create_directories(directory);
       const auto charts = run_charts(run);
-      for (const auto& chart : charts)
-        write_file(directory / chart.name, chart.svg);
+      for (const auto& chart : charts) write_file(directory / chart.name, chart.svg);
       fmt::print(stderr, "hcbench report: wrote {} charts to {}\n", charts.size(),
                  directory.string());
     }

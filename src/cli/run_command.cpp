@@ -16,7 +16,8 @@ namespace hcbench {
 
 namespace {
 
-constexpr const char* description = R"(Runs a matrix of HTTP client configurations and reports requests/s,
+constexpr const char* description =
+    R"(Runs a matrix of HTTP client configurations and reports requests/s,
 throughput, latency percentiles and client CPU per request, with vmstat-style CPU sampling.
 
 Without URL it starts its own `hcbench serve` on loopback (HTTP and HTTPS, ephemeral ports)
@@ -29,7 +30,9 @@ Exit status: 0 all good; 3 finished but some requests failed (marked in every ou
 1 the run could not start or finish; 2 bad option; 130 interrupted (results so far written).
 )";
 
-std::optional<std::uint64_t> parse_count(const std::string& text) { return parse_decimal(text); }
+std::optional<std::uint64_t> parse_count(const std::string& text) {
+  return parse_decimal(text);
+}
 
 } // namespace
 
@@ -39,47 +42,52 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
   spec.positional_help("[URL]");
   // Every option is read as text and checked here, so an error message says which
   // option and why in hcbench's words rather than cxxopts'.
-  spec.add_options()
-      ("https-url", "HTTPS base URL to test (besides or instead of URL)", cxxopts::value<std::string>())
-      ("cycles", "measured requests per cell", cxxopts::value<std::string>()->default_value("10000"))
-      ("warmup", "requests before each cell's measured window (checked, not counted)",
-       cxxopts::value<std::string>()->default_value("0"))
-      ("duration", "also end each measured window after S seconds (0: cycles only)",
-       cxxopts::value<std::string>()->default_value("0"))
-      ("repeat", "run the whole matrix K times in shuffled order; report median and min-max",
-       cxxopts::value<std::string>()->default_value("1"))
-      ("seed", "seed of the shuffled order (default: random, recorded in the JSON)",
-       cxxopts::value<std::string>())
-      ("clients", "rows to run: ids, groups (native, floor, python, node) or all (default: the "
-                  "original's rows of the benchmark type, plus the native and floor rows)",
-       cxxopts::value<std::string>())
-      ("benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
-       cxxopts::value<std::string>()->default_value("full"))
-      ("endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",
-       cxxopts::value<std::string>())
-      ("sizes", "response sizes for /length/<n>, units allowed: 4,64k,1M (implies size type)",
-       cxxopts::value<std::string>())
-      ("protocols", "http, https or both (default: those of the URLs; both when embedded)",
-       cxxopts::value<std::string>())
-      ("concurrency", "transfers in flight at once, a list: 1,8,32 (>1 uses the curl multi interface)",
-       cxxopts::value<std::string>()->default_value("1"))
-      ("pin", "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2); default unpinned",
-       cxxopts::value<std::string>())
-      ("sample-ms", "CPU sampling interval in milliseconds", cxxopts::value<std::string>()->default_value("100"))
-      ("verify", "none (status only), length (and body length), digest (and SHA-256 of the body)",
-       cxxopts::value<std::string>()->default_value("length"))
-      ("timeout", "seconds before one request counts as a timeout failure",
-       cxxopts::value<std::string>()->default_value("30"))
-      ("json", "write the results as JSON (schema hcbench-results/1) to F", cxxopts::value<std::string>())
-      ("csv", "write the original's CSV layout (full or size) to F; one file per URL or protocol",
-       cxxopts::value<std::string>())
-      ("vmstat-log", "write the CPU samples, timestamped, with the cell of each, to F",
-       cxxopts::value<std::string>())
-      ("cacert", "verify the server's certificate against this CA file", cxxopts::value<std::string>())
-      ("insecure", "do not verify the server's certificate (the default: the test certificate is self-signed)")
-      ("no-progress", "no live progress line on stderr")
-      ("h,help", "show this help")
-      ("urls", "", cxxopts::value<std::vector<std::string>>());
+  spec.add_options()("https-url", "HTTPS base URL to test (besides or instead of URL)",
+                     cxxopts::value<std::string>())(
+      "cycles", "measured requests per cell",
+      cxxopts::value<std::string>()->default_value("10000"))(
+      "warmup", "requests before each cell's measured window (checked, not counted)",
+      cxxopts::value<std::string>()->default_value("0"))(
+      "duration", "also end each measured window after S seconds (0: cycles only)",
+      cxxopts::value<std::string>()->default_value("0"))(
+      "repeat", "run the whole matrix K times in shuffled order; report median and min-max",
+      cxxopts::value<std::string>()->default_value("1"))(
+      "seed", "seed of the shuffled order (default: random, recorded in the JSON)",
+      cxxopts::value<std::string>())(
+      "clients",
+      "rows to run: ids, groups (native, floor, python, node) or all (default: the "
+      "original's rows of the benchmark type, plus the native and floor rows)",
+      cxxopts::value<std::string>())(
+      "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
+      cxxopts::value<std::string>()->default_value("full"))(
+      "endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",
+      cxxopts::value<std::string>())(
+      "sizes", "response sizes for /length/<n>, units allowed: 4,64k,1M (implies size type)",
+      cxxopts::value<std::string>())(
+      "protocols", "http, https or both (default: those of the URLs; both when embedded)",
+      cxxopts::value<std::string>())(
+      "concurrency",
+      "transfers in flight at once, a list: 1,8,32 (>1 uses the curl multi interface)",
+      cxxopts::value<std::string>()->default_value("1"))(
+      "pin", "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2); default unpinned",
+      cxxopts::value<std::string>())("sample-ms", "CPU sampling interval in milliseconds",
+                                     cxxopts::value<std::string>()->default_value("100"))(
+      "verify", "none (status only), length (and body length), digest (and SHA-256 of the body)",
+      cxxopts::value<std::string>()->default_value("length"))(
+      "timeout", "seconds before one request counts as a timeout failure",
+      cxxopts::value<std::string>()->default_value("30"))(
+      "json", "write the results as JSON (schema hcbench-results/1) to F",
+      cxxopts::value<std::string>())(
+      "csv", "write the original's CSV layout (full or size) to F; one file per URL or protocol",
+      cxxopts::value<std::string>())(
+      "vmstat-log", "write the CPU samples, timestamped, with the cell of each, to F",
+      cxxopts::value<std::string>())("cacert",
+                                     "verify the server's certificate against this CA file",
+                                     cxxopts::value<std::string>())(
+      "insecure",
+      "do not verify the server's certificate (the default: the test certificate is self-signed)")(
+      "no-progress", "no live progress line on stderr")("h,help", "show this help")(
+      "urls", "", cxxopts::value<std::vector<std::string>>());
   spec.parse_positional({"urls"});
 
   RunCommandLine out;
@@ -149,7 +157,8 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     }
     if (args.count("https-url")) {
       const std::string url = args["https-url"].as<std::string>();
-      if (url.rfind("https://", 0) != 0) return fail(fmt::format("--https-url '{}' is not https://", url));
+      if (url.rfind("https://", 0) != 0)
+        return fail(fmt::format("--https-url '{}' is not https://", url));
       o.https_url = url.substr(0, url.find('/', 8));
     }
 
@@ -160,7 +169,8 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     if (args.count("endpoints")) {
       for (const auto& item : split_list(args["endpoints"].as<std::string>())) {
         const auto path = normalize_path(item);
-        if (!path) return fail(fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>)", item));
+        if (!path)
+          return fail(fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>)", item));
         o.paths.push_back(*path);
       }
     }
@@ -179,7 +189,9 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     if (o.paths.empty()) {
       if (!url_path.empty()) {
         const auto path = normalize_path(url_path);
-        if (!path) return fail(fmt::format("the URL's path '{}' is not an endpoint of the test API", url_path));
+        if (!path)
+          return fail(
+              fmt::format("the URL's path '{}' is not an endpoint of the test API", url_path));
         o.paths.push_back(*path);
       } else {
         o.paths.push_back("/length/1024"); // the original's published loopback run
@@ -188,7 +200,8 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     // The same path twice would only run twice.
     std::vector<std::string> unique_paths;
     for (const auto& p : o.paths) {
-      if (std::find(unique_paths.begin(), unique_paths.end(), p) == unique_paths.end()) unique_paths.push_back(p);
+      if (std::find(unique_paths.begin(), unique_paths.end(), p) == unique_paths.end())
+        unique_paths.push_back(p);
     }
     o.paths = unique_paths;
 
@@ -201,8 +214,10 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
 
     if (args.count("protocols")) {
       for (const auto& p : split_list(args["protocols"].as<std::string>())) {
-        if (p != "http" && p != "https") return fail(fmt::format("unknown protocol '{}' (http, https)", p));
-        if (std::find(o.protocols.begin(), o.protocols.end(), p) == o.protocols.end()) o.protocols.push_back(p);
+        if (p != "http" && p != "https")
+          return fail(fmt::format("unknown protocol '{}' (http, https)", p));
+        if (std::find(o.protocols.begin(), o.protocols.end(), p) == o.protocols.end())
+          o.protocols.push_back(p);
       }
       if (o.protocols.empty()) return fail("--protocols is empty");
     } else if (o.embedded()) {
@@ -231,10 +246,14 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     }
 
     const std::string verify = args["verify"].as<std::string>();
-    if (verify == "none") o.verify = VerifyMode::none;
-    else if (verify == "length") o.verify = VerifyMode::length;
-    else if (verify == "digest") o.verify = VerifyMode::digest;
-    else return fail(fmt::format("--verify is none, length or digest, not '{}'", verify));
+    if (verify == "none")
+      o.verify = VerifyMode::none;
+    else if (verify == "length")
+      o.verify = VerifyMode::length;
+    else if (verify == "digest")
+      o.verify = VerifyMode::digest;
+    else
+      return fail(fmt::format("--verify is none, length or digest, not '{}'", verify));
 
     if (args.count("cacert") && args.count("insecure")) {
       return fail("--cacert and --insecure exclude each other");

@@ -33,7 +33,8 @@ void raise_file_limit() {
 std::optional<std::uint16_t> parse_port(const std::string& text, const char* option) {
   if (text == "off") return std::nullopt;
   const auto value = parse_decimal(text);
-  if (!value || *value > 65535) throw OptionError(fmt::format("{}: '{}' is not a port (0-65535, or off)", option, text));
+  if (!value || *value > 65535)
+    throw OptionError(fmt::format("{}: '{}' is not a port (0-65535, or off)", option, text));
   return static_cast<std::uint16_t>(*value);
 }
 
@@ -41,29 +42,41 @@ std::optional<std::uint16_t> parse_port(const std::string& text, const char* opt
 
 int serve_command(int argc, char** argv) {
   ServerConfig config;
-  cxxopts::Options options("hcbench serve", "The hcbench test API: /ping, /bigger, /length/<n> and /stats over HTTP/1.1 and HTTPS.");
-  options.add_options()
-    ("bind", "address to listen on (numeric IPv4 or IPv6)", cxxopts::value<std::string>()->default_value(config.bind_address))
-    ("http-port", "HTTP port; 0 = ephemeral, off = no HTTP listener", cxxopts::value<std::string>()->default_value("8080"))
-    ("https-port", "HTTPS port; 0 = ephemeral, off = no HTTPS listener", cxxopts::value<std::string>()->default_value("4443"))
-    ("threads", "event loops (one thread each); default: the CPUs this process may use",
-     cxxopts::value<unsigned>()->default_value(std::to_string(available_cpus())))
-    ("cert", "certificate (PEM) for HTTPS; default certs/localhost.crt", cxxopts::value<std::string>())
-    ("key", "private key (PEM) for HTTPS; default certs/localhost.key", cxxopts::value<std::string>())
-    ("max-length", "largest n of /length/<n> (413 above); units k, M, G", cxxopts::value<std::string>()->default_value("64M"))
-    ("cache-bytes", "bound of the /length payload cache (LRU beyond)", cxxopts::value<std::string>()->default_value("256M"))
-    ("max-body", "largest request body read and discarded (413 above)", cxxopts::value<std::string>()->default_value("1M"))
-    ("max-connections", "open connections; more are closed at once",
-     cxxopts::value<std::uint64_t>()->default_value(std::to_string(config.max_connections)))
-    ("header-timeout", "seconds from a request's first byte to its complete head (408)",
-     cxxopts::value<double>()->default_value("10"))
-    ("idle-timeout", "seconds an idle keep-alive connection (or a client not reading) is kept",
-     cxxopts::value<double>()->default_value("65"))
-    ("keepalive-requests", "requests per connection before the server closes it; 0 = unlimited (100 with --compat-original)",
-     cxxopts::value<std::uint64_t>())
-    ("compat-original", "behave like the 2016 original where it differs: every response text/html; charset=utf-8, "
-                        "and at most 100 requests per connection (its nginx's keepalive_requests)")
-    ("h,help", "show this help");
+  cxxopts::Options options(
+      "hcbench serve",
+      "The hcbench test API: /ping, /bigger, /length/<n> and /stats over HTTP/1.1 and HTTPS.");
+  options.add_options()("bind", "address to listen on (numeric IPv4 or IPv6)",
+                        cxxopts::value<std::string>()->default_value(config.bind_address))(
+      "http-port", "HTTP port; 0 = ephemeral, off = no HTTP listener",
+      cxxopts::value<std::string>()->default_value("8080"))(
+      "https-port", "HTTPS port; 0 = ephemeral, off = no HTTPS listener",
+      cxxopts::value<std::string>()->default_value("4443"))(
+      "threads", "event loops (one thread each); default: the CPUs this process may use",
+      cxxopts::value<unsigned>()->default_value(std::to_string(available_cpus())))(
+      "cert", "certificate (PEM) for HTTPS; default certs/localhost.crt",
+      cxxopts::value<std::string>())("key",
+                                     "private key (PEM) for HTTPS; default certs/localhost.key",
+                                     cxxopts::value<std::string>())(
+      "max-length", "largest n of /length/<n> (413 above); units k, M, G",
+      cxxopts::value<std::string>()->default_value("64M"))(
+      "cache-bytes", "bound of the /length payload cache (LRU beyond)",
+      cxxopts::value<std::string>()->default_value("256M"))(
+      "max-body", "largest request body read and discarded (413 above)",
+      cxxopts::value<std::string>()->default_value("1M"))(
+      "max-connections", "open connections; more are closed at once",
+      cxxopts::value<std::uint64_t>()->default_value(std::to_string(config.max_connections)))(
+      "header-timeout", "seconds from a request's first byte to its complete head (408)",
+      cxxopts::value<double>()->default_value("10"))(
+      "idle-timeout", "seconds an idle keep-alive connection (or a client not reading) is kept",
+      cxxopts::value<double>()->default_value("65"))(
+      "keepalive-requests",
+      "requests per connection before the server closes it; 0 = unlimited (100 with "
+      "--compat-original)",
+      cxxopts::value<std::uint64_t>())(
+      "compat-original",
+      "behave like the 2016 original where it differs: every response text/html; charset=utf-8, "
+      "and at most 100 requests per connection (its nginx's keepalive_requests)")("h,help",
+                                                                                  "show this help");
   try {
     const auto parsed = options.parse(argc, argv);
     if (parsed.count("help")) {
@@ -77,7 +90,8 @@ int serve_command(int argc, char** argv) {
     config.threads = parsed["threads"].as<unsigned>();
     if (parsed.count("cert")) config.cert_file = parsed["cert"].as<std::string>();
     if (parsed.count("key")) config.key_file = parsed["key"].as<std::string>();
-    if (config.cert_file.empty() != config.key_file.empty()) throw OptionError("--cert and --key go together");
+    if (config.cert_file.empty() != config.key_file.empty())
+      throw OptionError("--cert and --key go together");
     config.session.max_length = size_option(parsed, "max-length");
     config.cache_bytes = size_option(parsed, "cache-bytes");
     config.session.max_body_bytes = size_option(parsed, "max-body");
@@ -88,7 +102,8 @@ int serve_command(int argc, char** argv) {
       config.session.content_type = ContentTypeMode::original;
       config.session.keepalive_requests = 100;
     }
-    if (parsed.count("keepalive-requests")) config.session.keepalive_requests = parsed["keepalive-requests"].as<std::uint64_t>();
+    if (parsed.count("keepalive-requests"))
+      config.session.keepalive_requests = parsed["keepalive-requests"].as<std::uint64_t>();
   } catch (const std::exception& e) {
     fmt::print(stderr, "hcbench serve: {}\n", e.what());
     return 2;

@@ -44,8 +44,7 @@ public:
   int get() const { return fd_; }
   bool open() const { return fd_ >= 0; }
   void reset() {
-    if (fd_ >= 0)
-      ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
 
@@ -91,10 +90,8 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
     const std::string_view item = *entry;
     const auto name = item.substr(0, item.find('=') + 1);
     bool replaced = false;
-    for (const auto& e : extra)
-      replaced = replaced || std::string_view(e).starts_with(name);
-    if (!replaced)
-      env.emplace_back(item);
+    for (const auto& e : extra) replaced = replaced || std::string_view(e).starts_with(name);
+    if (!replaced) env.emplace_back(item);
   }
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
@@ -102,8 +99,7 @@ std::vector<std::string> child_environment(const std::vector<std::string>& extra
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
-  for (auto& s : strings)
-    out.push_back(s.data());
+  for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
 }
@@ -113,8 +109,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
                              char** argv, char** envp) {
   ::setpgid(0, 0);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent)
-    ::_exit(127); // hcbench died before prctl took effect
+  if (::getppid() != parent) ::_exit(127); // hcbench died before prctl took effect
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -139,8 +134,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 void append_tail(std::string& tail, const char* data, std::size_t n, std::size_t limit) {
   tail.append(data, n);
-  if (tail.size() > limit)
-    tail.erase(0, tail.size() - limit);
+  if (tail.size() > limit) tail.erase(0, tail.size() - limit);
 }
 
 } // namespace
@@ -181,8 +175,7 @@ ChildResult run_child(const ChildOptions& options) {
   // execve closes the error pipe (CLOEXEC) on success; a failure writes errno into it.
   int exec_errno = 0;
   ssize_t got;
-  do
-    got = ::read(exec_error.read_end.get(), &exec_errno, sizeof exec_errno);
+  do got = ::read(exec_error.read_end.get(), &exec_errno, sizeof exec_errno);
   while (got < 0 && errno == EINTR);
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     rusage usage{};
@@ -199,8 +192,7 @@ ChildResult run_child(const ChildOptions& options) {
   set_nonblocking(err.read_end.get());
 
   std::size_t written = 0;
-  if (options.stdin_data.empty())
-    in.write_end.reset();
+  if (options.stdin_data.empty()) in.write_end.reset();
   const auto deadline = started + options.timeout;
   bool exited = false;
   std::optional<ChildResult::End> killed_because;
@@ -218,12 +210,12 @@ ChildResult run_child(const ChildOptions& options) {
       killed_because = ChildResult::End::timed_out;
       kill_group();
     }
-    if (!killed_because && options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+    if (!killed_because && options.cancel != nullptr &&
+        options.cancel->load(std::memory_order_relaxed)) {
       killed_because = ChildResult::End::cancelled;
       kill_group();
     }
-    if (drain_deadline && now >= *drain_deadline)
-      break; // a descendant outside the group
+    if (drain_deadline && now >= *drain_deadline) break; // a descendant outside the group
     // The child's exit is seen on its pidfd; without one (old kernels) we look every 20 ms.
     if (!exited && (!process.open() || killed_because)) {
       siginfo_t info{};
@@ -237,28 +229,21 @@ ChildResult run_child(const ChildOptions& options) {
     }
 
     std::vector<pollfd> fds;
-    if (out.read_end.open())
-      fds.push_back({out.read_end.get(), POLLIN, 0});
-    if (err.read_end.open())
-      fds.push_back({err.read_end.get(), POLLIN, 0});
-    if (in.write_end.open())
-      fds.push_back({in.write_end.get(), POLLOUT, 0});
-    if (process.open() && !exited)
-      fds.push_back({process.get(), POLLIN, 0});
+    if (out.read_end.open()) fds.push_back({out.read_end.get(), POLLIN, 0});
+    if (err.read_end.open()) fds.push_back({err.read_end.get(), POLLIN, 0});
+    if (in.write_end.open()) fds.push_back({in.write_end.get(), POLLOUT, 0});
+    if (process.open() && !exited) fds.push_back({process.get(), POLLIN, 0});
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         (drain_deadline ? std::min(deadline, *drain_deadline) : deadline) - now);
-    if (!process.open() || killed_because)
-      wait = std::min(wait, std::chrono::milliseconds(20));
+    if (!process.open() || killed_because) wait = std::min(wait, std::chrono::milliseconds(20));
     if (options.cancel != nullptr)
       wait = std::min(wait, std::chrono::milliseconds(100)); // look at the cancel flag
     const int ready =
         ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(wait.count(), 0)));
-    if (ready < 0 && errno != EINTR)
-      break;
+    if (ready < 0 && errno != EINTR) break;
 
     for (const auto& p : fds) {
-      if (p.revents == 0)
-        continue;
+      if (p.revents == 0) continue;
       if (p.fd == process.get()) {
         exited = true;
         kill_group(); // the leader is a zombie now, so its group id cannot have been reused
@@ -266,12 +251,9 @@ ChildResult run_child(const ChildOptions& options) {
       } else if (p.fd == in.write_end.get()) {
         const auto n = ::send(p.fd, options.stdin_data.data() + written,
                               options.stdin_data.size() - written, MSG_NOSIGNAL);
-        if (n > 0)
-          written += static_cast<std::size_t>(n);
-        if (n < 0 && errno != EAGAIN && errno != EINTR)
-          written = options.stdin_data.size();
-        if (written == options.stdin_data.size())
-          in.write_end.reset();
+        if (n > 0) written += static_cast<std::size_t>(n);
+        if (n < 0 && errno != EAGAIN && errno != EINTR) written = options.stdin_data.size();
+        if (written == options.stdin_data.size()) in.write_end.reset();
       } else {
         const bool is_stdout = p.fd == out.read_end.get();
         const auto n = ::read(p.fd, buffer, sizeof buffer);

@@ -28,11 +28,9 @@ std::string excerpt(std::string_view text) {
   constexpr std::size_t limit = 120;
   std::string out(text.substr(0, limit));
   for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20)
-      c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
-  if (text.size() > limit)
-    out += "...";
+  if (text.size() > limit) out += "...";
   return out;
 }
 
@@ -43,8 +41,7 @@ struct ReportError {
 
 const json& member(const json& object, const char* name) {
   const auto it = object.find(name);
-  if (it == object.end())
-    throw ReportError{fmt::format("report has no \"{}\"", name)};
+  if (it == object.end()) throw ReportError{fmt::format("report has no \"{}\"", name)};
   return *it;
 }
 
@@ -58,8 +55,7 @@ std::uint64_t count_field(const json& value, std::string_view what) {
 }
 
 double seconds_field(const json& value, std::string_view what) {
-  if (!value.is_number())
-    throw ReportError{fmt::format("{} is not a number", what)};
+  if (!value.is_number()) throw ReportError{fmt::format("{} is not a number", what)};
   const double seconds = value.get<double>();
   if (!std::isfinite(seconds) || seconds < 0) {
     throw ReportError{fmt::format("{} is not a finite non-negative number", what)};
@@ -70,22 +66,18 @@ double seconds_field(const json& value, std::string_view what) {
 std::optional<FailureKind> failure_kind_from_name(std::string_view name) {
   for (std::size_t i = 0; i < failure_kind_count; ++i) {
     const auto kind = static_cast<FailureKind>(i);
-    if (failure_kind_name(kind) == name)
-      return kind;
+    if (failure_kind_name(kind) == name) return kind;
   }
   return std::nullopt;
 }
 
 void read_failures(const json& report, CellMeasurement& out) {
   const auto it = report.find("failures");
-  if (it == report.end())
-    return; // no failures
-  if (!it->is_object())
-    throw ReportError{"\"failures\" is not an object of counts by kind"};
+  if (it == report.end()) return; // no failures
+  if (!it->is_object()) throw ReportError{"\"failures\" is not an object of counts by kind"};
   for (const auto& [name, value] : it->items()) {
     const auto kind = failure_kind_from_name(name);
-    if (!kind)
-      throw ReportError{fmt::format("unknown failure kind \"{}\"", excerpt(name))};
+    if (!kind) throw ReportError{fmt::format("unknown failure kind \"{}\"", excerpt(name))};
     out.failures.add(*kind, count_field(value, fmt::format("failures.{}", name)));
   }
 }
@@ -99,13 +91,10 @@ void read_latencies(const json& report, CellMeasurement& out) {
     throw ReportError{"report has both \"latencies_ns\" and \"latency_histogram_ns\""};
   }
   if (samples != report.end()) {
-    if (!samples->is_array())
-      throw ReportError{"\"latencies_ns\" is not an array"};
-    for (const auto& value : *samples)
-      out.latency.record(count_field(value, "a latency"));
+    if (!samples->is_array()) throw ReportError{"\"latencies_ns\" is not an array"};
+    for (const auto& value : *samples) out.latency.record(count_field(value, "a latency"));
   } else if (buckets != report.end()) {
-    if (!buckets->is_array())
-      throw ReportError{"\"latency_histogram_ns\" is not an array"};
+    if (!buckets->is_array()) throw ReportError{"\"latency_histogram_ns\" is not an array"};
     for (const auto& pair : *buckets) {
       if (!pair.is_array() || pair.size() != 2) {
         throw ReportError{"\"latency_histogram_ns\" items must be [nanoseconds, count]"};
@@ -139,16 +128,14 @@ void check_counts(const CellMeasurement& out, const CellSpec& spec) {
 }
 
 CellMeasurement decode(const json& report, const CellSpec& spec) {
-  if (!report.is_object())
-    throw ReportError{"report is not a JSON object"};
+  if (!report.is_object()) throw ReportError{"report is not a JSON object"};
   const auto& version = member(report, "protocol");
   if (!version.is_number_integer() || version.get<int>() != driver_protocol_version) {
     throw ReportError{fmt::format("driver speaks protocol {}, hcbench speaks {}",
                                   excerpt(version.dump()), driver_protocol_version)};
   }
   const auto& status = member(report, "status");
-  if (!status.is_string())
-    throw ReportError{"\"status\" is not a string"};
+  if (!status.is_string()) throw ReportError{"\"status\" is not a string"};
   const auto reason = report.value("reason", std::string{});
 
   CellMeasurement out;
@@ -167,8 +154,7 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
   read_failures(report, out);
   out.wall_seconds = seconds_field(member(report, "wall_seconds"), "wall_seconds");
   const auto& cpu = member(report, "cpu");
-  if (!cpu.is_object())
-    throw ReportError{"\"cpu\" is not an object"};
+  if (!cpu.is_object()) throw ReportError{"\"cpu\" is not an object"};
   out.cpu.user_seconds = seconds_field(member(cpu, "user_seconds"), "cpu.user_seconds");
   out.cpu.system_seconds = seconds_field(member(cpu, "system_seconds"), "cpu.system_seconds");
   read_latencies(report, out);
@@ -207,8 +193,7 @@ std::string driver_input_json(const CellSpec& spec, std::string_view client) {
 std::optional<std::string_view> last_line(std::string_view text) {
   while (!text.empty()) {
     const auto end = text.find_last_not_of(" \t\r\n");
-    if (end == std::string_view::npos)
-      return std::nullopt;
+    if (end == std::string_view::npos) return std::nullopt;
     text = text.substr(0, end + 1);
     const auto start = text.find_last_of('\n');
     return start == std::string_view::npos ? text : text.substr(start + 1);

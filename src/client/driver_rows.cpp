@@ -102,8 +102,7 @@ std::vector<ClientRow> driver_rows() {
 std::vector<std::string> original_full_row_ids() {
   std::vector<std::string> ids;
   for (const auto& spec : driver_row_specs) {
-    if (spec.group == "python" && ids.size() < 8)
-      ids.emplace_back(spec.id);
+    if (spec.group == "python" && ids.size() < 8) ids.emplace_back(spec.id);
   }
   return ids;
 }

@@ -19,8 +19,7 @@ std::string stderr_summary(std::string_view tail) {
   std::vector<std::string_view> lines;
   while (!tail.empty() && lines.size() < max_lines) {
     const auto end = tail.find_last_not_of(" \t\r\n");
-    if (end == std::string_view::npos)
-      break;
+    if (end == std::string_view::npos) break;
     tail = tail.substr(0, end + 1);
     const auto start = tail.find_last_of('\n');
     const auto line = start == std::string_view::npos ? tail : tail.substr(start + 1);
@@ -30,19 +29,16 @@ std::string stderr_summary(std::string_view tail) {
   }
   std::string out;
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    if (!out.empty())
-      out += " | ";
+    if (!out.empty()) out += " | ";
     out += *it;
   }
-  if (out.size() > max_chars)
-    out = "..." + out.substr(out.size() - max_chars);
+  if (out.size() > max_chars) out = "..." + out.substr(out.size() - max_chars);
   return out;
 }
 
 std::string with_stderr(std::string message, const ChildResult& child) {
   const auto summary = stderr_summary(child.stderr_tail);
-  if (!summary.empty())
-    message += fmt::format("; stderr: {}", summary);
+  if (!summary.empty()) message += fmt::format("; stderr: {}", summary);
   return message;
 }
 
@@ -104,8 +100,7 @@ CellMeasurement run_driver(const DriverProgram& program, std::string_view client
       out.error = with_stderr(fmt::format("the driver failed with {}", how), child);
     } else {
       out = parse_driver_report(child.stdout_text, spec);
-      if (!out.error.empty())
-        out.error = with_stderr(out.error, child);
+      if (!out.error.empty()) out.error = with_stderr(out.error, child);
     }
     break;
   }

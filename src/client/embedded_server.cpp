@@ -75,8 +75,8 @@ std::optional<ReadyLine> parse_ready_line(std::string_view line) {
 EmbeddedServer::EmbeddedServer(const EmbeddedServerOptions& options) {
   // Everything the child needs is prepared before fork: after it, only async-signal-safe
   // calls, since this process may already have other threads.
-  std::vector<std::string> args = {"hcbench",     "serve",      "--bind", "127.0.0.1",
-                                   "--http-port", "0",          "--https-port", "0"};
+  std::vector<std::string> args = {"hcbench",     "serve", "--bind",       "127.0.0.1",
+                                   "--http-port", "0",     "--https-port", "0"};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -123,9 +123,12 @@ EmbeddedServer::EmbeddedServer(const EmbeddedServerOptions& options) {
   const auto ready = parse_ready_line(line);
   if (!ready) {
     std::string why;
-    if (timed_out) why = "did not report ready in time";
-    else if (line.empty()) why = "exited before it was ready";
-    else why = fmt::format("printed an unexpected line: {}", line.substr(0, 200));
+    if (timed_out)
+      why = "did not report ready in time";
+    else if (line.empty())
+      why = "exited before it was ready";
+    else
+      why = fmt::format("printed an unexpected line: {}", line.substr(0, 200));
     stop();
     if (end_reason_ && !timed_out) why += fmt::format(" ({})", *end_reason_);
     throw std::runtime_error(fmt::format("the embedded server ({} serve) {}", executable, why));
@@ -135,7 +138,9 @@ EmbeddedServer::EmbeddedServer(const EmbeddedServerOptions& options) {
   version_ = ready->version;
 }
 
-EmbeddedServer::~EmbeddedServer() { stop(); }
+EmbeddedServer::~EmbeddedServer() {
+  stop();
+}
 
 std::optional<std::string> EmbeddedServer::ended() {
   if (end_reason_) return end_reason_;

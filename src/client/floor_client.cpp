@@ -57,9 +57,9 @@ struct Resolved {
 
 // How one attempt at a request on a connection ended.
 enum class Outcome {
-  complete,    // a whole response
-  stale,       // the connection was closed before any byte came back: retry on a new one
-  failed,      // a failure of `failure`
+  complete, // a whole response
+  stale,    // the connection was closed before any byte came back: retry on a new one
+  failed,   // a failure of `failure`
 };
 
 class FloorConnection {
@@ -70,8 +70,8 @@ public:
   // Connects when needed; returns the failure, or nothing when connected.
   std::optional<FailureKind> ensure_connected(std::uint64_t& new_connections) {
     if (socket_) return std::nullopt;
-    Socket socket(::socket(address_->ai_family, address_->ai_socktype | SOCK_CLOEXEC,
-                           address_->ai_protocol));
+    Socket socket(
+        ::socket(address_->ai_family, address_->ai_socktype | SOCK_CLOEXEC, address_->ai_protocol));
     if (!socket) return fail(FailureKind::connect, "socket");
     const int one = 1;
     setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -117,7 +117,8 @@ public:
       if (got <= 0) {
         const bool reset = got == 0 || errno == ECONNRESET;
         if (reset && received == 0 && responses_on_connection_ > 0) return drop(Outcome::stale);
-        if (got < 0 && errno == EAGAIN) failure = fail(FailureKind::timeout, "recv");
+        if (got < 0 && errno == EAGAIN)
+          failure = fail(FailureKind::timeout, "recv");
         else if (parser_.state() == ResponseParser::State::body) {
           failure = fail(FailureKind::length, "connection closed inside the body");
         } else {
@@ -154,8 +155,8 @@ private:
   // reason for a malformed response.
   FailureKind fail(FailureKind kind, std::string_view what) {
     const bool system_error = kind != FailureKind::protocol && errno != 0;
-    last_error_ = system_error ? fmt::format("{}: {}", what, std::strerror(errno))
-                               : std::string(what);
+    last_error_ =
+        system_error ? fmt::format("{}: {}", what, std::strerror(errno)) : std::string(what);
     return kind;
   }
   Outcome drop(Outcome outcome) {
@@ -210,8 +211,7 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
 }
 
 std::string floor_request(const HttpUrl& url) {
-  return fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n", url.path,
-                     url.authority);
+  return fmt::format("GET {} HTTP/1.1\r\nHost: {}\r\nAccept: */*\r\n\r\n", url.path, url.authority);
 }
 
 CellMeasurement run_floor_cell(const CellSpec& spec) {

@@ -23,8 +23,8 @@ std::uint64_t LatencyHistogram::upper_value(std::size_t index) {
   if (magnitude == 0) return sub;
   // The bucket holds values whose bits below the leading one and the sub_bucket_bits-1
   // following bits match: [base, base + 2^(magnitude-1)).
-  const std::uint64_t base = (std::uint64_t{1} << (magnitude + sub_bucket_bits - 1)) |
-                             (sub << (magnitude - 1));
+  const std::uint64_t base =
+      (std::uint64_t{1} << (magnitude + sub_bucket_bits - 1)) | (sub << (magnitude - 1));
   return base + (std::uint64_t{1} << (magnitude - 1)) - 1;
 }
 

@@ -4,9 +4,9 @@
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/sampler.h"
 #include "hcbench/client/server_stats.h"
+#include "hcbench/shared/digest.h"
 #include "hcbench/shared/endpoints.h"
 #include "hcbench/shared/payload.h"
-#include "hcbench/shared/digest.h"
 #include "hcbench/shared/units.h"
 
 #include <fmt/format.h>
@@ -45,9 +45,8 @@ public:
     const auto now = Clock::now();
     const std::uint64_t done = run_control().requests_done.load(std::memory_order_relaxed);
     const double seconds = std::chrono::duration<double>(now - last_time_).count();
-    const double rate = seconds > 0 && done >= last_done_
-                            ? static_cast<double>(done - last_done_) / seconds
-                            : 0;
+    const double rate =
+        seconds > 0 && done >= last_done_ ? static_cast<double>(done - last_done_) / seconds : 0;
     last_done_ = done;
     last_time_ = now;
     fmt::print(stderr, "\r\033[Kcell {}/{} {}: {}/{} requests, {:.0f}/s", position_ + 1, total_,
@@ -96,7 +95,8 @@ RowSelection select_rows(const std::vector<ClientRow>& available,
     if (!matched) {
       std::vector<std::string> known = {"all"};
       for (const auto& row : available) {
-        if (std::find(known.begin(), known.end(), row.group) == known.end()) known.push_back(row.group);
+        if (std::find(known.begin(), known.end(), row.group) == known.end())
+          known.push_back(row.group);
       }
       for (const auto& row : available) known.push_back(row.id);
       out.error = fmt::format("unknown client '{}' (known: {})", selector, fmt::join(known, ", "));
@@ -214,7 +214,8 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
   std::int64_t position = 0;
 
   for (unsigned repeat = 0; repeat < execution.repeat && results.error.empty(); ++repeat) {
-    for (std::size_t index : run_order(results.cells.size(), repeat, execution.repeat, execution.seed)) {
+    for (std::size_t index :
+         run_order(results.cells.size(), repeat, execution.repeat, execution.seed)) {
       if (run_control().stop_requested() || !results.error.empty()) break;
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
@@ -229,8 +230,8 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       run.order = position;
       progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
                           spec.warmup + spec.cycles);
-      const auto before = execution.stats_url.empty() ? std::nullopt
-                                                      : fetch_server_stats(execution.stats_url);
+      const auto before =
+          execution.stats_url.empty() ? std::nullopt : fetch_server_stats(execution.stats_url);
       run.started_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       sampler.mark(position);
@@ -262,8 +263,8 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
         }
       } else if (cell.runs.back().measurement.failures[FailureKind::connect] > 0 ||
                  !cell.runs.back().measurement.error.empty()) {
-        if (const auto why = probe_unreachable(cell.url, execution.base.insecure,
-                                               execution.base.cacert)) {
+        if (const auto why =
+                probe_unreachable(cell.url, execution.base.insecure, execution.base.cacert)) {
           results.error = fmt::format("the server at {} stopped answering: {}", cell.url, *why);
         }
       }
@@ -279,8 +280,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
   for (const auto& sample : results.samples) {
     if (sample.run_index >= 0) by_run[sample.run_index].push_back(sample);
   }
-  const double min_duration =
-      std::chrono::duration<double>(execution.sample_interval).count() / 2;
+  const double min_duration = std::chrono::duration<double>(execution.sample_interval).count() / 2;
   for (auto& cell : results.cells) {
     for (auto& run : cell.runs) run.load = summarize_load(by_run[run.order], min_duration);
   }

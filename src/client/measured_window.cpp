@@ -61,15 +61,16 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
   return Phase::measure;
 }
 
-void MeasuredWindow::finish_request(Phase phase, Clock::time_point started,
-                                    Clock::time_point ended, std::optional<FailureKind> failure,
-                                    std::uint64_t body_bytes, std::uint64_t new_connections,
-                                    std::string_view error_text) {
+void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
+                                    std::optional<FailureKind> failure, std::uint64_t body_bytes,
+                                    std::uint64_t new_connections, std::string_view error_text) {
   run_control().count_request(++completed_);
   if (failure) {
     ++consecutive_failures_;
-    if (!error_text.empty()) last_error_.assign(error_text);
-    else last_error_.assign(failure_kind_name(*failure));
+    if (!error_text.empty())
+      last_error_.assign(error_text);
+    else
+      last_error_.assign(failure_kind_name(*failure));
   } else {
     consecutive_failures_ = 0;
   }
@@ -88,8 +89,8 @@ void MeasuredWindow::finish_request(Phase phase, Clock::time_point started,
 
 void MeasuredWindow::close(Clock::time_point now) {
   if (window_open_) {
-    const Clock::time_point end = measured_started_ ? std::max(last_measured_end_, window_start_)
-                                                    : now;
+    const Clock::time_point end =
+        measured_started_ ? std::max(last_measured_end_, window_start_) : now;
     out_.wall_seconds = std::chrono::duration<double>(end - window_start_).count();
     const CpuTimes cpu = process_cpu_times();
     out_.cpu.user_seconds = cpu.user_seconds - cpu_at_start_.user_seconds;

@@ -8,8 +8,8 @@ namespace hcbench {
 
 namespace {
 
-ClientRow curl_row(std::string id, bool reuse_connections, std::string options,
-                   CurlConfig config, bool https_only = false) {
+ClientRow curl_row(std::string id, bool reuse_connections, std::string options, CurlConfig config,
+                   bool https_only = false) {
   ClientRow row;
   row.id = std::move(id);
   row.group = "native";
@@ -45,11 +45,11 @@ std::vector<ClientRow> native_rows() {
                "Reuse handle, save response to new buffer, no TLS session reuse",
                CurlConfig{.forbid_reuse = true, .save_body = true, .tls_session_cache = false},
                tls_only),
-      curl_row("curl.new-handle.save-body.shared-tls-session", false,
-               "New handle, save response to new buffer, TLS sessions shared",
-               CurlConfig{.new_handle_per_request = true, .save_body = true,
-                          .share_tls_sessions = true},
-               tls_only),
+      curl_row(
+          "curl.new-handle.save-body.shared-tls-session", false,
+          "New handle, save response to new buffer, TLS sessions shared",
+          CurlConfig{.new_handle_per_request = true, .save_body = true, .share_tls_sessions = true},
+          tls_only),
   };
 }
 

@@ -52,7 +52,8 @@ PinParse parse_pin(std::string_view text) {
       return {std::nullopt, fmt::format("'{}' is not client=CPUS or server=CPUS", item)};
     }
     const auto cpus = parse_cpu_list(std::string_view(item).substr(equals + 1));
-    if (!cpus) return {std::nullopt, fmt::format("'{}' is not a CPU list like 0, 0-1 or 0+2", item)};
+    if (!cpus)
+      return {std::nullopt, fmt::format("'{}' is not a CPU list like 0, 0-1 or 0+2", item)};
     (who == "client" ? pin.client : pin.server) = *cpus;
   }
   if (!pin.client && !pin.server) return {std::nullopt, "expected client=CPUS,server=CPUS"};

@@ -11,8 +11,7 @@ namespace hcbench {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -78,8 +77,8 @@ ResponseParser::Progress ResponseParser::feed(std::span<const char> data) {
     data = data.subspan(progress.consumed);
   }
   if (state_ == State::body) {
-    const std::size_t take = static_cast<std::size_t>(
-        std::min<std::uint64_t>(body_left_, data.size()));
+    const std::size_t take =
+        static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, data.size()));
     progress.body = data.first(take);
     progress.consumed += take;
     body_left_ -= take;

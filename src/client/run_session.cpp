@@ -25,7 +25,9 @@ namespace hcbench {
 
 namespace {
 
-void request_stop(int) { run_control().stop.store(true); }
+void request_stop(int) {
+  run_control().stop.store(true);
+}
 
 // Ctrl-C and SIGTERM end the run cleanly; a second Ctrl-C kills it the default way
 // (SA_RESETHAND), and the embedded server still goes with it.
@@ -56,7 +58,9 @@ RunSettings settings_of(const RunOptions& o, const std::string& http, const std:
   s.protocols = o.protocols;
   s.paths = o.paths;
   s.concurrency = o.concurrency;
-  s.verify = o.verify == VerifyMode::none ? "none" : o.verify == VerifyMode::digest ? "digest" : "length";
+  s.verify = o.verify == VerifyMode::none     ? "none"
+             : o.verify == VerifyMode::digest ? "digest"
+                                              : "length";
   s.sample_ms = o.sample_ms;
   s.pin = o.pin_text;
   s.embedded_server = o.embedded();
@@ -74,7 +78,8 @@ void write_outputs(const RunOptions& options, const RunResults& results) {
     write_text_file(options.json_path, results_to_json(results).dump(2) + "\n");
   }
   if (!options.csv_path.empty()) write_csv_files(results, options.csv_path);
-  if (!options.vmstat_log_path.empty()) write_text_file(options.vmstat_log_path, vmstat_log(results));
+  if (!options.vmstat_log_path.empty())
+    write_text_file(options.vmstat_log_path, vmstat_log(results));
 }
 
 } // namespace

@@ -82,10 +82,14 @@ std::optional<SystemStat> parse_system_stat(std::string_view text) {
     } else if (f.size() >= 2) {
       const auto value = parse_decimal(f[1]);
       if (!value) continue;
-      if (f[0] == "ctxt") stat.context_switches = *value;
-      else if (f[0] == "intr") stat.interrupts = *value;
-      else if (f[0] == "procs_running") stat.runnable = *value;
-      else if (f[0] == "procs_blocked") stat.blocked = *value;
+      if (f[0] == "ctxt")
+        stat.context_switches = *value;
+      else if (f[0] == "intr")
+        stat.interrupts = *value;
+      else if (f[0] == "procs_running")
+        stat.runnable = *value;
+      else if (f[0] == "procs_blocked")
+        stat.blocked = *value;
     }
   }
   if (!have_all) return std::nullopt;
@@ -187,7 +191,9 @@ CpuSampler::CpuSampler(std::chrono::milliseconds interval, pid_t server,
   thread_ = std::thread([this] { loop(); });
 }
 
-CpuSampler::~CpuSampler() { stop(); }
+CpuSampler::~CpuSampler() {
+  stop();
+}
 
 ProcSnapshot CpuSampler::read_snapshot() const {
   ProcSnapshot snapshot;

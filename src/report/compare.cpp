@@ -19,14 +19,12 @@ std::string describe(const ReportCell& c) {
 
 // The values a side is judged by: each run's, or the median alone when runs are unknown.
 std::vector<double> values_of(const Figure& f) {
-  if (!f.runs.empty())
-    return f.runs;
+  if (!f.runs.empty()) return f.runs;
   return {f.median};
 }
 
 std::string ratio_text(const FigureComparison& f) {
-  if (f.change == Change::not_compared)
-    return "";
+  if (f.change == Change::not_compared) return "";
   return fmt::format("{:.3f}", f.ratio);
 }
 
@@ -68,18 +66,16 @@ std::string markdown(const Comparison& c) {
   out += "|---|---|---|--:|--:|--:|--:|--:|\n";
   for (const auto& cell : c.cells) {
     const bool compared = cell.rps.change != Change::not_compared;
-    out += fmt::format(
-        "| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name, protocol_label(cell.protocol),
-        cell.path, cell.concurrency != 1 ? fmt::format(" (c{})", cell.concurrency) : "",
-        compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
-        compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us), marked(cell.p99_us));
+    out += fmt::format("| {} | {} | {}{} | {} | {} | {} | {} | {} |\n", cell.display_name,
+                       protocol_label(cell.protocol), cell.path,
+                       cell.concurrency != 1 ? fmt::format(" (c{})", cell.concurrency) : "",
+                       compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
+                       compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us),
+                       marked(cell.p99_us));
   }
-  for (const auto& d : c.only_in_base)
-    out += "\nOnly in base: " + d;
-  for (const auto& d : c.only_in_next)
-    out += "\nOnly in new: " + d;
-  if (!c.only_in_base.empty() || !c.only_in_next.empty())
-    out += "\n";
+  for (const auto& d : c.only_in_base) out += "\nOnly in base: " + d;
+  for (const auto& d : c.only_in_next) out += "\nOnly in new: " + d;
+  if (!c.only_in_base.empty() || !c.only_in_next.empty()) out += "\n";
   out +=
       fmt::format("\n{} cell(s) worse than the base beyond the runs' spread.\n", c.regressions());
   return out;
@@ -90,8 +86,7 @@ std::string csv(const Comparison& c) {
                     "cpu_us_ratio,cpu_change,p99_ratio,p99_change,judged_by_spread,note\n";
   auto quoted = [](const std::string& s) {
     std::string q = "\"";
-    for (char ch : s)
-      q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
   };
   for (const auto& cell : c.cells) {
@@ -106,8 +101,7 @@ std::string csv(const Comparison& c) {
 }
 
 nlohmann::json figure_json(const FigureComparison& f) {
-  if (f.change == Change::not_compared)
-    return {{"change", change_name(f.change)}};
+  if (f.change == Change::not_compared) return {{"change", change_name(f.change)}};
   return {{"base", f.base},
           {"new", f.next},
           {"ratio", f.ratio},
@@ -153,8 +147,7 @@ std::string_view change_name(Change change) {
 
 FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better) {
   FigureComparison out;
-  if (!base.present() || !next.present() || base.median <= 0)
-    return out;
+  if (!base.present() || !next.present() || base.median <= 0) return out;
   out.base = base.median;
   out.next = next.median;
   out.ratio = next.median / base.median;
@@ -193,8 +186,7 @@ Comparison compare_runs(const ReportRun& base, const ReportRun& next) {
   out.base_caption = base.caption();
   out.next_caption = next.caption();
   std::map<std::string, const ReportCell*> base_cells;
-  for (const auto& cell : base.cells)
-    base_cells[cell.key()] = &cell;
+  for (const auto& cell : base.cells) base_cells[cell.key()] = &cell;
   std::map<std::string, bool> matched;
   for (const auto& cell : next.cells) {
     const auto found = base_cells.find(cell.key());
@@ -224,8 +216,7 @@ Comparison compare_runs(const ReportRun& base, const ReportRun& next) {
     out.cells.push_back(std::move(c));
   }
   for (const auto& cell : base.cells) {
-    if (!matched.contains(cell.key()))
-      out.only_in_base.push_back(describe(cell));
+    if (!matched.contains(cell.key())) out.only_in_base.push_back(describe(cell));
   }
   return out;
 }

@@ -23,8 +23,7 @@ std::string slug(std::string_view path) {
     else if (!out.empty() && out.back() != '-')
       out += '-';
   }
-  while (!out.empty() && out.back() == '-')
-    out.pop_back();
+  while (!out.empty() && out.back() == '-') out.pop_back();
   return out.empty() ? "root" : out;
 }
 
@@ -37,8 +36,7 @@ std::string what_was_requested(const ReportRun& run, const ReportSection& s) {
                         ? format_axis_value(static_cast<double>(s.size), AxisFormat::bytes)
                         : s.path;
   auto text = fmt::format("{} x {} requests", run.cycles, size);
-  if (s.concurrency != 1)
-    text += fmt::format(", concurrency {}", s.concurrency);
+  if (s.concurrency != 1) text += fmt::format(", concurrency {}", s.concurrency);
   return text;
 }
 
@@ -52,20 +50,16 @@ std::string where(const ReportRun& run) {
 
 // What a chart shows where a cell has no bar.
 std::string missing_note(const ReportCell* cell) {
-  if (cell == nullptr)
-    return "not run";
-  if (cell->status == "not_applicable")
-    return "n/a";
-  if (cell->status == "skipped" || cell->status == "error")
-    return cell->status;
+  if (cell == nullptr) return "not run";
+  if (cell->status == "not_applicable") return "n/a";
+  if (cell->status == "skipped" || cell->status == "error") return cell->status;
   return cell->measured() ? "" : "no result";
 }
 
 // One bar per protocol for each client configuration of a section.
 BarChart figure_bars(const ReportSection& s, const Figure ReportCell::*member) {
   BarChart chart;
-  for (const auto& p : s.protocols)
-    chart.series.push_back(protocol_label(p));
+  for (const auto& p : s.protocols) chart.series.push_back(protocol_label(p));
   chart.values.resize(s.protocols.size());
   chart.ranges.resize(s.protocols.size());
   chart.notes.resize(s.protocols.size());
@@ -112,8 +106,7 @@ ChartFile latency_chart(const ReportRun& run, const ReportSection& s, const std:
   chart.values.resize(members.size());
   for (const auto& row : s.rows) {
     const auto* cell = row.cell(protocol);
-    if (cell == nullptr || !cell->measured())
-      continue; // the RPS chart and the tables say why
+    if (cell == nullptr || !cell->measured()) continue; // the RPS chart and the tables say why
     chart.categories.push_back(row.display_name);
     for (std::size_t i = 0; i < members.size(); ++i) {
       const Figure& f = cell->*members[i];
@@ -137,8 +130,7 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
   for (const auto& c : run.cells) {
     if (c.concurrency != concurrency || !(c.endpoint == "length" || c.path.starts_with("/length/")))
       continue;
-    if (std::find(rows.begin(), rows.end(), c.row_id) == rows.end())
-      rows.push_back(c.row_id);
+    if (std::find(rows.begin(), rows.end(), c.row_id) == rows.end()) rows.push_back(c.row_id);
     if (std::find(protocols.begin(), protocols.end(), c.protocol) == protocols.end())
       protocols.push_back(c.protocol);
   }
@@ -156,12 +148,10 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
         if (series.name.empty())
           series.name = fmt::format("{} ({})", c.display_name, protocol_label(protocol));
         const Figure& f = c.*member;
-        if (f.present())
-          series.points.emplace_back(static_cast<double>(c.size), f.median);
+        if (f.present()) series.points.emplace_back(static_cast<double>(c.size), f.median);
         sizes.insert(static_cast<double>(c.size));
       }
-      if (!series.points.empty())
-        chart.series.push_back(std::move(series));
+      if (!series.points.empty()) chart.series.push_back(std::move(series));
     }
   }
   chart.x = {"Response size (bytes, log scale)", true, AxisFormat::bytes,
@@ -209,23 +199,18 @@ std::vector<ChartFile> run_charts(const ReportRun& run) {
   for (const auto& s : sections) {
     std::set<std::uint64_t> sizes;
     for (const auto& other : sections) {
-      if (other.concurrency == s.concurrency && is_length(other))
-        sizes.insert(other.size);
+      if (other.concurrency == s.concurrency && is_length(other)) sizes.insert(other.size);
     }
-    if (sizes.size() >= 2)
-      sweeps.insert(s.concurrency);
+    if (sizes.size() >= 2) sweeps.insert(s.concurrency);
   }
   for (const auto& s : sections) {
-    if (sweeps.contains(s.concurrency) && is_length(s))
-      continue;
+    if (sweeps.contains(s.concurrency) && is_length(s)) continue;
     out.push_back(rps_chart(run, s));
     out.push_back(cpu_chart(run, s));
-    for (const auto& protocol : s.protocols)
-      out.push_back(latency_chart(run, s, protocol));
+    for (const auto& protocol : s.protocols) out.push_back(latency_chart(run, s, protocol));
   }
   for (unsigned c : sweeps) {
-    for (auto& chart : size_charts(run, c))
-      out.push_back(std::move(chart));
+    for (auto& chart : size_charts(run, c)) out.push_back(std::move(chart));
   }
   return out;
 }

@@ -18,11 +18,9 @@ using nlohmann::json;
 const json* at(const json& object, std::initializer_list<const char*> path) {
   const json* node = &object;
   for (const char* key : path) {
-    if (!node->is_object())
-      return nullptr;
+    if (!node->is_object()) return nullptr;
     const auto it = node->find(key);
-    if (it == node->end() || it->is_null())
-      return nullptr;
+    if (it == node->end() || it->is_null()) return nullptr;
     node = &*it;
   }
   return node;
@@ -61,17 +59,13 @@ Figure figure(const json& cell, std::initializer_list<const char*> summary_path,
   }
   if (const json* runs = at(cell, {"runs"}); runs != nullptr && runs->is_array()) {
     for (const auto& run : *runs) {
-      if (at(run, {"error"}) != nullptr || at(run, {"skipped"}) != nullptr)
-        continue;
+      if (at(run, {"error"}) != nullptr || at(run, {"skipped"}) != nullptr) continue;
       const double value = number_at(run, run_path);
-      if (std::isfinite(value))
-        f.runs.push_back(value);
+      if (std::isfinite(value)) f.runs.push_back(value);
     }
   }
-  if (!std::isfinite(f.min))
-    f.min = f.median;
-  if (!std::isfinite(f.max))
-    f.max = f.median;
+  if (!std::isfinite(f.min)) f.min = f.median;
+  if (!std::isfinite(f.max)) f.max = f.median;
   return f;
 }
 
@@ -81,8 +75,7 @@ ReportCell read_cell(const json& c, std::size_t position) {
   cell.row_id = text_at(c, {"row_id"});
   cell.group = text_at(c, {"group"});
   cell.display_name = text_at(c, {"display_name"});
-  if (cell.display_name.empty())
-    cell.display_name = cell.row_id;
+  if (cell.display_name.empty()) cell.display_name = cell.row_id;
   cell.protocol = text_at(c, {"protocol"});
   cell.endpoint = text_at(c, {"endpoint"});
   cell.path = text_at(c, {"path"});
@@ -92,8 +85,7 @@ ReportCell read_cell(const json& c, std::size_t position) {
   for (auto path : {std::initializer_list<const char*>{"summary", "error"},
                     {"summary", "skipped"},
                     {"not_applicable"}}) {
-    if (cell.reason.empty())
-      cell.reason = text_at(c, path);
+    if (cell.reason.empty()) cell.reason = text_at(c, path);
   }
   cell.runs = integer_at<std::size_t>(c, {"summary", "runs"});
   cell.requests = integer_at<std::uint64_t>(c, {"summary", "requests"});
@@ -106,15 +98,13 @@ ReportCell read_cell(const json& c, std::size_t position) {
   cell.p90_us = figure(c, {"summary", "latency_us", "p90"}, {"latency_us", "p90"});
   cell.p99_us = figure(c, {"summary", "latency_us", "p99"}, {"latency_us", "p99"});
   cell.p999_us = figure(c, {"summary", "latency_us", "p99_9"}, {"latency_us", "p99_9"});
-  if (cell.runs == 0)
-    cell.runs = cell.rps.runs.size();
+  if (cell.runs == 0) cell.runs = cell.rps.runs.size();
   return cell;
 }
 
 bool is_loopback_url(std::string_view url) {
   for (std::string_view host : {"//127.", "//localhost", "//[::1]"}) {
-    if (url.find(host) != std::string_view::npos)
-      return true;
+    if (url.find(host) != std::string_view::npos) return true;
   }
   return url.empty();
 }
@@ -126,8 +116,7 @@ std::string ReportCell::key() const {
 }
 
 ReportRun read_report_run(const json& document, std::string source) {
-  if (!document.is_object())
-    throw ReportInputError("not a JSON object");
+  if (!document.is_object()) throw ReportInputError("not a JSON object");
   const auto schema = text_at(document, {"schema"});
   if (!schema.starts_with("hcbench-results/")) {
     throw ReportInputError(schema.empty() ? "no \"schema\": not an hcbench run result"
@@ -138,8 +127,7 @@ ReportRun read_report_run(const json& document, std::string source) {
         fmt::format("schema {} is newer than this hcbench reads (hcbench-results/1)", schema));
   }
   const json* cells = at(document, {"cells"});
-  if (cells == nullptr || !cells->is_array())
-    throw ReportInputError("no \"cells\" array");
+  if (cells == nullptr || !cells->is_array()) throw ReportInputError("no \"cells\" array");
 
   ReportRun run;
   run.source = std::move(source);
@@ -161,15 +149,13 @@ ReportRun read_report_run(const json& document, std::string source) {
   run.libcurl_version = text_at(document, {"environment", "libcurl_version"});
   run.tls_backend = text_at(document, {"environment", "tls_backend"});
   run.placement = text_at(document, {"environment", "placement", "relation"});
-  for (std::size_t i = 0; i < cells->size(); ++i)
-    run.cells.push_back(read_cell((*cells)[i], i));
+  for (std::size_t i = 0; i < cells->size(); ++i) run.cells.push_back(read_cell((*cells)[i], i));
   return run;
 }
 
 ReportRun load_report_run(const std::filesystem::path& file) {
   std::ifstream in(file);
-  if (!in)
-    throw ReportInputError(fmt::format("cannot open {}", file.string()));
+  if (!in) throw ReportInputError(fmt::format("cannot open {}", file.string()));
   json document;
   try {
     document = json::parse(in);
@@ -185,14 +171,10 @@ ReportRun load_report_run(const std::filesystem::path& file) {
 
 std::string ReportRun::caption() const {
   std::vector<std::string> machine;
-  if (!hcbench_version.empty())
-    machine.push_back("hcbench " + hcbench_version);
-  if (!started_at.empty())
-    machine.push_back(started_at);
-  if (!hostname.empty())
-    machine.push_back(hostname);
-  if (!kernel.empty())
-    machine.push_back(kernel);
+  if (!hcbench_version.empty()) machine.push_back("hcbench " + hcbench_version);
+  if (!started_at.empty()) machine.push_back(started_at);
+  if (!hostname.empty()) machine.push_back(hostname);
+  if (!kernel.empty()) machine.push_back(kernel);
   if (!cpu_model.empty()) {
     machine.push_back(cpu_count ? fmt::format("{} x {}", cpu_count, cpu_model) : cpu_model);
   }
@@ -203,16 +185,12 @@ std::string ReportRun::caption() const {
   std::vector<std::string> settings;
   settings.push_back(loopback ? "loopback server" : "remote server");
   settings.push_back(fmt::format("{} cycles", cycles));
-  if (warmup)
-    settings.push_back(fmt::format("warm-up {}", warmup));
+  if (warmup) settings.push_back(fmt::format("warm-up {}", warmup));
   settings.push_back(repeat > 1 ? fmt::format("median of {} runs (bars: min-max)", repeat)
                                 : std::string("1 run"));
-  if (!verify.empty())
-    settings.push_back("verify " + verify);
-  if (!placement.empty())
-    settings.push_back("client/server CPUs: " + placement);
-  if (interrupted)
-    settings.push_back("INTERRUPTED: partial results");
+  if (!verify.empty()) settings.push_back("verify " + verify);
+  if (!placement.empty()) settings.push_back("client/server CPUs: " + placement);
+  if (interrupted) settings.push_back("INTERRUPTED: partial results");
   return fmt::format("{}\n{}", fmt::join(machine, ", "), fmt::join(settings, ", "));
 }
 
@@ -239,8 +217,7 @@ std::vector<ReportSection> report_sections(const ReportRun& run) {
     row->cells[cell.protocol] = &cell;
   }
   // HTTP before HTTPS, whatever order the run used.
-  for (auto& s : sections)
-    std::sort(s.protocols.begin(), s.protocols.end());
+  for (auto& s : sections) std::sort(s.protocols.begin(), s.protocols.end());
   return sections;
 }
 
@@ -250,12 +227,9 @@ const ReportCell* SectionRow::cell(const std::string& protocol) const {
 }
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
-  if (name == "md" || name == "markdown")
-    return ReportFormat::markdown;
-  if (name == "csv")
-    return ReportFormat::csv;
-  if (name == "json")
-    return ReportFormat::json;
+  if (name == "md" || name == "markdown") return ReportFormat::markdown;
+  if (name == "csv") return ReportFormat::csv;
+  if (name == "json") return ReportFormat::json;
   return std::nullopt;
 }
 

@@ -25,15 +25,13 @@ std::string markdown_cell_text(std::string text) {
 }
 
 std::string plain(double value) {
-  if (!std::isfinite(value))
-    return "";
+  if (!std::isfinite(value)) return "";
   return std::abs(value) >= 100 ? fmt::format("{:.1f}", value) : fmt::format("{:.3g}", value);
 }
 
 // "1070.7" for one run; "1070.7 ±2%" (half the min-max range) for several.
 std::string with_spread(const Figure& f) {
-  if (!f.present())
-    return "";
+  if (!f.present()) return "";
   auto text = plain(f.median);
   if (f.runs.size() > 1 && f.median != 0 && f.max > f.min) {
     text += fmt::format(" ±{:.2g}%", (f.max - f.min) / 2 / std::abs(f.median) * 100);
@@ -43,37 +41,26 @@ std::string with_spread(const Figure& f) {
 
 // What a table shows for a cell that has no clean figure.
 std::string status_note(const ReportCell* cell) {
-  if (cell == nullptr)
-    return "";
-  if (cell->status == "not_applicable")
-    return "n/a";
-  if (cell->status == "skipped")
-    return "skipped";
-  if (cell->status == "error")
-    return "error";
-  if (!cell->measured())
-    return cell->status.empty() ? "no result" : cell->status;
+  if (cell == nullptr) return "";
+  if (cell->status == "not_applicable") return "n/a";
+  if (cell->status == "skipped") return "skipped";
+  if (cell->status == "error") return "error";
+  if (!cell->measured()) return cell->status.empty() ? "no result" : cell->status;
   return "";
 }
 
 std::string figure_cell(const ReportCell* cell, const Figure ReportCell::*member) {
-  if (const auto note = status_note(cell); !note.empty())
-    return note;
-  if (cell == nullptr)
-    return "";
+  if (const auto note = status_note(cell); !note.empty()) return note;
+  if (cell == nullptr) return "";
   auto text = with_spread(cell->*member);
-  if (cell->failures)
-    text += fmt::format(" ({} failed)", cell->failures);
-  if (cell->saturated && member == &ReportCell::rps)
-    text += " †";
+  if (cell->failures) text += fmt::format(" ({} failed)", cell->failures);
+  if (cell->saturated && member == &ReportCell::rps) text += " †";
   return text;
 }
 
 std::string latency_cell(const ReportCell* cell) {
-  if (const auto note = status_note(cell); !note.empty())
-    return note;
-  if (cell == nullptr || !cell->p50_us.present())
-    return "";
+  if (const auto note = status_note(cell); !note.empty()) return note;
+  if (cell == nullptr || !cell->p50_us.present()) return "";
   return fmt::format("{} / {}", plain(cell->p50_us.median), plain(cell->p99_us.median));
 }
 
@@ -82,8 +69,7 @@ std::string section_title(const ReportSection& s) {
   if (s.endpoint == "length" || s.path.starts_with("/length/")) {
     title += fmt::format(" ({} bytes)", s.size);
   }
-  if (s.concurrency != 1)
-    title += fmt::format(", concurrency {}", s.concurrency);
+  if (s.concurrency != 1) title += fmt::format(", concurrency {}", s.concurrency);
   return title;
 }
 
@@ -110,34 +96,29 @@ std::string markdown(const ReportRun& run) {
       for (const auto& p : section.protocols) {
         out += " | " + figure_cell(row.cell(p), &ReportCell::cpu_us_per_request);
       }
-      for (const auto& p : section.protocols)
-        out += " | " + latency_cell(row.cell(p));
+      for (const auto& p : section.protocols) out += " | " + latency_cell(row.cell(p));
       out += " |\n";
     }
   }
   std::string problems;
   for (const auto& cell : run.cells) {
-    if ((cell.reason.empty() && cell.failures == 0) || cell.status == "not_applicable")
-      continue;
-    problems += fmt::format("- {} {} {}: {}{}\n", cell.row_id, protocol_label(cell.protocol), cell.path,
-                            cell.status.empty() ? "" : cell.status + ": ",
+    if ((cell.reason.empty() && cell.failures == 0) || cell.status == "not_applicable") continue;
+    problems += fmt::format("- {} {} {}: {}{}\n", cell.row_id, protocol_label(cell.protocol),
+                            cell.path, cell.status.empty() ? "" : cell.status + ": ",
                             cell.reason.empty() ? fmt::format("{} failed requests", cell.failures)
                                                 : markdown_cell_text(cell.reason));
   }
   if (std::any_of(run.cells.begin(), run.cells.end(), [](const auto& c) { return c.saturated; }))
     out += "\n† a CPU was saturated during the cell: the figure is CPU-bound.\n";
-  if (!problems.empty())
-    out += "\n## Cells with errors, failures or no result\n\n" + problems;
+  if (!problems.empty()) out += "\n## Cells with errors, failures or no result\n\n" + problems;
   return out;
 }
 
 std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos)
-    return text;
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"')
-      out += '"';
+    if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";

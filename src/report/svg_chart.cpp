@@ -33,8 +33,7 @@ std::vector<std::string> lines_of(std::string_view text) {
   while (!text.empty()) {
     const auto end = text.find('\n');
     lines.emplace_back(text.substr(0, end));
-    if (end == std::string_view::npos)
-      break;
+    if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
   }
   return lines;
@@ -46,8 +45,7 @@ public:
   Scale(double low, double high, bool log, double from_px, double to_px)
       : log_(log), low_(transform(low, log)), high_(transform(high, log)), from_(from_px),
         to_(to_px) {
-    if (high_ <= low_)
-      high_ = low_ + 1;
+    if (high_ <= low_) high_ = low_ + 1;
   }
   double operator()(double value) const {
     return from_ + (transform(value, log_) - low_) / (high_ - low_) * (to_ - from_);
@@ -70,8 +68,7 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
   double low = std::numeric_limits<double>::infinity();
   double high = -low;
   for (double v : values) {
-    if (!std::isfinite(v) || (axis.log && v <= 0))
-      continue;
+    if (!std::isfinite(v) || (axis.log && v <= 0)) continue;
     low = std::min(low, v);
     high = std::max(high, v);
   }
@@ -79,11 +76,9 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
     low = std::min(low, t);
     high = std::max(high, t);
   }
-  if (!std::isfinite(low))
-    return axis.log ? Domain{1, 10} : Domain{0, 1};
+  if (!std::isfinite(low)) return axis.log ? Domain{1, 10} : Domain{0, 1};
   if (axis.log) {
-    if (!axis.ticks.empty())
-      return {low / 1.25, high * 1.25};
+    if (!axis.ticks.empty()) return {low / 1.25, high * 1.25};
     // The nearest 1-2-5 values around the data, so that a short range is not squeezed
     // into one corner of a whole decade.
     const double low_decade = std::pow(10, std::floor(std::log10(low) + 1e-9));
@@ -105,24 +100,20 @@ Domain domain_for(const std::vector<double>& values, const Axis& axis) {
     return {nice_low, nice_high};
   }
   low = std::min(low, 0.0);
-  if (high <= low)
-    high = low + 1;
+  if (high <= low) high = low + 1;
   const auto ticks = axis_ticks(low, high, false);
   return {low, std::max(high, ticks.empty() ? high : ticks.back())};
 }
 
 std::vector<double> ticks_for(const Axis& axis, const Domain& d) {
-  if (!axis.ticks.empty())
-    return axis.ticks;
+  if (!axis.ticks.empty()) return axis.ticks;
   auto ticks = axis_ticks(d.low, d.high, axis.log);
   if (axis.log) {
     // The ends of a log axis are 1-2-5 values: label them, so the range is readable.
     // (Unless the label would crowd its neighbour: closer than a third of a decade.)
     auto apart = [](double a, double b) { return std::abs(std::log10(a / b)) > 0.35; };
-    if (ticks.empty() || apart(ticks.front(), d.low))
-      ticks.insert(ticks.begin(), d.low);
-    if (apart(ticks.back(), d.high))
-      ticks.push_back(d.high);
+    if (ticks.empty() || apart(ticks.front(), d.low)) ticks.insert(ticks.begin(), d.low);
+    if (apart(ticks.back(), d.high)) ticks.push_back(d.high);
   }
   std::erase_if(ticks, [&](double t) { return t < d.low * (1 - 1e-9) || t > d.high * (1 + 1e-9); });
   return ticks;
@@ -239,8 +230,7 @@ double legend(SvgWriter& svg, double left, double right, double top,
 // middle; the first line keeps the separator, so the lines joined give the label back.
 std::vector<std::string> wrap_label(const std::string& label) {
   constexpr std::size_t max_label_characters = 56;
-  if (label.size() <= max_label_characters)
-    return {label};
+  if (label.size() <= max_label_characters) return {label};
   // The original's "Request Type" reads best broken before its options.
   if (const auto options = label.find(",  options: ");
       options != std::string::npos && label.size() - options <= max_label_characters + 8) {
@@ -254,14 +244,11 @@ std::vector<std::string> wrap_label(const std::string& label) {
       const auto distance = [&](std::size_t p) {
         return p > label.size() / 2 ? p - label.size() / 2 : label.size() / 2 - p;
       };
-      if (best == std::string::npos || distance(split) < distance(best))
-        best = split;
+      if (best == std::string::npos || distance(split) < distance(best)) best = split;
     }
-    if (best != std::string::npos)
-      break;
+    if (best != std::string::npos) break;
   }
-  if (best == std::string::npos)
-    return {label};
+  if (best == std::string::npos) return {label};
   return {label.substr(0, best), label.substr(best)};
 }
 
@@ -283,22 +270,18 @@ double legend_height(double left, double right, const std::vector<std::string>& 
 
 std::vector<double> axis_ticks(double low, double high, bool log) {
   std::vector<double> ticks;
-  if (!(high > low))
-    return ticks;
+  if (!(high > low)) return ticks;
   if (log) {
-    if (low <= 0)
-      low = high / 1e6;
+    if (low <= 0) low = high / 1e6;
     const int first = static_cast<int>(std::floor(std::log10(low) + 1e-9));
     const int last = static_cast<int>(std::ceil(std::log10(high) - 1e-9));
     const bool fill = last - first <= 2;
     for (int e = first; e <= last; ++e) {
       const double decade = std::pow(10.0, e);
       for (double m : {1.0, 2.0, 5.0}) {
-        if (m != 1.0 && !fill)
-          continue;
+        if (m != 1.0 && !fill) continue;
         const double t = m * decade;
-        if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9))
-          ticks.push_back(t);
+        if (t >= low * (1 - 1e-9) && t <= high * (1 + 1e-9)) ticks.push_back(t);
       }
     }
     return ticks;
@@ -308,8 +291,7 @@ std::vector<double> axis_ticks(double low, double high, bool log) {
   double step = magnitude;
   for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
     step = m * magnitude;
-    if (step >= raw)
-      break;
+    if (step >= raw) break;
   }
   for (double t = std::ceil(low / step - 1e-9) * step; t <= high + step * (1 - 1e-9); t += step) {
     ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
@@ -323,21 +305,15 @@ std::string format_axis_value(double value, AxisFormat format) {
     return std::abs(v) >= 1000 ? fmt::format("{:.0f}", v) : fmt::format("{:.3g}", v);
   };
   if (format == AxisFormat::bytes) {
-    if (value >= 1024.0 * 1024 * 1024)
-      return trimmed(value / (1024.0 * 1024 * 1024)) + " GiB";
-    if (value >= 1024.0 * 1024)
-      return trimmed(value / (1024.0 * 1024)) + " MiB";
-    if (value >= 1024.0)
-      return trimmed(value / 1024.0) + " KiB";
+    if (value >= 1024.0 * 1024 * 1024) return trimmed(value / (1024.0 * 1024 * 1024)) + " GiB";
+    if (value >= 1024.0 * 1024) return trimmed(value / (1024.0 * 1024)) + " MiB";
+    if (value >= 1024.0) return trimmed(value / 1024.0) + " KiB";
     return trimmed(value) + " B";
   }
   const double magnitude = std::abs(value);
-  if (magnitude >= 1e9)
-    return trimmed(value / 1e9) + "G";
-  if (magnitude >= 1e6)
-    return trimmed(value / 1e6) + "M";
-  if (magnitude >= 1e4)
-    return trimmed(value / 1e3) + "k";
+  if (magnitude >= 1e9) return trimmed(value / 1e9) + "G";
+  if (magnitude >= 1e6) return trimmed(value / 1e6) + "M";
+  if (magnitude >= 1e4) return trimmed(value / 1e3) + "k";
   return trimmed(value);
 }
 
@@ -363,8 +339,7 @@ std::string xml_escape(std::string_view text) {
       break;
     default:
       // Control characters are not allowed in XML 1.0 text.
-      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t')
-        out += c;
+      if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
     }
   }
   return out;
@@ -397,14 +372,12 @@ std::string render_svg(const BarChart& chart) {
   std::vector<double> all;
   for (const auto& s : chart.values) {
     for (const auto& v : s) {
-      if (v)
-        all.push_back(*v);
+      if (v) all.push_back(*v);
     }
   }
   for (const auto& s : chart.ranges) {
     for (const auto& r : s) {
-      if (r)
-        all.push_back(r->second);
+      if (r) all.push_back(r->second);
     }
   }
   const Domain d = domain_for(all, chart.value_axis);

@@ -83,7 +83,8 @@ CellSummary summarize_cell(const CellResult& cell) {
     if (!m.error.empty() && s.error.empty()) s.error = m.error;
     s.interrupted |= run.interrupted;
     s.requests += m.requests;
-    for (std::size_t k = 0; k < failure_kind_count; ++k) s.failures.by_kind[k] += m.failures.by_kind[k];
+    for (std::size_t k = 0; k < failure_kind_count; ++k)
+      s.failures.by_kind[k] += m.failures.by_kind[k];
     s.connections += m.connections_opened;
     s.tls_full += m.tls_full_handshakes;
     s.tls_resumed += m.tls_resumed_handshakes;

@@ -47,7 +47,9 @@ std::string seconds(const CellSummary& s) {
   return s.has_figures() ? fmt::format("{}", s.wall_seconds.median) : "";
 }
 
-std::string python_bool(bool value) { return value ? "True" : "False"; }
+std::string python_bool(bool value) {
+  return value ? "True" : "False";
+}
 
 // The columns of the original's size layout, each with the row it takes: a pycurl row from a
 // Python driver when there is one, else the libcurl row with the same configuration.
@@ -81,8 +83,10 @@ bool matches(const CellResult& cell, const SizeColumn& column, bool have_library
 std::string slug(std::string_view path) {
   std::string out;
   for (char c : path) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
@@ -115,15 +119,14 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
   for (const CellResult* cell : cells) {
     const CellSummary s = summarize_cell(*cell);
     if (!s.has_figures()) continue; // the original left out what it did not run
-    row(out, {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
-              std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)),
-              python_bool(s.saturated)});
+    row(out,
+        {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
+         std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)), python_bool(s.saturated)});
   }
   return out;
 }
 
-std::string size_csv(const RunResults& results, const std::string& protocol,
-                     unsigned concurrency) {
+std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency) {
   std::vector<const CellResult*> cells;
   std::vector<std::uint64_t> sizes;
   for (const auto& cell : results.cells) {

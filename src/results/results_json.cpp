@@ -10,9 +10,13 @@ namespace {
 using nlohmann::json;
 
 // null for the absent, so a reader never mistakes "unknown" for zero.
-json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+json text_or_null(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
 
-json number(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }
+json number(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
 
 json spread(const Spread& s) {
   return {{"median", number(s.median)}, {"min", number(s.min)}, {"max", number(s.max)}};
@@ -64,7 +68,8 @@ json load(const LoadSummary& l) {
 json run_json(const CellResult& cell, const CellRun& run, std::uint64_t warmup) {
   const auto& m = run.measurement;
   json histogram = json::array();
-  for (const auto& [value, count] : m.latency.nonzero_buckets()) histogram.push_back({value, count});
+  for (const auto& [value, count] : m.latency.nonzero_buckets())
+    histogram.push_back({value, count});
   json server = nullptr;
   if (run.server) {
     const std::uint64_t expected = run.requests_sent(warmup);
@@ -89,9 +94,10 @@ json run_json(const CellResult& cell, const CellRun& run, std::uint64_t warmup) 
           {"rps", run.requests_per_second()},
           {"body_bytes", m.body_bytes},
           {"throughput_mib_s", run.throughput_mib_per_second()},
-          {"cpu", {{"user_seconds", m.cpu.user_seconds},
-                   {"system_seconds", m.cpu.system_seconds},
-                   {"us_per_request", run.cpu_us_per_request()}}},
+          {"cpu",
+           {{"user_seconds", m.cpu.user_seconds},
+            {"system_seconds", m.cpu.system_seconds},
+            {"us_per_request", run.cpu_us_per_request()}}},
           {"process_cpu", m.process_cpu.total() > 0 ? cpu(m.process_cpu) : json(nullptr)},
           {"latency_us", latency(m.latency)},
           {"latency_histogram_ns", histogram},

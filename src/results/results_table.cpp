@@ -18,7 +18,8 @@ std::string upper(std::string text) {
 
 std::string figure(const Spread& s, int decimals, bool with_range) {
   std::string out = fmt::format("{:.{}f}", s.median, decimals);
-  if (with_range && s.min != s.max) out += fmt::format(" ({:.{}f}–{:.{}f})", s.min, decimals, s.max, decimals);
+  if (with_range && s.min != s.max)
+    out += fmt::format(" ({:.{}f}–{:.{}f})", s.min, decimals, s.max, decimals);
   return out;
 }
 
@@ -34,15 +35,16 @@ std::string failure_detail(const CellSummary& s) {
   for (std::size_t k = 0; k < failure_kind_count; ++k) {
     if (!s.failures.by_kind[k]) continue;
     if (!out.empty()) out += ", ";
-    out += fmt::format("{} {}", failure_kind_name(static_cast<FailureKind>(k)),
-                       s.failures.by_kind[k]);
+    out +=
+        fmt::format("{} {}", failure_kind_name(static_cast<FailureKind>(k)), s.failures.by_kind[k]);
   }
   if (!s.error.empty()) out += (out.empty() ? "" : "; ") + s.error;
   return out;
 }
 
 std::string describe_placement(const Placement& p) {
-  if (p.relation == "external") return fmt::format("client on CPUs {} (external server)", p.client_cpus);
+  if (p.relation == "external")
+    return fmt::format("client on CPUs {} (external server)", p.client_cpus);
   return fmt::format("client on CPUs {}, server on CPUs {} ({})", p.client_cpus, p.server_cpus,
                      p.relation);
 }
@@ -69,7 +71,8 @@ std::string markdown_report(const RunResults& results) {
                      describe_placement(env.placement), env.libcurl_version, env.tls_backend,
                      env.cpu_count, env.cpu_model, env.kernel);
   if (results.interrupted) out += "**Interrupted: the results stop where the run stopped.**\n\n";
-  if (!results.error.empty()) out += fmt::format("**The run stopped early: {}**\n\n", results.error);
+  if (!results.error.empty())
+    out += fmt::format("**The run stopped early: {}**\n\n", results.error);
 
   for (const auto& key : tables) {
     std::vector<const CellResult*> cells;
@@ -111,13 +114,14 @@ std::string markdown_report(const RunResults& results) {
           // Skipped: the row does not apply here (a TLS option over HTTP) or cannot run on
           // this machine (a missing module); the JSON says which.
           const std::string why = !cell.not_applicable.empty() || !s.skipped.empty() ? "n/a"
-                                  : s.failed()                                      ? "failed ⚠"
-                                                                                    : "–";
+                                  : s.failed()                                       ? "failed ⚠"
+                                                                                     : "–";
           rps.push_back(why);
           cpu.push_back("");
           latency.push_back("");
           ratio.push_back("");
-          if (s.failed()) notes.push_back(fmt::format("⚠ {}, {}: {}", name, upper(protocol), failure_detail(s)));
+          if (s.failed())
+            notes.push_back(fmt::format("⚠ {}, {}: {}", name, upper(protocol), failure_detail(s)));
           continue;
         }
         std::string marks;
@@ -135,7 +139,8 @@ std::string markdown_report(const RunResults& results) {
         ratio.push_back(r ? fmt::format("{:.3g}", *r) : "");
       }
       std::vector<std::string> line = {name};
-      for (auto* part : {&rps, &cpu, &latency, &ratio}) line.insert(line.end(), part->begin(), part->end());
+      for (auto* part : {&rps, &cpu, &latency, &ratio})
+        line.insert(line.end(), part->begin(), part->end());
       out += "| " + fmt::format("{}", fmt::join(line, " | ")) + " |\n";
     }
     out += '\n';
@@ -162,15 +167,16 @@ std::string vmstat_log(const RunResults& results) {
     const std::chrono::sys_seconds when{std::chrono::seconds(ms / 1000)};
     const auto found = cell_of_order.find(s.run_index);
     const CellResult* cell = found == cell_of_order.end() ? nullptr : found->second;
-    out += fmt::format(
-        "{:%Y-%m-%dT%H:%M:%S}.{:03}Z {:>5} {:>3} {:>3} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} {:>5.1f} "
-        "{:>8.0f} {:>8.0f} {:>6.1f} {:>7.1f} {:>7}  {}\n",
-        when, ms % 1000, cell ? std::to_string(cell->index) : "-", s.runnable, s.blocked, s.user, s.system,
-        s.idle, s.iowait, s.steal, s.context_switches_per_second, s.interrupts_per_second,
-        s.busiest_cpu, s.client_cpu, s.server_cpu ? fmt::format("{:.1f}", *s.server_cpu) : "-",
-        cell ? fmt::format("{} {} {} c{}", cell->display_name, upper(cell->protocol), cell->path,
-                           cell->concurrency)
-             : "(between cells)");
+    out += fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z {:>5} {:>3} {:>3} {:>5.1f} {:>5.1f} {:>5.1f} "
+                       "{:>5.1f} {:>5.1f} "
+                       "{:>8.0f} {:>8.0f} {:>6.1f} {:>7.1f} {:>7}  {}\n",
+                       when, ms % 1000, cell ? std::to_string(cell->index) : "-", s.runnable,
+                       s.blocked, s.user, s.system, s.idle, s.iowait, s.steal,
+                       s.context_switches_per_second, s.interrupts_per_second, s.busiest_cpu,
+                       s.client_cpu, s.server_cpu ? fmt::format("{:.1f}", *s.server_cpu) : "-",
+                       cell ? fmt::format("{} {} {} c{}", cell->display_name, upper(cell->protocol),
+                                          cell->path, cell->concurrency)
+                            : "(between cells)");
   }
   return out;
 }

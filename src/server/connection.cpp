@@ -28,7 +28,9 @@ constexpr std::uint64_t linger_ms = 2000;
 
 static_assert(sizeof(uv_buf_t) == sizeof(iovec), "libuv's uv_buf_t is an iovec on Unix");
 
-std::uint64_t to_ms(double seconds) { return static_cast<std::uint64_t>(seconds * 1000.0); }
+std::uint64_t to_ms(double seconds) {
+  return static_cast<std::uint64_t>(seconds * 1000.0);
+}
 
 } // namespace
 
@@ -73,7 +75,9 @@ bool Connection::attach() {
   return true;
 }
 
-void Connection::touch() { last_activity_ms_ = uv_now(worker_.loop()); }
+void Connection::touch() {
+  last_activity_ms_ = uv_now(worker_.loop());
+}
 
 void Connection::on_alloc(uv_handle_t* handle, std::size_t, uv_buf_t* buf) {
   // Every read is consumed before the callback returns (the session copies what it keeps),
@@ -231,7 +235,8 @@ bool Connection::write_now(OutputQueue& queue) {
 }
 
 std::size_t Connection::queued_bytes() const {
-  return pending_.size() + (write_ ? write_->queue.size() : 0) + (tls_plaintext_ ? tls_plaintext_->out.size() : 0);
+  return pending_.size() + (write_ ? write_->queue.size() : 0) +
+         (tls_plaintext_ ? tls_plaintext_->out.size() : 0);
 }
 
 void Connection::after_session(Http1Session::Status status) {
@@ -310,7 +315,8 @@ void Connection::finish_output() {
   }
   if (!attach()) return;
   shutdown_request_ = std::make_unique<uv_shutdown_t>();
-  if (uv_shutdown(shutdown_request_.get(), reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) != 0) {
+  if (uv_shutdown(shutdown_request_.get(), reinterpret_cast<uv_stream_t*>(&handle_), on_shutdown) !=
+      0) {
     begin_close();
     return;
   }
@@ -326,8 +332,8 @@ void Connection::on_shutdown(uv_shutdown_t* request, int status) {
 
 void Connection::update_reading() {
   if (!attached_) return; // start() attaches, then calls this
-  const bool want = (state_ == State::open || state_ == State::lingering) &&
-                    queued_bytes() < output_high_water;
+  const bool want =
+      (state_ == State::open || state_ == State::lingering) && queued_bytes() < output_high_water;
   auto* stream = reinterpret_cast<uv_stream_t*>(&handle_);
   if (want && !reading_) {
     if (uv_read_start(stream, on_alloc, on_read) != 0) {
@@ -344,12 +350,14 @@ void Connection::update_reading() {
 void Connection::check_deadline(std::uint64_t now_ms) {
   const ServerConfig& config = worker_.config();
   switch (state_) {
-  case State::closing: return;
+  case State::closing:
+    return;
   case State::lingering:
     if (now_ms >= linger_until_ms_) begin_close();
     return;
   case State::open:
-    if (head_started_ms_ != 0 && now_ms - head_started_ms_ >= to_ms(config.header_timeout_seconds)) {
+    if (head_started_ms_ != 0 &&
+        now_ms - head_started_ms_ >= to_ms(config.header_timeout_seconds)) {
       if (tls_ && !tls_->handshake_complete()) {
         begin_close();
         return;

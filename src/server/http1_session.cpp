@@ -38,15 +38,24 @@ constexpr std::string_view ok_prefix = "HTTP/1.1 200 OK\r\nServer: hcbench\r\n";
 
 std::string_view status_text(int status) {
   switch (status) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 408: return "Request Timeout";
-  case 413: return "Content Too Large";
-  case 431: return "Request Header Fields Too Large";
-  case 505: return "HTTP Version Not Supported";
-  default: return "Internal Server Error";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 408:
+    return "Request Timeout";
+  case 413:
+    return "Content Too Large";
+  case 431:
+    return "Request Header Fields Too Large";
+  case 505:
+    return "HTTP Version Not Supported";
+  default:
+    return "Internal Server Error";
   }
 }
 
@@ -86,8 +95,8 @@ Http1Session::Status Http1Session::feed(std::span<const char> bytes, OutputQueue
   // A malformed request. If its response is already queued (the error is in its body),
   // there is nothing more to say; otherwise answer 400 with llhttp's reason.
   if (phase_ != Phase::body) {
-    const std::string reason =
-        fmt::format("Bad request: {} ({})\n", llhttp_get_error_reason(&parser_), llhttp_errno_name(result));
+    const std::string reason = fmt::format(
+        "Bad request: {} ({})\n", llhttp_get_error_reason(&parser_), llhttp_errno_name(result));
     out_ = &out;
     fail(400, reason);
     out_ = nullptr;
@@ -108,7 +117,8 @@ int Http1Session::on_head_bytes(std::size_t length) {
   head_bytes_ += length;
   if (head_bytes_ <= config_.max_head_bytes) return 0;
   pending_error_status_ = 431;
-  pending_error_reason_ = "Request header fields too large: the request line and headers exceed 8 KiB\n";
+  pending_error_reason_ =
+      "Request header fields too large: the request line and headers exceed 8 KiB\n";
   return -1;
 }
 
@@ -136,9 +146,11 @@ int Http1Session::on_headers_complete() {
   }
   // Only a close the client asked for can skip lingering: when the server ends a
   // keep-alive connection, a pipelining client may have more requests on the way.
-  closing_request_without_body_ = !client_keeps_alive && !(parser_.flags & F_CHUNKED) &&
-                                  (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
-  const char* method = llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
+  closing_request_without_body_ =
+      !client_keeps_alive && !(parser_.flags & F_CHUNKED) &&
+      (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
+  const char* method =
+      llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
   respond(match_route(method, url_, config_.max_length), keep_alive, http10);
   if (!keep_alive) {
     phase_ = Phase::closing;
@@ -180,7 +192,8 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   if (match.status != 200) {
     write_head(match.status, status_text(match.status), keep_alive, http10);
     fmt::memory_buffer headers;
-    fmt::format_to(std::back_inserter(headers), "Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
+    fmt::format_to(std::back_inserter(headers),
+                   "Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
                    match.reason.size(), match.status == 405 ? "Allow: GET, HEAD\r\n" : "");
     out.append({headers.data(), headers.size()});
     if (!match.route.head) out.append(match.reason);
@@ -190,8 +203,9 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   if (route.endpoint == Endpoint::stats) {
     const std::string body = services_.stats_json();
     write_head(200, "OK", keep_alive, http10);
-    out.append(fmt::format("Content-Type: application/json\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
-                           body.size()));
+    out.append(fmt::format(
+        "Content-Type: application/json\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
+        body.size()));
     if (!route.head) out.append(body);
     return;
   }
@@ -202,7 +216,8 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   write_head(200, "OK", keep_alive, http10);
   out.append(resource->headers(config_.content_type));
   out.append("\r\n");
-  if (!route.head) out.append_shared(resource->body, resource, body_files_ ? body_files_->file_for(resource) : -1);
+  if (!route.head)
+    out.append_shared(resource->body, resource, body_files_ ? body_files_->file_for(resource) : -1);
 }
 
 void Http1Session::fail(int status, std::string_view reason) {
@@ -215,7 +230,8 @@ void Http1Session::respond_error(OutputQueue& out, int status, std::string_view 
   ++requests_;
   services_.counters->count_status(status);
   write_head(status, status_text(status), false, false);
-  out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n", reason.size()));
+  out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                         reason.size()));
   out.append(reason);
   out_ = saved;
   phase_ = Phase::closing;

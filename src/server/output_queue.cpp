@@ -28,7 +28,8 @@ void OutputQueue::adopt(std::string&& bytes) {
   append_shared(view, std::move(holder));
 }
 
-void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner, int file) {
+void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner,
+                                int file) {
   if (bytes.size() <= copy_threshold) {
     append(bytes);
     return;
@@ -44,7 +45,8 @@ void OutputQueue::take_from(OutputQueue& other) {
     if (segment.data == nullptr) {
       append(other.region(i));
     } else {
-      segments_.push_back({segment.data, segment.offset, segment.size, std::move(segment.owner), segment.file});
+      segments_.push_back(
+          {segment.data, segment.offset, segment.size, std::move(segment.owner), segment.file});
       size_ += segment.size;
     }
   }

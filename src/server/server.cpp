@@ -48,7 +48,8 @@ bool parse_address(const std::string& text, std::uint16_t port, SocketAddress& o
 // A bound (not yet listening) TCP socket. With several workers every socket of a listener
 // sets SO_REUSEPORT and the kernel spreads connections over them; a single worker does not,
 // so that a port already in use is an error rather than silently shared.
-int bind_socket(const std::string& address, std::uint16_t port, bool reuse_port, std::string& error) {
+int bind_socket(const std::string& address, std::uint16_t port, bool reuse_port,
+                std::string& error) {
   SocketAddress addr;
   if (!parse_address(address, port, addr)) {
     error = "--bind: '" + address + "' is not a numeric IPv4 or IPv6 address";
@@ -77,14 +78,15 @@ std::uint16_t bound_port(int fd) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
-  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
+  if (storage.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port);
   return ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
 }
 
 // One socket per worker for a listener, all on the same port (the first picks an ephemeral
 // port when asked for 0).
-bool bind_listener(const std::string& address, std::uint16_t port, unsigned workers, std::vector<int>& fds,
-                   std::string& error) {
+bool bind_listener(const std::string& address, std::uint16_t port, unsigned workers,
+                   std::vector<int>& fds, std::string& error) {
   const bool reuse_port = workers > 1;
   if (reuse_port && port != 0) {
     // SO_REUSEPORT would share a port with another server of the same user: refuse instead.
@@ -127,8 +129,10 @@ bool Server::start(std::string& error) {
     return false;
   }
   if (config_.https_port) {
-    const std::string cert = config_.cert_file.empty() ? data_file("certs/localhost.crt").string() : config_.cert_file;
-    const std::string key = config_.key_file.empty() ? data_file("certs/localhost.key").string() : config_.key_file;
+    const std::string cert =
+        config_.cert_file.empty() ? data_file("certs/localhost.crt").string() : config_.cert_file;
+    const std::string key =
+        config_.key_file.empty() ? data_file("certs/localhost.key").string() : config_.key_file;
     tls_ = TlsContext::create(cert, key, error);
     if (!tls_) return false;
   }
@@ -138,14 +142,17 @@ bool Server::start(std::string& error) {
     for (int fd : http_fds) ::close(fd);
     for (int fd : https_fds) ::close(fd);
   };
-  if ((config_.http_port && !bind_listener(config_.bind_address, *config_.http_port, config_.threads, http_fds, error)) ||
-      (config_.https_port &&
-       !bind_listener(config_.bind_address, *config_.https_port, config_.threads, https_fds, error))) {
+  if ((config_.http_port && !bind_listener(config_.bind_address, *config_.http_port,
+                                           config_.threads, http_fds, error)) ||
+      (config_.https_port && !bind_listener(config_.bind_address, *config_.https_port,
+                                            config_.threads, https_fds, error))) {
     close_all();
     return false;
   }
-  if (!http_fds.empty()) http_address_ = ListenerAddress{config_.bind_address, bound_port(http_fds[0])};
-  if (!https_fds.empty()) https_address_ = ListenerAddress{config_.bind_address, bound_port(https_fds[0])};
+  if (!http_fds.empty())
+    http_address_ = ListenerAddress{config_.bind_address, bound_port(http_fds[0])};
+  if (!https_fds.empty())
+    https_address_ = ListenerAddress{config_.bind_address, bound_port(https_fds[0])};
 
   shared_.config = &config_;
   shared_.payloads = &payloads_;
@@ -180,11 +187,13 @@ std::string Server::stats() const {
 }
 
 std::string Server::ready_line() const {
-  const auto listener = [](const std::optional<ListenerAddress>& a, std::string_view scheme) -> nlohmann::json {
+  const auto listener = [](const std::optional<ListenerAddress>& a,
+                           std::string_view scheme) -> nlohmann::json {
     if (!a) return nullptr;
     return {{"address", a->address},
             {"port", a->port},
-            {"url", std::string(scheme) + "://" + url_host(a->address) + ":" + std::to_string(a->port)}};
+            {"url",
+             std::string(scheme) + "://" + url_host(a->address) + ":" + std::to_string(a->port)}};
   };
   const nlohmann::json line = {{"event", "ready"},
                                {"pid", ::getpid()},

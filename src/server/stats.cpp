@@ -8,14 +8,15 @@ namespace hcbench {
 
 void WorkerCounters::count_status(int status) {
   const auto found = std::find(counted_statuses.begin(), counted_statuses.end(), status);
-  const auto index = found == counted_statuses.end() ? counted_statuses.size() - 1
-                                                     : static_cast<std::size_t>(found - counted_statuses.begin());
+  const auto index = found == counted_statuses.end()
+                         ? counted_statuses.size() - 1
+                         : static_cast<std::size_t>(found - counted_statuses.begin());
   requests.add();
   by_status[index].add();
 }
 
-std::string stats_json(std::span<const WorkerCounters* const> workers, const PayloadCacheStats& cache,
-                       unsigned threads) {
+std::string stats_json(std::span<const WorkerCounters* const> workers,
+                       const PayloadCacheStats& cache, unsigned threads) {
   auto sum = [&](auto member) {
     std::uint64_t total = 0;
     for (const auto* w : workers) total += (w->*member).get();
@@ -34,7 +35,8 @@ std::string stats_json(std::span<const WorkerCounters* const> workers, const Pay
         {"rejected", sum(&WorkerCounters::connections_rejected)}}},
       {"requests", {{"total", sum(&WorkerCounters::requests)}, {"by_status", by_status}}},
       {"bytes",
-       {{"received", sum(&WorkerCounters::bytes_received)}, {"sent", sum(&WorkerCounters::bytes_sent)}}},
+       {{"received", sum(&WorkerCounters::bytes_received)},
+        {"sent", sum(&WorkerCounters::bytes_sent)}}},
       {"tls",
        {{"handshakes_full", sum(&WorkerCounters::tls_full_handshakes)},
         {"handshakes_resumed", sum(&WorkerCounters::tls_resumed_handshakes)},

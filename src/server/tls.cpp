@@ -39,8 +39,8 @@ constexpr std::array rsa_suites {
 #if defined(MBEDTLS_CHACHAPOLY_C)
   MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 #endif
-      MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-      MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, 0,
+      MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+      0,
 };
 
 // The server picks the first of these that the client offers. x25519 is the cheapest ECDHE
@@ -120,15 +120,12 @@ std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert
   int code = mbedtls_ctr_drbg_seed(&context->drbg_, mbedtls_entropy_func, &context->entropy_,
                                    reinterpret_cast<const unsigned char*>(personalization),
                                    sizeof personalization - 1);
-  if (code != 0)
-    return failed("seeding the random generator", code);
+  if (code != 0) return failed("seeding the random generator", code);
 
   code = mbedtls_x509_crt_parse_file(&context->certificate_, cert_file.c_str());
-  if (code != 0)
-    return failed("reading certificate " + cert_file.string(), code);
+  if (code != 0) return failed("reading certificate " + cert_file.string(), code);
   code = mbedtls_pk_parse_keyfile(&context->key_, key_file.c_str(), nullptr);
-  if (code != 0)
-    return failed("reading private key " + key_file.string(), code);
+  if (code != 0) return failed("reading private key " + key_file.string(), code);
   code = mbedtls_pk_check_pair(&context->certificate_.pk, &context->key_);
   if (code != 0) {
     return failed("private key " + key_file.string() + " does not match certificate " +
@@ -142,8 +139,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert
     suites = ecdsa_suites.data();
     context->key_type_ = "ECDSA";
     code = context->prepare_ecdsa_signing_key();
-    if (code != 0)
-      return failed("preparing the ECDSA key " + key_file.string(), code);
+    if (code != 0) return failed("preparing the ECDSA key " + key_file.string(), code);
     signing_key = &context->signing_key_;
   } else if (mbedtls_pk_can_do(&context->key_, MBEDTLS_PK_RSA)) {
     suites = rsa_suites.data();
@@ -157,8 +153,7 @@ std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert
   mbedtls_ssl_config& config = context->config_;
   code = mbedtls_ssl_config_defaults(&config, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
                                      MBEDTLS_SSL_PRESET_DEFAULT);
-  if (code != 0)
-    return failed("configuring TLS", code);
+  if (code != 0) return failed("configuring TLS", code);
   mbedtls_ssl_conf_rng(&config, mbedtls_ctr_drbg_random, &context->drbg_);
   // TLS 1.2 only: the TLS 1.3 of mbedTLS 2.28 is experimental.
   mbedtls_ssl_conf_min_version(&config, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
@@ -167,16 +162,14 @@ std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert
   mbedtls_ssl_conf_curves(&config, curves.data());
   mbedtls_ssl_conf_sig_hashes(&config, signature_hashes.data());
   code = mbedtls_ssl_conf_own_cert(&config, &context->certificate_, signing_key);
-  if (code != 0)
-    return failed("using certificate " + cert_file.string(), code);
+  if (code != 0) return failed("using certificate " + cert_file.string(), code);
 
   // Resumption for every kind of client: tickets (RFC 5077; OpenSSL, Python, curl, wrk) and
   // the session-ID cache for clients that do not send the ticket extension. A full handshake
   // that issues a ticket leaves the cache alone (mbedTLS sends an empty session ID then).
   code = mbedtls_ssl_ticket_setup(&context->tickets_, mbedtls_ctr_drbg_random, &context->drbg_,
                                   MBEDTLS_CIPHER_AES_256_GCM, ticket_lifetime_seconds);
-  if (code != 0)
-    return failed("setting up session tickets", code);
+  if (code != 0) return failed("setting up session tickets", code);
   mbedtls_ssl_conf_session_tickets_cb(&config, mbedtls_ssl_ticket_write, mbedtls_ssl_ticket_parse,
                                       &context->tickets_);
   mbedtls_ssl_cache_set_max_entries(&context->cache_, session_cache_entries);
@@ -194,12 +187,10 @@ int TlsContext::prepare_ecdsa_signing_key() {
   // group, which keeps the table (mbedTLS caches it in the group the first time G is
   // multiplied): same key, same signatures, less work.
   int code = mbedtls_pk_setup(&signing_key_, mbedtls_pk_info_from_type(MBEDTLS_PK_ECDSA));
-  if (code != 0)
-    return code;
+  if (code != 0) return code;
   code = mbedtls_ecdsa_from_keypair(static_cast<mbedtls_ecdsa_context*>(signing_key_.pk_ctx),
                                     mbedtls_pk_ec(key_));
-  if (code != 0)
-    return code;
+  if (code != 0) return code;
   // Sign once now, on this thread: the table is built here, before any server thread can
   // sign, and is only read afterwards (mbedTLS does not lock it).
   const std::array<unsigned char, 32> hash{};
@@ -240,8 +231,7 @@ void TlsSession::receive(std::span<const char> ciphertext) {
 int TlsSession::bio_receive(void* self, unsigned char* data, std::size_t length) {
   auto& session = *static_cast<TlsSession*>(self);
   std::size_t available = session.incoming_.size() - session.incoming_offset_;
-  if (available == 0)
-    return MBEDTLS_ERR_SSL_WANT_READ;
+  if (available == 0) return MBEDTLS_ERR_SSL_WANT_READ;
   std::size_t taken = std::min(length, available);
   std::copy_n(session.incoming_.data() + session.incoming_offset_, taken, data);
   session.incoming_offset_ += taken;
@@ -275,10 +265,8 @@ IoStatus TlsSession::advance_handshake() {
   // and frees the handshake parameters that say so when the handshake ends.
   while (ssl_.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
     int code = mbedtls_ssl_handshake_step(&ssl_);
-    if (ssl_.handshake != nullptr)
-      resumed_ = ssl_.handshake->resume != 0;
-    if (code == MBEDTLS_ERR_SSL_WANT_READ)
-      return IoStatus::again;
+    if (ssl_.handshake != nullptr) resumed_ = ssl_.handshake->resume != 0;
+    if (code == MBEDTLS_ERR_SSL_WANT_READ) return IoStatus::again;
     if (code != 0) {
       return fail(plain_http_ ? "TLS handshake (the client sent plain HTTP to the HTTPS port)"
                               : "TLS handshake",
@@ -290,13 +278,11 @@ IoStatus TlsSession::advance_handshake() {
 }
 
 IoStatus TlsSession::read(std::string& plaintext) {
-  if (failed_)
-    return IoStatus::error;
+  if (failed_) return IoStatus::error;
   bool progressed = false;
   if (!handshake_complete_) {
     IoStatus status = advance_handshake();
-    if (status != IoStatus::ok)
-      return status;
+    if (status != IoStatus::ok) return status;
     progressed = true;
   }
   // Decrypted through a stack buffer so the caller's buffer grows only by what arrived:
@@ -309,17 +295,14 @@ IoStatus TlsSession::read(std::string& plaintext) {
       progressed = true;
       continue;
     }
-    if (code == MBEDTLS_ERR_SSL_WANT_READ)
-      return progressed ? IoStatus::ok : IoStatus::again;
-    if (code == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || code == 0)
-      return IoStatus::closed;
+    if (code == MBEDTLS_ERR_SSL_WANT_READ) return progressed ? IoStatus::ok : IoStatus::again;
+    if (code == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || code == 0) return IoStatus::closed;
     return fail("TLS read", code);
   }
 }
 
 IoStatus TlsSession::write(std::span<const char> plaintext) {
-  if (failed_)
-    return IoStatus::error;
+  if (failed_) return IoStatus::error;
   if (!handshake_complete_) {
     failed_ = true;
     error_ = "TLS write before the handshake completed";
@@ -334,8 +317,7 @@ IoStatus TlsSession::write(std::span<const char> plaintext) {
   std::size_t left = plaintext.size();
   while (left > 0) {
     int code = mbedtls_ssl_write(&ssl_, data, left);
-    if (code <= 0)
-      return fail("TLS write", code);
+    if (code <= 0) return fail("TLS write", code);
     data += code;
     left -= static_cast<std::size_t>(code);
   }
@@ -343,10 +325,8 @@ IoStatus TlsSession::write(std::span<const char> plaintext) {
 }
 
 void TlsSession::close_notify() {
-  if (failed_ || !handshake_complete_)
-    return;
-  if (int code = mbedtls_ssl_close_notify(&ssl_); code != 0)
-    fail("TLS close_notify", code);
+  if (failed_ || !handshake_complete_) return;
+  if (int code = mbedtls_ssl_close_notify(&ssl_); code != 0) fail("TLS close_notify", code);
 }
 
 const char* TlsSession::ciphersuite() const {

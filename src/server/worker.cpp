@@ -69,7 +69,12 @@ void Worker::run() {
   // mean a leaked handle.
   const int rc = uv_loop_close(&loop_);
   if (rc != 0) {
-    uv_walk(&loop_, [](uv_handle_t* handle, void*) { if (!uv_is_closing(handle)) uv_close(handle, nullptr); }, nullptr);
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* handle, void*) {
+          if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+        },
+        nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     uv_loop_close(&loop_);
   }
@@ -156,7 +161,9 @@ void Worker::unlink(Connection* connection) {
   connection->prev = connection->next = nullptr;
 }
 
-void Worker::connection_closed() { shared_.open_connections.fetch_sub(1, std::memory_order_relaxed); }
+void Worker::connection_closed() {
+  shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void Worker::refresh_date() {
   const std::time_t now = std::time(nullptr);
@@ -165,7 +172,8 @@ void Worker::refresh_date() {
   std::tm utc{};
   gmtime_r(&now, &utc);
   char text[64];
-  const std::size_t n = std::strftime(text, sizeof text, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
+  const std::size_t n =
+      std::strftime(text, sizeof text, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
   date_line_.assign(text, n);
 }
 
@@ -213,8 +221,9 @@ void Worker::close_everything() {
     c->begin_close();
     c = next;
   }
-  for (uv_handle_t* handle : {reinterpret_cast<uv_handle_t*>(&sweep_timer_), reinterpret_cast<uv_handle_t*>(&stop_timer_),
-                              reinterpret_cast<uv_handle_t*>(&stop_async_)}) {
+  for (uv_handle_t* handle :
+       {reinterpret_cast<uv_handle_t*>(&sweep_timer_), reinterpret_cast<uv_handle_t*>(&stop_timer_),
+        reinterpret_cast<uv_handle_t*>(&stop_async_)}) {
     if (!uv_is_closing(handle)) uv_close(handle, nullptr);
   }
 }

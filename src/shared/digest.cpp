@@ -7,7 +7,9 @@ Sha256Stream::Sha256Stream() {
   mbedtls_sha256_starts_ret(&context_, 0);
 }
 
-Sha256Stream::~Sha256Stream() { mbedtls_sha256_free(&context_); }
+Sha256Stream::~Sha256Stream() {
+  mbedtls_sha256_free(&context_);
+}
 
 void Sha256Stream::update(std::span<const char> data) {
   mbedtls_sha256_update_ret(&context_, reinterpret_cast<const unsigned char*>(data.data()),

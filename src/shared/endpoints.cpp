@@ -47,8 +47,7 @@ RouteMatch error(int status, std::string_view reason, bool head) {
 
 } // namespace
 
-RouteMatch match_route(std::string_view method, std::string_view target,
-                       std::uint64_t max_length) {
+RouteMatch match_route(std::string_view method, std::string_view target, std::uint64_t max_length) {
   const std::string_view path = request_path(target);
   const bool head = method == "HEAD";
   Route route;
@@ -90,24 +89,34 @@ const std::shared_ptr<const Resource>& bigger_resource() {
   return resource;
 }
 
-std::string_view bigger_document() { return bigger_json; }
+std::string_view bigger_document() {
+  return bigger_json;
+}
 
 std::string endpoint_path(Endpoint endpoint, std::uint64_t length) {
   switch (endpoint) {
-  case Endpoint::ping: return "/ping";
-  case Endpoint::bigger: return "/bigger";
-  case Endpoint::length: return std::string(length_prefix) + std::to_string(length);
-  case Endpoint::stats: return "/stats";
+  case Endpoint::ping:
+    return "/ping";
+  case Endpoint::bigger:
+    return "/bigger";
+  case Endpoint::length:
+    return std::string(length_prefix) + std::to_string(length);
+  case Endpoint::stats:
+    return "/stats";
   }
   return "/";
 }
 
 std::string_view endpoint_name(Endpoint endpoint) {
   switch (endpoint) {
-  case Endpoint::ping: return "ping";
-  case Endpoint::bigger: return "bigger";
-  case Endpoint::length: return "length";
-  case Endpoint::stats: return "stats";
+  case Endpoint::ping:
+    return "ping";
+  case Endpoint::bigger:
+    return "bigger";
+  case Endpoint::length:
+    return "length";
+  case Endpoint::stats:
+    return "stats";
   }
   return "unknown";
 }

@@ -32,16 +32,16 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
     unsigned shift;
   };
   static constexpr std::array<Unit, 11> units{{{"", 0},
-                                              {"B", 0},
-                                              {"k", 10},
-                                              {"K", 10},
-                                              {"Ki", 10},
-                                              {"m", 20},
-                                              {"M", 20},
-                                              {"Mi", 20},
-                                              {"g", 30},
-                                              {"G", 30},
-                                              {"Gi", 30}}};
+                                               {"B", 0},
+                                               {"k", 10},
+                                               {"K", 10},
+                                               {"Ki", 10},
+                                               {"m", 20},
+                                               {"M", 20},
+                                               {"Mi", 20},
+                                               {"g", 30},
+                                               {"G", 30},
+                                               {"Gi", 30}}};
   for (const auto& u : units) {
     if (u.name != unit) continue;
     if (*number > (std::numeric_limits<std::uint64_t>::max() >> u.shift)) return std::nullopt;
@@ -76,7 +76,8 @@ std::optional<std::vector<std::uint64_t>> parse_size_list(std::string_view text)
 }
 
 std::string format_size(std::uint64_t bytes) {
-  static constexpr std::array<std::pair<unsigned, char>, 3> units{{{30, 'G'}, {20, 'M'}, {10, 'k'}}};
+  static constexpr std::array<std::pair<unsigned, char>, 3> units{
+      {{30, 'G'}, {20, 'M'}, {10, 'k'}}};
   for (const auto& [shift, suffix] : units) {
     const std::uint64_t unit = std::uint64_t{1} << shift;
     if (bytes >= unit && bytes % unit == 0) return std::to_string(bytes >> shift) + suffix;

@@ -43,11 +43,9 @@ bool process_gone(pid_t pid) {
   for (int i = 0; i < 200; ++i) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     std::string text;
-    if (!stat || !std::getline(stat, text))
-      return true;
+    if (!stat || !std::getline(stat, text)) return true;
     const auto state = text.find(") ");
-    if (state != std::string::npos && text[state + 2] == 'Z')
-      return true;
+    if (state != std::string::npos && text[state + 2] == 'Z') return true;
     std::this_thread::sleep_for(10ms);
   }
   return false;
@@ -125,7 +123,8 @@ TEST(DriverRunner, InterruptingTheRunStopsARunningDriver) {
     run_control().stop.store(true);
   });
   const auto started = std::chrono::steady_clock::now();
-  const auto m = run_driver(fake("hang", {"FAKE_PID_FILE=" + pid_file.string()}), "fake", cell(), 60s);
+  const auto m =
+      run_driver(fake("hang", {"FAKE_PID_FILE=" + pid_file.string()}), "fake", cell(), 60s);
   interrupt.join();
   run_control().stop.store(false);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
@@ -198,15 +197,13 @@ TEST(DriverRows, OriginalFullMatrixOrderAndLabels) {
     EXPECT_TRUE(rows[i].run);
   }
   std::vector<std::string> full_ids;
-  for (const auto& o : original)
-    full_ids.push_back(std::get<0>(o));
+  for (const auto& o : original) full_ids.push_back(std::get<0>(o));
   EXPECT_EQ(original_full_row_ids(), full_ids);
   for (const auto& id : original_size_row_ids()) {
     EXPECT_NE(std::find(full_ids.begin(), full_ids.end(), id), full_ids.end()) << id;
   }
   int node_rows = 0;
-  for (const auto& row : rows)
-    node_rows += row.group == "node";
+  for (const auto& row : rows) node_rows += row.group == "node";
   EXPECT_GE(node_rows, 2);
 }
 

@@ -68,8 +68,9 @@ TEST(ResponseParser, ReadsStatusAndConnectionClose) {
   EXPECT_EQ(p.body, "not found");
   EXPECT_TRUE(p.closes);
   EXPECT_TRUE(parse_in_chunks("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", 64).closes);
-  EXPECT_FALSE(parse_in_chunks(
-      "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", 64).closes);
+  EXPECT_FALSE(
+      parse_in_chunks("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", 64)
+          .closes);
 }
 
 TEST(ResponseParser, EmptyBodyCompletesAtTheHead) {
@@ -100,7 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ResponseParser, RefusesEndlessHeaders) {
   std::string bytes = "HTTP/1.1 200 OK\r\n";
-  while (bytes.size() <= ResponseParser::max_header_bytes) bytes += "X-Filler: aaaaaaaaaaaaaaaa\r\n";
+  while (bytes.size() <= ResponseParser::max_header_bytes)
+    bytes += "X-Filler: aaaaaaaaaaaaaaaa\r\n";
   EXPECT_EQ(parse_in_chunks(bytes, 1000).state, ResponseParser::State::error);
 }
 

@@ -23,11 +23,14 @@ RunResults sample_results() {
   results.settings.cycles = 100;
   results.environment.cpu_model = "Test CPU";
   results.environment.cpu_count = 2;
-  const auto rows = select_rows(all_rows(), {"curl.reuse-handle.discard-body",
-                                             "curl.forbid-reuse.save-body", "floor"});
+  const auto rows = select_rows(
+      all_rows(), {"curl.reuse-handle.discard-body", "curl.forbid-reuse.save-body", "floor"});
   EXPECT_TRUE(rows.error.empty());
-  results.cells = plan_cells(rows.rows, MatrixPlan{{"http", "https"}, "http://127.0.0.1:8080",
-                                                   "https://127.0.0.1:4443", {"/length/1024"}, {1}});
+  results.cells = plan_cells(rows.rows, MatrixPlan{{"http", "https"},
+                                                   "http://127.0.0.1:8080",
+                                                   "https://127.0.0.1:4443",
+                                                   {"/length/1024"},
+                                                   {1}});
   std::int64_t order = 0;
   for (auto& cell : results.cells) {
     if (!cell.not_applicable.empty()) continue;
@@ -45,7 +48,8 @@ TEST(ClientRow, DisplayNameReadsLikeTheOriginal) {
   row.library = "pycurl";
   row.reuse_connections = true;
   row.options = "Reuse handle, don't save body";
-  EXPECT_EQ(row.display_name(), "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body");
+  EXPECT_EQ(row.display_name(),
+            "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body");
 }
 
 TEST(Matrix, SelectsRowsByIdGroupOrAll) {
@@ -113,9 +117,9 @@ TEST(Results, SummarizesRepeatsAsMedianAndRange) {
 
 TEST(Results, RatesEveryRowAgainstTheFloor) {
   const auto results = sample_results();
-  EXPECT_DOUBLE_EQ(*results.floor_ratio(results.cells[0]), 0.5);  // HTTP, 0.02 s vs 0.01 s
-  EXPECT_DOUBLE_EQ(*results.floor_ratio(results.cells[1]), 0.2);  // HTTPS against the HTTP floor
-  EXPECT_FALSE(results.floor_ratio(results.cells[4]));            // the floor itself
+  EXPECT_DOUBLE_EQ(*results.floor_ratio(results.cells[0]), 0.5); // HTTP, 0.02 s vs 0.01 s
+  EXPECT_DOUBLE_EQ(*results.floor_ratio(results.cells[1]), 0.2); // HTTPS against the HTTP floor
+  EXPECT_FALSE(results.floor_ratio(results.cells[4]));           // the floor itself
 }
 
 TEST(ResultsCsv, WritesTheOriginalsFullLayout) {
@@ -135,9 +139,10 @@ TEST(ResultsCsv, WritesTheOriginalsFullLayout) {
 TEST(ResultsCsv, WritesTheOriginalsSizeLayout) {
   RunResults results;
   results.settings.benchmark_type = "size";
-  const auto rows = select_rows(all_rows(), {"curl.forbid-reuse.save-body",
-                                             "curl.reuse-handle.save-body", "floor"});
-  results.cells = plan_cells(rows.rows, MatrixPlan{{"http"}, "http://h:1", "", {"/length/4", "/length/512"}, {1}});
+  const auto rows = select_rows(
+      all_rows(), {"curl.forbid-reuse.save-body", "curl.reuse-handle.save-body", "floor"});
+  results.cells = plan_cells(
+      rows.rows, MatrixPlan{{"http"}, "http://h:1", "", {"/length/4", "/length/512"}, {1}});
   for (auto& cell : results.cells) cell.runs.push_back(run_with(cell.size == 4 ? 1.0 : 2.0, 10, 1));
   EXPECT_EQ(size_csv(results, "http", 1),
             "Response_size,Requests Time (no cnxn reuse),pyCurl Time (no cnxn reuse),"
@@ -152,13 +157,16 @@ TEST(ResultsTable, MarksFailuresSaturationAndNotApplicable) {
   results.cells[0].runs[0].load.saturated = true;
   results.cells[2].runs[0].measurement.failures.add(FailureKind::connect, 1);
   const std::string table = markdown_report(results);
-  EXPECT_NE(table.find("| Request Type | RPS HTTP | RPS HTTPS | CPU µs/req HTTP"), std::string::npos);
-  EXPECT_NE(table.find("| libcurl, reuse cnxns: True,  options: Reuse handle, don't save body | 5000.0 †"),
+  EXPECT_NE(table.find("| Request Type | RPS HTTP | RPS HTTPS | CPU µs/req HTTP"),
+            std::string::npos);
+  EXPECT_NE(table.find(
+                "| libcurl, reuse cnxns: True,  options: Reuse handle, don't save body | 5000.0 †"),
             std::string::npos)
       << table;
-  EXPECT_NE(table.find("⚠ libcurl, reuse cnxns: False,  options: Reuse handle, save response to new "
-                       "buffer, HTTP: 1 failed requests (connect 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      table.find("⚠ libcurl, reuse cnxns: False,  options: Reuse handle, save response to new "
+                 "buffer, HTTP: 1 failed requests (connect 1)"),
+      std::string::npos)
       << table;
   EXPECT_NE(table.find("| 10000.0 | n/a |"), std::string::npos) << table;
 }

@@ -57,11 +57,14 @@ TEST(RunOptions, SizesMakeTheSizeMatrix) {
 }
 
 TEST(RunOptions, ParsesTheRest) {
-  const auto line = parse({"--cycles", "20", "--warmup", "5", "--repeat", "3", "--seed", "9",
-                           "--concurrency", "1,8", "--pin", "client=0,server=1", "--verify",
-                           "digest", "--cacert", "certs/ca.crt", "--json", "r.json", "--csv",
-                           "r.csv", "--vmstat-log", "v.log", "--clients", "native,floor",
-                           "--duration", "1.5", "--sample-ms", "50", "--protocols", "https"});
+  const auto line = parse({"--cycles",      "20",     "--warmup",    "5",
+                           "--repeat",      "3",      "--seed",      "9",
+                           "--concurrency", "1,8",    "--pin",       "client=0,server=1",
+                           "--verify",      "digest", "--cacert",    "certs/ca.crt",
+                           "--json",        "r.json", "--csv",       "r.csv",
+                           "--vmstat-log",  "v.log",  "--clients",   "native,floor",
+                           "--duration",    "1.5",    "--sample-ms", "50",
+                           "--protocols",   "https"});
   ASSERT_TRUE(line.options) << line.error;
   const RunOptions& o = *line.options;
   EXPECT_EQ(o.cycles, 20u);
@@ -92,28 +95,28 @@ TEST_P(RunOptionsRejects, WithAMessageNamingTheProblem) {
   EXPECT_NE(line.error.find(GetParam().mentions), std::string::npos) << line.error;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, RunOptionsRejects,
-    testing::Values(BadOption{{"--cycles", "abc"}, "--cycles"}, BadOption{{"--cycles", "0"}, "--cycles"},
-                    BadOption{{"--verify", "sha"}, "--verify"},
-                    BadOption{{"--sizes", "4,x"}, "--sizes"},
-                    BadOption{{"--endpoints", "stats"}, "stats"},
-                    BadOption{{"--protocols", "ftp"}, "ftp"},
-                    BadOption{{"--concurrency", "0"}, "--concurrency"},
-                    BadOption{{"--pin", "client=z"}, "--pin"},
-                    BadOption{{"--cacert", "a", "--insecure"}, "--cacert"},
-                    BadOption{{"ftp://host/"}, "ftp://host/"},
-                    BadOption{{"--duration", "-1"}, "--duration"},
-                    BadOption{{"--sample-ms", "1"}, "--sample-ms"},
-                    BadOption{{"--no-such-option"}, "no-such-option"}));
+INSTANTIATE_TEST_SUITE_P(Table, RunOptionsRejects,
+                         testing::Values(BadOption{{"--cycles", "abc"}, "--cycles"},
+                                         BadOption{{"--cycles", "0"}, "--cycles"},
+                                         BadOption{{"--verify", "sha"}, "--verify"},
+                                         BadOption{{"--sizes", "4,x"}, "--sizes"},
+                                         BadOption{{"--endpoints", "stats"}, "stats"},
+                                         BadOption{{"--protocols", "ftp"}, "ftp"},
+                                         BadOption{{"--concurrency", "0"}, "--concurrency"},
+                                         BadOption{{"--pin", "client=z"}, "--pin"},
+                                         BadOption{{"--cacert", "a", "--insecure"}, "--cacert"},
+                                         BadOption{{"ftp://host/"}, "ftp://host/"},
+                                         BadOption{{"--duration", "-1"}, "--duration"},
+                                         BadOption{{"--sample-ms", "1"}, "--sample-ms"},
+                                         BadOption{{"--no-such-option"}, "no-such-option"}));
 
 TEST(RunOptions, HelpExplainsEveryOption) {
   const auto line = parse({"--help"});
   EXPECT_FALSE(line.options);
-  for (const char* option : {"--cycles", "--warmup", "--duration", "--repeat", "--clients",
-                             "--endpoints", "--sizes", "--protocols", "--concurrency", "--pin",
-                             "--sample-ms", "--verify", "--json", "--csv", "--vmstat-log",
-                             "--cacert", "--insecure", "--https-url"}) {
+  for (const char* option :
+       {"--cycles", "--warmup", "--duration", "--repeat", "--clients", "--endpoints", "--sizes",
+        "--protocols", "--concurrency", "--pin", "--sample-ms", "--verify", "--json", "--csv",
+        "--vmstat-log", "--cacert", "--insecure", "--https-url"}) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);

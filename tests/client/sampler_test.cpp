@@ -57,7 +57,8 @@ TEST(ProcessStat, ParsesACommandWithSpacesAndParentheses) {
 }
 
 TEST(CpuSample, ComputesVmstatColumns) {
-  ProcSnapshot before{1.0, *parse_system_stat(stat_before), ProcessStat{100, 50, 0}, ProcessStat{10, 10, 1}};
+  ProcSnapshot before{1.0, *parse_system_stat(stat_before), ProcessStat{100, 50, 0},
+                      ProcessStat{10, 10, 1}};
   ProcSnapshot after{2.0, *parse_system_stat(stat_after), ProcessStat{160, 90, 1}, std::nullopt};
   const CpuSample s = compute_sample(before, after, 100);
   // 240 ticks in all: user +90, system +50, idle +50, steal +50.

@@ -63,8 +63,7 @@ TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
 
 TEST_F(DriverRowsLoopback, WrongDigestAndStatusAreFailuresNotSuccesses) {
   for (const auto& row : driver_rows()) {
-    if (row.id != "python.requests.session" && row.id != "node.http.keep-alive")
-      continue;
+    if (row.id != "python.requests.session" && row.id != "node.http.keep-alive") continue;
     SCOPED_TRACE(row.id);
     CellSpec spec;
     spec.url = url("http", "/length/16");

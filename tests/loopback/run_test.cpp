@@ -183,10 +183,9 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
   std::set<std::string> groups;
   for (const auto& cell : results["cells"]) {
     const std::string status = cell["status"];
-    const std::string where = cell["row_id"].get<std::string>() + " " +
-                              cell["protocol"].get<std::string>() + " " +
-                              cell["path"].get<std::string>() + " c" +
-                              std::to_string(cell["concurrency"].get<int>());
+    const std::string where =
+        cell["row_id"].get<std::string>() + " " + cell["protocol"].get<std::string>() + " " +
+        cell["path"].get<std::string>() + " c" + std::to_string(cell["concurrency"].get<int>());
     if (status == "not_applicable" || status == "skipped") continue;
     EXPECT_EQ(status, "ok") << where;
     groups.insert(cell["group"]);
@@ -209,8 +208,7 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
         const auto full = run_json["tls_handshakes"]["full"].get<int>();
         const auto resumed = run_json["tls_handshakes"]["resumed"].get<int>();
         EXPECT_EQ(full + resumed, 32) << where;
-        if (id.find("no-tls-session") != std::string::npos ||
-            id == "curl.new-handle.save-body") {
+        if (id.find("no-tls-session") != std::string::npos || id == "curl.new-handle.save-body") {
           EXPECT_EQ(resumed, 0) << where; // nothing to resume from
         }
       }
@@ -227,21 +225,23 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
   EXPECT_NE(read_text(log_path).find("cell name"), std::string::npos);
 
   // No server left behind.
-  EXPECT_TRUE(eventually_gone(static_cast<pid_t>(results["environment"]["server_pid"].get<long>())));
+  EXPECT_TRUE(
+      eventually_gone(static_cast<pid_t>(results["environment"]["server_pid"].get<long>())));
 }
 
 TEST(RunCommand, JsonValidatesAgainstTheDocumentedSchema) {
-  if (!python_has_jsonschema()) GTEST_SKIP() << "Debian's python3-jsonschema is not installed (tools/setup.sh installs it)";
+  if (!python_has_jsonschema())
+    GTEST_SKIP() << "Debian's python3-jsonschema is not installed (tools/setup.sh installs it)";
   const std::string json_path = temp_path("schema.json");
   RunProcess run({"--cycles", "20", "--repeat", "2", "--clients",
                   "curl.reuse-handle.discard-body,floor", "--endpoints", "bigger", "--json",
                   json_path, "--no-progress"},
                  "schema");
   ASSERT_EQ(run.wait(), 0) << run.err();
-  const std::string command =
-      "/usr/bin/python3 -c 'import json,sys,jsonschema; "
-      "jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' " +
-      source_file("docs/results-schema.json") + " " + json_path;
+  const std::string command = "/usr/bin/python3 -c 'import json,sys,jsonschema; "
+                              "jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))."
+                              "validate(json.load(open(sys.argv[2])))' " +
+                              source_file("docs/results-schema.json") + " " + json_path;
   EXPECT_EQ(std::system(command.c_str()), 0);
   const json results = load_json(json_path);
   EXPECT_EQ(results["cells"][0]["runs"].size(), 2u);
@@ -294,7 +294,8 @@ private:
         const std::string request = pending.substr(0, end);
         pending.erase(0, end + 4);
         const auto path_start = request.find(' ') + 1;
-        const std::string path = request.substr(path_start, request.find(' ', path_start) - path_start);
+        const std::string path =
+            request.substr(path_start, request.find(' ', path_start) - path_start);
         std::string response;
         if (path.rfind("/length/", 0) == 0) {
           std::string body = generate_payload(std::stoull(path.substr(8)));
@@ -320,8 +321,13 @@ private:
 TEST(RunCommand, VerifyDigestCatchesACorruptedBody) {
   CorruptingServer server;
   const std::string json_path = temp_path("digest.json");
-  const std::vector<std::string> common = {server.url(), "--cycles", "20", "--endpoints", "length/1024",
-                                           "--clients", "floor,curl.reuse-handle.save-body",
+  const std::vector<std::string> common = {server.url(),
+                                           "--cycles",
+                                           "20",
+                                           "--endpoints",
+                                           "length/1024",
+                                           "--clients",
+                                           "floor,curl.reuse-handle.save-body",
                                            "--no-progress"};
   {
     auto args = common;
@@ -335,7 +341,7 @@ TEST(RunCommand, VerifyDigestCatchesACorruptedBody) {
       EXPECT_EQ(cell["status"], "failures");
       EXPECT_EQ(cell["summary"]["failures"]["digest"], 20) << cell["row_id"];
       EXPECT_EQ(cell["summary"]["requests"], 0) << cell["row_id"]; // never timed as successes
-      EXPECT_TRUE(cell["runs"][0]["server"].is_null());           // this server has no /stats
+      EXPECT_TRUE(cell["runs"][0]["server"].is_null());            // this server has no /stats
     }
   }
   {
@@ -393,8 +399,8 @@ TEST(RunCommand, ExternalServerKilledMidRunIsAnError) {
 
 TEST(RunCommand, CtrlCWritesWhatItHasAndStopsTheServer) {
   const std::string json_path = temp_path("interrupted.json");
-  RunProcess run({"--cycles", "100000000", "--duration", "60", "--clients", "floor",
-                  "--endpoints", "ping", "--json", json_path, "--no-progress"},
+  RunProcess run({"--cycles", "100000000", "--duration", "60", "--clients", "floor", "--endpoints",
+                  "ping", "--json", json_path, "--no-progress"},
                  "interrupted");
   const pid_t server = wait_for_server(run.pid());
   ASSERT_NE(server, 0);
@@ -410,8 +416,8 @@ TEST(RunCommand, CtrlCWritesWhatItHasAndStopsTheServer) {
 }
 
 TEST(RunCommand, TheServerDiesWithAKilledRun) {
-  RunProcess run({"--cycles", "100000000", "--duration", "60", "--clients", "floor",
-                  "--endpoints", "ping", "--no-progress"},
+  RunProcess run({"--cycles", "100000000", "--duration", "60", "--clients", "floor", "--endpoints",
+                  "ping", "--no-progress"},
                  "run-killed");
   const pid_t server = wait_for_server(run.pid());
   ASSERT_NE(server, 0);

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-
 #include <sys/resource.h>
 
 #include <dirent.h>
@@ -22,11 +21,11 @@ namespace hcbench {
 namespace {
 
 using namespace std::chrono_literals;
+using test::curl_get;
 using test::CurlResult;
 using test::RawConnection;
-using test::ServerProcess;
-using test::curl_get;
 using test::response_statuses;
+using test::ServerProcess;
 
 std::string header_value(const std::string& headers, const std::string& name) {
   const auto at = headers.find(name + ": ");
@@ -67,7 +66,9 @@ protected:
 TEST_F(ServeTest, EveryEndpointOverHttpAndHttps) {
   auto& server = start();
   for (const bool https : {false, true}) {
-    const auto url = [&](std::string_view path) { return https ? server.https_url(path) : server.http_url(path); };
+    const auto url = [&](std::string_view path) {
+      return https ? server.https_url(path) : server.http_url(path);
+    };
     const CurlResult ping = curl_get(url("/ping"));
     EXPECT_EQ(ping.status, 200) << ping.error;
     EXPECT_EQ(ping.body, "pong");
@@ -95,7 +96,8 @@ TEST_F(ServeTest, EveryEndpointOverHttpAndHttps) {
 
 TEST_F(ServeTest, HttpsVerifiesAgainstTheProjectCertificate) {
   auto& server = start();
-  const CurlResult verified = curl_get(server.https_url("/ping"), false, source_file("certs/ca.crt"));
+  const CurlResult verified =
+      curl_get(server.https_url("/ping"), false, source_file("certs/ca.crt"));
   EXPECT_EQ(verified.status, 200) << verified.error;
   EXPECT_EQ(verified.body, "pong");
 }
@@ -120,7 +122,9 @@ TEST_F(ServeTest, KeepAliveReusesOneConnection) {
   CURL* curl = curl_easy_init();
   std::string body;
   curl_easy_setopt(curl, CURLOPT_URL, server.http_url("/ping").c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
   long connects = -1;
   for (int i = 0; i < 5; ++i) {
     ASSERT_EQ(curl_easy_perform(curl), CURLE_OK);
@@ -134,7 +138,8 @@ TEST_F(ServeTest, RawKeepAliveCloseAndHttp10) {
   auto& server = start();
   {
     RawConnection c(server.http_port());
-    c.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /bigger HTTP/1.1\r\nHost: x\r\n\r\nGET /length/3 HTTP/1.1\r\n\r\n");
+    c.send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\nGET /bigger HTTP/1.1\r\nHost: x\r\n\r\nGET "
+           "/length/3 HTTP/1.1\r\n\r\n");
     const auto out = c.read_responses(3);
     EXPECT_EQ(response_statuses(out), (std::vector<int>{200, 200, 200}));
     c.send("GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n");
@@ -276,7 +281,8 @@ TEST_F(ServeTest, ClientThatDoesNotReadCannotGrowTheServer) {
   c.send(requests);
   std::this_thread::sleep_for(500ms);
   const long rss_after = server.rss_kib();
-  EXPECT_LT(rss_after - rss_before, 64 * 1024) << "RSS grew from " << rss_before << " to " << rss_after << " KiB";
+  EXPECT_LT(rss_after - rss_before, 64 * 1024)
+      << "RSS grew from " << rss_before << " to " << rss_after << " KiB";
   expect_serving(server);
 }
 
@@ -307,7 +313,8 @@ TEST_F(ServeTest, HttpsClientThatDoesNotReadCannotGrowTheServer) {
   c.send(client.to_server);
   std::this_thread::sleep_for(500ms);
   const long rss_after = server.rss_kib();
-  EXPECT_LT(rss_after - rss_before, 64 * 1024) << "RSS grew from " << rss_before << " to " << rss_after << " KiB";
+  EXPECT_LT(rss_after - rss_before, 64 * 1024)
+      << "RSS grew from " << rss_before << " to " << rss_after << " KiB";
   EXPECT_EQ(curl_get(server.https_url("/ping")).body, "pong");
 }
 
@@ -341,7 +348,9 @@ TEST_F(ServeTest, TlsSessionsResume) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION,
+        +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
     EXPECT_EQ(curl_easy_perform(curl), CURLE_OK);
     curl_easy_cleanup(curl);
   }
@@ -370,7 +379,8 @@ TEST_F(ServeTest, CompatOriginal) {
   std::string requests;
   for (int i = 0; i < 150; ++i) requests += "GET /ping HTTP/1.1\r\n\r\n";
   c.send(requests);
-  EXPECT_EQ(response_statuses(c.read_all()).size(), 100u) << "the original's nginx closed after 100 requests";
+  EXPECT_EQ(response_statuses(c.read_all()).size(), 100u)
+      << "the original's nginx closed after 100 requests";
 }
 
 TEST(ServeLifecycle, SigtermExitsZeroWithinASecond) {
@@ -386,9 +396,13 @@ TEST(ServeLifecycle, SigtermExitsZeroWithinASecond) {
 
 TEST(ServeLifecycle, BadOptionsAreClearErrors) {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--http-port", "70000"}, {"--max-length", "12q"}, {"--threads", "0"},
-        {"--bind", "not-an-address"}, {"--cert", "/nonexistent.crt", "--key", "/nonexistent.key"},
-        {"--http-port", "off", "--https-port", "off"}, {"unexpected"}}) {
+       {std::vector<std::string>{"--http-port", "70000"},
+        {"--max-length", "12q"},
+        {"--threads", "0"},
+        {"--bind", "not-an-address"},
+        {"--cert", "/nonexistent.crt", "--key", "/nonexistent.key"},
+        {"--http-port", "off", "--https-port", "off"},
+        {"unexpected"}}) {
     std::string command = test::hcbench_binary() + " serve --http-port 0 --https-port 0";
     for (const auto& a : args) command += " " + a;
     command += " 2>&1";
@@ -398,14 +412,16 @@ TEST(ServeLifecycle, BadOptionsAreClearErrors) {
     const std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, pipe);
     const int status = ::pclose(pipe);
     EXPECT_NE(WEXITSTATUS(status), 0) << command;
-    EXPECT_NE(std::string(buffer, n).find("hcbench serve: "), std::string::npos) << command << ": " << buffer;
+    EXPECT_NE(std::string(buffer, n).find("hcbench serve: "), std::string::npos)
+        << command << ": " << buffer;
   }
 }
 
 TEST(ServeLifecycle, PortInUseIsAnError) {
   ServerProcess first;
   ASSERT_TRUE(first.ready());
-  const std::string command = test::hcbench_binary() + " serve --bind 127.0.0.1 --https-port off --http-port " +
+  const std::string command = test::hcbench_binary() +
+                              " serve --bind 127.0.0.1 --https-port off --http-port " +
                               std::to_string(first.http_port()) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   char buffer[512] = {};

@@ -24,16 +24,13 @@ struct CommandResult {
 
 CommandResult run(const std::string& arguments) {
   const char* binary = std::getenv("HCBENCH_BINARY");
-  if (binary == nullptr)
-    return {};
+  if (binary == nullptr) return {};
   CommandResult result;
   std::FILE* pipe = ::popen((std::string(binary) + " report " + arguments + " 2>&1").c_str(), "r");
-  if (pipe == nullptr)
-    return result;
+  if (pipe == nullptr) return result;
   char buffer[4096];
   std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    result.output.append(buffer, n);
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
   const int status = ::pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
@@ -42,8 +39,7 @@ CommandResult run(const std::string& arguments) {
 class ReportCommand : public testing::Test {
 protected:
   void SetUp() override {
-    if (std::getenv("HCBENCH_BINARY") == nullptr)
-      GTEST_SKIP() << "HCBENCH_BINARY is not set";
+    if (std::getenv("HCBENCH_BINARY") == nullptr) GTEST_SKIP() << "HCBENCH_BINARY is not set";
     directory_ = fs::temp_directory_path() / ("hcbench-report-test." + std::to_string(::getpid()));
     fs::create_directories(directory_);
   }
@@ -78,8 +74,7 @@ TEST_F(ReportCommand, TablesAndCharts) {
 
 TEST_F(ReportCommand, ComparisonExitsOneOnRegressionWhenAsked) {
   auto slower = original_full_rows();
-  for (double& v : slower[0].rps)
-    v *= 0.7;
+  for (double& v : slower[0].rps) v *= 0.7;
   const auto base = write("base.json", document(original_full_rows()));
   const auto next = write("new.json", document(slower));
   const auto r = run(base + " " + next);

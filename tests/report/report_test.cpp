@@ -75,8 +75,7 @@ TEST(Report, FullRunChartsHaveHttpAndHttpsSeries) {
   const auto run = read_report_run(document(original_full_rows()));
   const auto charts = run_charts(run);
   std::vector<std::string> names;
-  for (const auto& c : charts)
-    names.push_back(c.name);
+  for (const auto& c : charts) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"rps-length-1024.svg", "cpu-length-1024.svg",
                                              "latency-http-length-1024.svg",
                                              "latency-https-length-1024.svg"}));
@@ -134,12 +133,10 @@ TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {
   auto next_cells = original_full_rows();
   // Noise: every cell moves by up to 1% (within the runs' ±1% spread) ...
   for (std::size_t i = 0; i < next_cells.size(); ++i) {
-    for (double& v : next_cells[i].rps)
-      v *= (i % 2 ? 1.008 : 0.992);
+    for (double& v : next_cells[i].rps) v *= (i % 2 ? 1.008 : 0.992);
   }
   // ... except one planted 20% regression.
-  for (double& v : next_cells[3].rps)
-    v *= 0.8;
+  for (double& v : next_cells[3].rps) v *= 0.8;
   const auto comparison = compare_runs(read_report_run(document(base_cells), "base.json"),
                                        read_report_run(document(next_cells), "new.json"));
   ASSERT_EQ(comparison.cells.size(), 16u);

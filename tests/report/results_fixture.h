@@ -85,8 +85,7 @@ inline json cell(const CellSpecification& c, std::size_t index) {
 inline json document(const std::vector<CellSpecification>& cells, const std::string& type = "full",
                      unsigned repeat = 3) {
   json list = json::array();
-  for (std::size_t i = 0; i < cells.size(); ++i)
-    list.push_back(cell(cells[i], i));
+  for (std::size_t i = 0; i < cells.size(); ++i) list.push_back(cell(cells[i], i));
   return {{"schema", "hcbench-results/1"},
           {"interrupted", false},
           {"settings",

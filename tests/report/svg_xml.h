@@ -25,33 +25,28 @@ struct ParsedSvg {
                                             const std::string& name) const {
     std::vector<std::string> out;
     for (const auto& e : elements) {
-      if (e.name != element)
-        continue;
+      if (e.name != element) continue;
       const auto it = e.attributes.find(name);
-      if (it != e.attributes.end())
-        out.push_back(it->second);
+      if (it != e.attributes.end()) out.push_back(it->second);
     }
     return out;
   }
   std::vector<std::string> texts() const {
     std::vector<std::string> out;
     for (const auto& e : elements) {
-      if (e.name == "text" || e.name == "title")
-        out.push_back(e.text);
+      if (e.name == "text" || e.name == "title") out.push_back(e.text);
     }
     return out;
   }
   bool has_text(const std::string& needle) const {
     for (const auto& t : texts()) {
-      if (t.find(needle) != std::string::npos)
-        return true;
+      if (t.find(needle) != std::string::npos) return true;
     }
     return false;
   }
   std::size_t count(const std::string& element) const {
     std::size_t n = 0;
-    for (const auto& e : elements)
-      n += e.name == element;
+    for (const auto& e : elements) n += e.name == element;
     return n;
   }
 };

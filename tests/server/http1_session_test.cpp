@@ -55,7 +55,8 @@ Outcome run(Fixture& f, std::string_view input, std::size_t chunk) {
   return outcome;
 }
 
-std::string ok_response(const Resource& resource, bool head = false, std::string_view connection = "",
+std::string ok_response(const Resource& resource, bool head = false,
+                        std::string_view connection = "",
                         ContentTypeMode mode = ContentTypeMode::native) {
   return "HTTP/1.1 200 OK\r\nServer: hcbench\r\n" + date + std::string(connection) +
          std::string(resource.headers(mode)) + "\r\n" + (head ? std::string() : resource.body);
@@ -65,7 +66,8 @@ std::string ok_response(const Resource& resource, bool head = false, std::string
 std::vector<int> statuses(const std::string& output) {
   std::vector<int> out;
   // Bodies here never contain a status line, so every occurrence starts a response.
-  for (std::size_t at = output.find("HTTP/1.1 "); at != std::string::npos; at = output.find("HTTP/1.1 ", at + 1)) {
+  for (std::size_t at = output.find("HTTP/1.1 "); at != std::string::npos;
+       at = output.find("HTTP/1.1 ", at + 1)) {
     out.push_back(std::stoi(output.substr(at + 9, 3)));
   }
   return out;
@@ -85,26 +87,58 @@ std::vector<Case> cases() {
       {"ping", "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
       {"head", "HEAD /bigger HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
       {"absolute_form", "GET http://x/ping HTTP/1.1\r\nHost: x\r\n\r\n", {200}, false},
-      {"pipelined", "GET /ping HTTP/1.1\r\n\r\nGET /bigger HTTP/1.1\r\n\r\nGET /length/10 HTTP/1.1\r\n\r\n", {200, 200, 200}, false},
-      {"not_found_keeps_alive", "GET /nope HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {404, 200}, false},
-      {"method_not_allowed", "DELETE /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {405, 200}, false},
+      {"pipelined",
+       "GET /ping HTTP/1.1\r\n\r\nGET /bigger HTTP/1.1\r\n\r\nGET /length/10 HTTP/1.1\r\n\r\n",
+       {200, 200, 200},
+       false},
+      {"not_found_keeps_alive",
+       "GET /nope HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n",
+       {404, 200},
+       false},
+      {"method_not_allowed",
+       "DELETE /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n",
+       {405, 200},
+       false},
       {"bad_length", "GET /length/-5 HTTP/1.1\r\n\r\n", {400}, false},
       {"too_long", "GET /length/2000000 HTTP/1.1\r\n\r\n", {413}, false},
-      {"connection_close_stops_pipeline", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {200}, true},
+      {"connection_close_stops_pipeline",
+       "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n",
+       {200},
+       true},
       {"http10_closes", "GET /ping HTTP/1.0\r\n\r\n", {200}, true},
-      {"http10_keep_alive", "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /ping HTTP/1.0\r\n\r\n", {200, 200}, true},
-      {"body_discarded", "POST /ping HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /ping HTTP/1.1\r\n\r\n", {405, 200}, false},
-      {"chunked_body_discarded", "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {404, 200}, false},
+      {"http10_keep_alive",
+       "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /ping HTTP/1.0\r\n\r\n",
+       {200, 200},
+       true},
+      {"body_discarded",
+       "POST /ping HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET /ping HTTP/1.1\r\n\r\n",
+       {405, 200},
+       false},
+      {"chunked_body_discarded",
+       "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /ping "
+       "HTTP/1.1\r\n\r\n",
+       {404, 200},
+       false},
       {"body_too_large", "POST /ping HTTP/1.1\r\nContent-Length: 5000\r\n\r\nxx", {413}, true},
-      {"chunked_too_large", "POST /ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + std::string(2000, 'x') + "\r\n0\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", {405}, true},
+      {"chunked_too_large",
+       "POST /ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + std::string(2000, 'x') +
+           "\r\n0\r\n\r\nGET /ping HTTP/1.1\r\n\r\n",
+       {405},
+       true},
       {"headers_too_large", "GET /ping HTTP/1.1\r\nX-Big: " + big_header + "\r\n\r\n", {431}, true},
       {"url_too_large", "GET /" + big_header + " HTTP/1.1\r\n\r\n", {431}, true},
-      {"headers_under_limit", "GET /ping HTTP/1.1\r\nX-Big: " + almost_big + "\r\n\r\n", {200}, false},
+      {"headers_under_limit",
+       "GET /ping HTTP/1.1\r\nX-Big: " + almost_big + "\r\n\r\n",
+       {200},
+       false},
       {"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", {400}, true},
       {"bad_method", "FOO /ping HTTP/1.1\r\n\r\n", {400}, true},
       {"http09_not_supported", "GET /ping\r\n\r\n", {505}, true},
       {"space_in_target", "GET /length/1 2 HTTP/1.1\r\n\r\n", {400}, true},
-      {"smuggling_both_lengths", "POST /ping HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", {400}, true},
+      {"smuggling_both_lengths",
+       "POST /ping HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+       {400},
+       true},
       {"header_without_colon", "GET /ping HTTP/1.1\r\nNoColonHere\r\n\r\n", {400}, true},
       {"stats", "GET /stats HTTP/1.1\r\n\r\n", {200}, false},
   };
@@ -119,7 +153,8 @@ TEST_P(SessionCaseTest, SameResponsesAtEveryChunkSize) {
   EXPECT_EQ(statuses(whole.output), c.expected_statuses) << whole.output.substr(0, 400);
   EXPECT_EQ(whole.closed, c.closes);
   // Chunk sizes 1..64 then a few larger ones: every split of the input gives the same bytes.
-  for (std::size_t chunk = 1; chunk < c.request.size(); chunk = chunk < 64 ? chunk + 1 : chunk * 2) {
+  for (std::size_t chunk = 1; chunk < c.request.size();
+       chunk = chunk < 64 ? chunk + 1 : chunk * 2) {
     const Outcome split = run(f, c.request, chunk);
     ASSERT_EQ(split.output, whole.output) << "chunk " << chunk;
     ASSERT_EQ(split.closed, whole.closed) << "chunk " << chunk;
@@ -127,11 +162,14 @@ TEST_P(SessionCaseTest, SameResponsesAtEveryChunkSize) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, SessionCaseTest, testing::ValuesIn(cases()),
-                         [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+                         [](const testing::TestParamInfo<Case>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(Http1Session, PingResponseIsExact) {
   Fixture f;
-  EXPECT_EQ(run(f, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", 1000).output, ok_response(*ping_resource()));
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n", 1000).output,
+            ok_response(*ping_resource()));
 }
 
 TEST(Http1Session, HeadHasLengthButNoBody) {
@@ -158,8 +196,11 @@ TEST(Http1Session, ZeroLengthIsAnEmptyBody) {
 
 TEST(Http1Session, PipelinedResponsesInOrder) {
   Fixture f;
-  const auto out = run(f, "GET /bigger HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nHEAD /ping HTTP/1.1\r\n\r\n", 7).output;
-  EXPECT_EQ(out, ok_response(*bigger_resource()) + ok_response(*ping_resource()) + ok_response(*ping_resource(), true));
+  const auto out =
+      run(f, "GET /bigger HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nHEAD /ping HTTP/1.1\r\n\r\n", 7)
+          .output;
+  EXPECT_EQ(out, ok_response(*bigger_resource()) + ok_response(*ping_resource()) +
+                     ok_response(*ping_resource(), true));
 }
 
 TEST(Http1Session, ConnectionHeaders) {
@@ -168,7 +209,8 @@ TEST(Http1Session, ConnectionHeaders) {
             ok_response(*ping_resource(), false, "Connection: close\r\n"));
   EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 100).output,
             ok_response(*ping_resource(), false, "Connection: keep-alive\r\n"));
-  EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\n\r\n", 100).output, ok_response(*ping_resource(), false, "Connection: close\r\n"));
+  EXPECT_EQ(run(f, "GET /ping HTTP/1.0\r\n\r\n", 100).output,
+            ok_response(*ping_resource(), false, "Connection: close\r\n"));
 }
 
 // Whether the connection may close at once after the last response, without lingering.
@@ -182,8 +224,10 @@ TEST(Http1Session, ClientEndedCleanly) {
       {"connection_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n", true},
       {"http10", "GET /ping HTTP/1.0\r\n\r\n", true},
       {"keep_alive", "GET /ping HTTP/1.1\r\n\r\n", false},
-      {"bytes_after_close", "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", false},
-      {"body_not_read", "POST /ping HTTP/1.1\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello", false},
+      {"bytes_after_close",
+       "GET /ping HTTP/1.1\r\nConnection: close\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", false},
+      {"body_not_read",
+       "POST /ping HTTP/1.1\r\nConnection: close\r\nContent-Length: 5\r\n\r\nhello", false},
       {"error", "GET /length/x HTTP/1.1\r\nConnection: close\r\n\r\n", true},
       {"malformed", "GET /ping HTTP/9.9 x\r\n\r\n", false},
   };
@@ -211,8 +255,10 @@ TEST(Http1Session, ClientEndedCleanly) {
 TEST(Http1Session, KeepAliveRequestCap) {
   Fixture f;
   f.config.keepalive_requests = 2;
-  const Outcome outcome = run(f, "GET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", 1000);
-  EXPECT_EQ(outcome.output, ok_response(*ping_resource()) + ok_response(*ping_resource(), false, "Connection: close\r\n"));
+  const Outcome outcome = run(
+      f, "GET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\nGET /ping HTTP/1.1\r\n\r\n", 1000);
+  EXPECT_EQ(outcome.output, ok_response(*ping_resource()) +
+                                ok_response(*ping_resource(), false, "Connection: close\r\n"));
   EXPECT_TRUE(outcome.closed);
 }
 
@@ -245,9 +291,11 @@ TEST(Http1Session, IgnoresBytesAfterClose) {
   Fixture f;
   Http1Session session(f.config, f.services);
   OutputQueue out;
-  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.0\r\n\r\n"), out), Http1Session::Status::close);
+  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.0\r\n\r\n"), out),
+            Http1Session::Status::close);
   const auto size = out.size();
-  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.1\r\n\r\n"), out), Http1Session::Status::close);
+  EXPECT_EQ(session.feed(std::string_view("GET /ping HTTP/1.1\r\n\r\n"), out),
+            Http1Session::Status::close);
   EXPECT_EQ(out.size(), size);
 }
 
@@ -321,7 +369,8 @@ TEST(PayloadFiles, LargeBodiesGetASealedFileWithTheSameBytes) {
   ASSERT_GE(fd, 0);
   EXPECT_EQ(files.file_for(big), fd); // made once
   std::string read_back(big->body.size(), '\0');
-  ASSERT_EQ(::pread(fd, read_back.data(), read_back.size(), 0), static_cast<ssize_t>(read_back.size()));
+  ASSERT_EQ(::pread(fd, read_back.data(), read_back.size(), 0),
+            static_cast<ssize_t>(read_back.size()));
   EXPECT_EQ(read_back, big->body);
   EXPECT_LT(::pwrite(fd, "x", 1, 0), 0); // sealed against writes
   big.reset();

@@ -130,12 +130,14 @@ TEST(TlsSession, ClientWithoutChaChaGetsAesGcm) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientOptions options = verifying();
-  options.ciphersuites = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+  options.ciphersuites = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+                          MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
   ClientConfig config(options);
   MemoryClient client(config);
   TlsSession server(*context);
   ASSERT_EQ(testing::handshake(client, server), "");
-  EXPECT_STREQ(server.ciphersuite(), "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"); // the server's order
+  EXPECT_STREQ(server.ciphersuite(),
+               "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"); // the server's order
 }
 
 // The named curve of the ServerKeyExchange in the server's first flight (0 if not found).
@@ -229,8 +231,7 @@ TEST(TlsSession, ApplicationDataBothWaysWithLargeWriteSplitIntoRecords) {
   EXPECT_EQ(received, request);
 
   std::string body(100 * 1024, '\0');
-  for (std::size_t i = 0; i < body.size(); ++i)
-    body[i] = static_cast<char>(i * 7 + i / 251);
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 7 + i / 251);
   ASSERT_EQ(server.write(body), IoStatus::ok);
   RecordScan scan = scan_records(server.outgoing());
   EXPECT_TRUE(scan.well_formed);
@@ -340,8 +341,7 @@ TEST(TlsSession, GarbageIsAnErrorNotACrash) {
   ASSERT_NE(context, nullptr);
   TlsSession server(*context);
   std::string garbage;
-  for (int i = 0; i < 4096; ++i)
-    garbage.push_back(static_cast<char>((i * 131 + 17) % 256));
+  for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 131 + 17) % 256));
   server.receive(garbage);
   std::string plaintext;
   EXPECT_EQ(server.read(plaintext), IoStatus::error);

@@ -36,26 +36,28 @@ TEST_P(RouterTest, MatchesTable) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, RouterTest,
-    testing::Values(
-        RouteCase{"GET", "/ping", 200, Endpoint::ping}, RouteCase{"HEAD", "/ping", 200, Endpoint::ping},
-        RouteCase{"GET", "/ping?x=1", 200, Endpoint::ping},
-        RouteCase{"GET", "http://localhost:8080/ping", 200, Endpoint::ping},
-        RouteCase{"GET", "https://h", 404}, RouteCase{"GET", "/bigger", 200, Endpoint::bigger},
-        RouteCase{"GET", "/stats", 200, Endpoint::stats},
-        RouteCase{"GET", "/length/0", 200, Endpoint::length, 0},
-        RouteCase{"GET", "/length/1024", 200, Endpoint::length, 1024},
-        RouteCase{"HEAD", "/length/1024", 200, Endpoint::length, 1024},
-        RouteCase{"GET", "/length/007", 200, Endpoint::length, 7},
-        RouteCase{"GET", "/length/1048576", 200, Endpoint::length, 1048576},
-        RouteCase{"GET", "/length/1048577", 413}, RouteCase{"GET", "/length/-1", 400},
-        RouteCase{"GET", "/length/+1", 400}, RouteCase{"GET", "/length/1x", 400},
-        RouteCase{"GET", "/length/1.0", 400}, RouteCase{"GET", "/length/%31", 400},
-        RouteCase{"GET", "/length/", 400},
-        RouteCase{"GET", "/length/99999999999999999999999", 400},
-        RouteCase{"GET", "/length", 404}, RouteCase{"GET", "/", 404}, RouteCase{"HEAD", "/nope", 404}, RouteCase{"HEAD", "/length/x", 400},
-        RouteCase{"GET", "/ping/", 404}, RouteCase{"GET", "/PING", 404},
-        RouteCase{"POST", "/ping", 405}, RouteCase{"DELETE", "/length/1", 405},
-        RouteCase{"OPTIONS", "/bigger", 405}, RouteCase{"POST", "/nowhere", 404}));
+    testing::Values(RouteCase{"GET", "/ping", 200, Endpoint::ping},
+                    RouteCase{"HEAD", "/ping", 200, Endpoint::ping},
+                    RouteCase{"GET", "/ping?x=1", 200, Endpoint::ping},
+                    RouteCase{"GET", "http://localhost:8080/ping", 200, Endpoint::ping},
+                    RouteCase{"GET", "https://h", 404},
+                    RouteCase{"GET", "/bigger", 200, Endpoint::bigger},
+                    RouteCase{"GET", "/stats", 200, Endpoint::stats},
+                    RouteCase{"GET", "/length/0", 200, Endpoint::length, 0},
+                    RouteCase{"GET", "/length/1024", 200, Endpoint::length, 1024},
+                    RouteCase{"HEAD", "/length/1024", 200, Endpoint::length, 1024},
+                    RouteCase{"GET", "/length/007", 200, Endpoint::length, 7},
+                    RouteCase{"GET", "/length/1048576", 200, Endpoint::length, 1048576},
+                    RouteCase{"GET", "/length/1048577", 413}, RouteCase{"GET", "/length/-1", 400},
+                    RouteCase{"GET", "/length/+1", 400}, RouteCase{"GET", "/length/1x", 400},
+                    RouteCase{"GET", "/length/1.0", 400}, RouteCase{"GET", "/length/%31", 400},
+                    RouteCase{"GET", "/length/", 400},
+                    RouteCase{"GET", "/length/99999999999999999999999", 400},
+                    RouteCase{"GET", "/length", 404}, RouteCase{"GET", "/", 404},
+                    RouteCase{"HEAD", "/nope", 404}, RouteCase{"HEAD", "/length/x", 400},
+                    RouteCase{"GET", "/ping/", 404}, RouteCase{"GET", "/PING", 404},
+                    RouteCase{"POST", "/ping", 405}, RouteCase{"DELETE", "/length/1", 405},
+                    RouteCase{"OPTIONS", "/bigger", 405}, RouteCase{"POST", "/nowhere", 404}));
 
 TEST(Endpoints, BiggerIsExactly585BytesOfValidJson) {
   EXPECT_EQ(bigger_document().size(), 585u);

@@ -25,7 +25,7 @@ struct ClientOptions {
   bool tickets = true;                           // send the session ticket extension
   std::vector<mbedtls_ecp_group_id> curves = {}; // empty: mbedTLS's default order
   int max_minor_version = MBEDTLS_SSL_MINOR_VERSION_3;
-  std::vector<int> ciphersuites = {};            // empty: mbedTLS's default list
+  std::vector<int> ciphersuites = {}; // empty: mbedTLS's default list
 };
 
 inline std::string mbedtls_message(int code) {
@@ -37,7 +37,8 @@ inline std::string mbedtls_message(int code) {
 // Configuration shared by clients; create one per set of options.
 class ClientConfig {
 public:
-  explicit ClientConfig(const ClientOptions& options) : curves_(options.curves), suites_(options.ciphersuites) {
+  explicit ClientConfig(const ClientOptions& options)
+      : curves_(options.curves), suites_(options.ciphersuites) {
     mbedtls_entropy_init(&entropy_);
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_);
@@ -81,8 +82,7 @@ public:
   const mbedtls_ssl_config* get() const { return &config_; }
 
   static void check(int code, const char* what) {
-    if (code != 0)
-      throw std::runtime_error(std::string(what) + ": " + mbedtls_message(code));
+    if (code != 0) throw std::runtime_error(std::string(what) + ": " + mbedtls_message(code));
   }
 
 private:
@@ -102,8 +102,7 @@ public:
     mbedtls_ssl_init(&ssl_);
     ClientConfig::check(mbedtls_ssl_setup(&ssl_, config.get()), "client setup");
     ClientConfig::check(mbedtls_ssl_set_hostname(&ssl_, "localhost"), "hostname");
-    if (resume != nullptr)
-      ClientConfig::check(mbedtls_ssl_set_session(&ssl_, resume), "resume");
+    if (resume != nullptr) ClientConfig::check(mbedtls_ssl_set_session(&ssl_, resume), "resume");
     mbedtls_ssl_set_bio(&ssl_, this, send, receive, nullptr);
   }
   ~MemoryClient() { mbedtls_ssl_free(&ssl_); }
@@ -119,8 +118,7 @@ public:
     std::array<unsigned char, 4096> chunk;
     for (;;) {
       int code = mbedtls_ssl_read(&ssl_, chunk.data(), chunk.size());
-      if (code <= 0)
-        return code;
+      if (code <= 0) return code;
       plaintext.append(reinterpret_cast<const char*>(chunk.data()), static_cast<std::size_t>(code));
     }
   }
@@ -144,8 +142,7 @@ private:
   }
   static int receive(void* self, unsigned char* data, std::size_t length) {
     auto& client = *static_cast<MemoryClient*>(self);
-    if (client.from_server.empty())
-      return MBEDTLS_ERR_SSL_WANT_READ;
+    if (client.from_server.empty()) return MBEDTLS_ERR_SSL_WANT_READ;
     std::size_t taken = std::min(length, client.from_server.size());
     std::copy_n(client.from_server.data(), taken, data);
     client.from_server.erase(0, taken);
@@ -167,8 +164,7 @@ IoStatus deliver(MemoryClient& client, Session& server, std::string& server_plai
     std::size_t length = std::min(chunk, pending.size() - at);
     server.receive({pending.data() + at, length});
     status = server.read(server_plaintext);
-    if (status == IoStatus::error || status == IoStatus::closed)
-      break;
+    if (status == IoStatus::error || status == IoStatus::closed) break;
   }
   client.from_server += server.outgoing();
   server.outgoing().clear();
@@ -186,10 +182,8 @@ std::string handshake(MemoryClient& client, Session& server,
       return "client: " + mbedtls_message(code);
     }
     IoStatus status = deliver(client, server, plaintext, chunk);
-    if (status == IoStatus::error)
-      return "server: " + server.error();
-    if (code == 0 && server.handshake_complete())
-      return {};
+    if (status == IoStatus::error) return "server: " + server.error();
+    if (code == 0 && server.handshake_complete()) return {};
   }
   return "handshake did not finish";
 }

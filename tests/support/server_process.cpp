@@ -28,8 +28,9 @@ std::string hcbench_binary() {
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {hcbench_binary(), "serve", "--bind", "127.0.0.1", "--http-port", "0",
-                                   "--https-port", "0", "--threads", "1"};
+  std::vector<std::string> args = {hcbench_binary(), "serve", "--bind",       "127.0.0.1",
+                                   "--http-port",    "0",     "--https-port", "0",
+                                   "--threads",      "1"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return;
@@ -126,7 +127,8 @@ RawConnection::RawConnection(std::uint16_t port, milliseconds timeout) {
     fd_ = -1;
     return;
   }
-  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
@@ -198,11 +200,14 @@ bool RawConnection::closed_by_peer() {
   }
 }
 
-void RawConnection::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+void RawConnection::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
+}
 
 std::vector<int> response_statuses(std::string_view bytes) {
   std::vector<int> out;
-  for (auto at = bytes.find("HTTP/1.1 "); at != std::string_view::npos; at = bytes.find("HTTP/1.1 ", at + 1)) {
+  for (auto at = bytes.find("HTTP/1.1 "); at != std::string_view::npos;
+       at = bytes.find("HTTP/1.1 ", at + 1)) {
     out.push_back(std::stoi(std::string(bytes.substr(at + 9, 3))));
   }
   return out;

@@ -50,7 +50,8 @@ private:
 // A blocking TCP connection to 127.0.0.1:port with a receive timeout.
 class RawConnection {
 public:
-  explicit RawConnection(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
+  explicit RawConnection(std::uint16_t port,
+                         std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;

@@ -29,7 +29,9 @@ struct FailureCounts {
   std::array<std::uint64_t, failure_kind_count> by_kind{};
 
   void add(FailureKind kind, std::uint64_t n = 1) { by_kind[static_cast<std::size_t>(kind)] += n; }
-  std::uint64_t operator[](FailureKind kind) const { return by_kind[static_cast<std::size_t>(kind)]; }
+  std::uint64_t operator[](FailureKind kind) const {
+    return by_kind[static_cast<std::size_t>(kind)];
+  }
   std::uint64_t total() const {
     std::uint64_t sum = 0;
     for (auto n : by_kind) sum += n;
@@ -45,16 +47,16 @@ enum class VerifyMode {
 
 // What every client of a cell is asked to do, whatever its library.
 struct CellSpec {
-  std::string url;                 // the full request URL
-  std::uint64_t cycles = 10000;    // measured requests (the original's default)
-  std::uint64_t warmup = 0;        // requests before the measured window, not counted
-  double duration_seconds = 0;     // > 0: also end the measured window after this long
-  unsigned concurrency = 1;        // transfers in flight at once
+  std::string url;              // the full request URL
+  std::uint64_t cycles = 10000; // measured requests (the original's default)
+  std::uint64_t warmup = 0;     // requests before the measured window, not counted
+  double duration_seconds = 0;  // > 0: also end the measured window after this long
+  unsigned concurrency = 1;     // transfers in flight at once
   VerifyMode verify = VerifyMode::length;
   std::uint64_t expected_length = 0;
-  std::string expected_digest;     // Repr-Digest form, "sha-256=:...:"
-  bool insecure = true;            // skip certificate verification (self-signed default cert)
-  std::string cacert;              // CA file to verify against when not insecure
+  std::string expected_digest; // Repr-Digest form, "sha-256=:...:"
+  bool insecure = true;        // skip certificate verification (self-signed default cert)
+  std::string cacert;          // CA file to verify against when not insecure
   double request_timeout_seconds = 30;
 };
 
@@ -66,12 +68,12 @@ struct CpuTimes {
 
 // What one run of one cell measured, over the measured window only.
 struct CellMeasurement {
-  std::uint64_t requests = 0;  // successful, checked, timed requests
+  std::uint64_t requests = 0; // successful, checked, timed requests
   FailureCounts failures;
-  double wall_seconds = 0;     // measured window
-  CpuTimes cpu;                // client CPU spent in the measured window
-  CpuTimes process_cpu;        // external clients: the child's whole rusage, start-up included
-  LatencyHistogram latency;    // per successful request, nanoseconds
+  double wall_seconds = 0;  // measured window
+  CpuTimes cpu;             // client CPU spent in the measured window
+  CpuTimes process_cpu;     // external clients: the child's whole rusage, start-up included
+  LatencyHistogram latency; // per successful request, nanoseconds
   std::uint64_t body_bytes = 0;
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_full_handshakes = 0;

@@ -61,5 +61,4 @@ CurlShare make_tls_session_share(const CurlConfig& config);
 // The failure kind of a libcurl transfer error.
 FailureKind failure_from_curl(CURLcode code);
 
-
 } // namespace hcbench

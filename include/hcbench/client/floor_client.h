@@ -14,7 +14,7 @@ namespace hcbench {
 
 // The parts of an http:// URL the floor client needs.
 struct HttpUrl {
-  std::string host;       // name or address, without brackets
+  std::string host; // name or address, without brackets
   std::uint16_t port = 80;
   std::string path = "/"; // origin-form target, query included
   std::string authority;  // host[:port] as the Host header carries it

@@ -15,7 +15,8 @@ public:
   static constexpr unsigned sub_bucket_bits = 7;
   static constexpr unsigned sub_buckets = 1u << sub_bucket_bits;
   static constexpr unsigned magnitudes = 34; // up to 2^(34+7) ns
-  static constexpr std::uint64_t max_trackable = (std::uint64_t{1} << (magnitudes + sub_bucket_bits)) - 1;
+  static constexpr std::uint64_t max_trackable =
+      (std::uint64_t{1} << (magnitudes + sub_bucket_bits)) - 1;
 
   void record(std::uint64_t nanoseconds);
   void merge(const LatencyHistogram& other);
@@ -23,7 +24,9 @@ public:
   std::uint64_t count() const { return count_; }
   std::uint64_t min() const { return count_ ? min_ : 0; }
   std::uint64_t max() const { return max_; }
-  double mean() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0; }
+  double mean() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0;
+  }
   // The smallest recorded value v such that at least q (0..1) of the values are <= v,
   // reported as the upper edge of its bucket (never understated); 0 when empty.
   std::uint64_t quantile(double q) const;

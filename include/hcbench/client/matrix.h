@@ -56,14 +56,14 @@ std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned 
                                    std::uint64_t seed);
 
 struct MatrixExecution {
-  CellSpec base;                  // cycles, warm-up, duration, verification, TLS settings
+  CellSpec base; // cycles, warm-up, duration, verification, TLS settings
   unsigned repeat = 1;
   std::uint64_t seed = 0;
   std::chrono::milliseconds sample_interval{100};
-  std::string stats_url;          // plain-HTTP base for /stats; "" without one
+  std::string stats_url; // plain-HTTP base for /stats; "" without one
   EmbeddedServer* server = nullptr;
   bool pinned = false;
-  bool progress = false;          // draw the live progress line on stderr
+  bool progress = false; // draw the live progress line on stderr
 };
 
 // Runs every applicable cell `repeat` times into results.cells (planned beforehand) and fills

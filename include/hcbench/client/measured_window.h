@@ -44,7 +44,7 @@ public:
 private:
   const CellSpec& spec_;
   CellMeasurement& out_;
-  std::uint64_t started_ = 0;          // warm-up and measured requests started
+  std::uint64_t started_ = 0; // warm-up and measured requests started
   std::uint64_t measured_started_ = 0;
   std::uint64_t completed_ = 0;
   std::uint64_t consecutive_failures_ = 0;

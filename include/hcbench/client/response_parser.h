@@ -22,8 +22,8 @@ public:
 
   // What one feed() call did with its input.
   struct Progress {
-    std::size_t consumed = 0;       // bytes of the input used (the rest belongs to what follows)
-    std::span<const char> body;     // the body bytes among them
+    std::size_t consumed = 0;   // bytes of the input used (the rest belongs to what follows)
+    std::span<const char> body; // the body bytes among them
   };
 
   // Parses as much of `data` as belongs to the current response.

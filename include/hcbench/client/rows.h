@@ -13,11 +13,11 @@
 namespace hcbench {
 
 struct ClientRow {
-  std::string id;               // unique and selectable: "curl.reuse-handle.discard-body"
-  std::string group;            // "native", "floor", "python", "node"
-  std::string library;          // as the original's table names it: "pycurl", "requests", "libcurl"
+  std::string id;      // unique and selectable: "curl.reuse-handle.discard-body"
+  std::string group;   // "native", "floor", "python", "node"
+  std::string library; // as the original's table names it: "pycurl", "requests", "libcurl"
   bool reuse_connections = true;
-  std::string options;          // the original's options label: "Reuse handle, don't save body"
+  std::string options; // the original's options label: "Reuse handle, don't save body"
   bool supports_concurrency = false; // can run CellSpec::concurrency > 1
   std::function<CellMeasurement(const CellSpec&)> run;
 

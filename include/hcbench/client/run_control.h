@@ -9,8 +9,8 @@
 namespace hcbench {
 
 struct RunControl {
-  std::atomic<bool> stop{false};                 // end the current cell's window and the run
-  std::atomic<std::uint64_t> requests_done{0};   // of the current cell, warm-up included
+  std::atomic<bool> stop{false};               // end the current cell's window and the run
+  std::atomic<std::uint64_t> requests_done{0}; // of the current cell, warm-up included
 
   bool stop_requested() const { return stop.load(std::memory_order_relaxed); }
   void count_request(std::uint64_t done) { requests_done.store(done, std::memory_order_relaxed); }

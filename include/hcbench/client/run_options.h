@@ -17,7 +17,7 @@ inline const std::vector<std::uint64_t> original_sizes = {4,    512,   1024,  20
                                                           8192, 16384, 32768, 65536, 131072};
 
 struct RunOptions {
-  std::string http_url;               // base URLs; both empty: start the embedded server
+  std::string http_url; // base URLs; both empty: start the embedded server
   std::string https_url;
   std::string benchmark_type = "full";
   std::uint64_t cycles = 10000;
@@ -39,7 +39,7 @@ struct RunOptions {
   std::string vmstat_log_path;
   bool insecure = true;
   std::string cacert;
-  bool progress = true;               // the live line, when stderr is a terminal
+  bool progress = true; // the live line, when stderr is a terminal
 
   bool embedded() const { return http_url.empty() && https_url.empty(); }
 };

@@ -58,18 +58,18 @@ struct ProcSnapshot {
 
 // One row of the series: the interval between two snapshots.
 struct CpuSample {
-  double time_seconds = 0;     // end of the interval, since the sampler started
+  double time_seconds = 0; // end of the interval, since the sampler started
   double duration_seconds = 0;
   std::int64_t run_index = -1; // which cell run was in progress (-1: between cells)
   std::uint64_t runnable = 0;
   std::uint64_t blocked = 0;
   double user = 0, system = 0, idle = 0, iowait = 0, steal = 0; // % of all CPUs, as vmstat
-  double busy = 0;             // 100 - idle - iowait
-  double busiest_cpu = 0;      // % busy of the busiest single CPU
+  double busy = 0;                                              // 100 - idle - iowait
+  double busiest_cpu = 0;                                       // % busy of the busiest single CPU
   double context_switches_per_second = 0;
   double interrupts_per_second = 0;
-  double client_cpu = 0;                // % of one CPU
-  std::optional<double> server_cpu;     // % of one CPU, when the server process is known
+  double client_cpu = 0;            // % of one CPU
+  std::optional<double> server_cpu; // % of one CPU, when the server process is known
   int client_last_cpu = -1;
   int server_last_cpu = -1;
 };
@@ -80,12 +80,12 @@ CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
 // A cell's load, from the samples taken while it ran.
 struct LoadSummary {
   std::size_t samples = 0;
-  double mean_busy = 0;     // % of all CPUs, weighted by sample duration
+  double mean_busy = 0; // % of all CPUs, weighted by sample duration
   double max_busy = 0;
-  double max_cpu_busy = 0;  // the busiest single CPU in any sample
+  double max_cpu_busy = 0; // the busiest single CPU in any sample
   double mean_client_cpu = 0;
   std::optional<double> mean_server_cpu;
-  bool saturated = false;   // a CPU was busy >= saturation_percent in some sample
+  bool saturated = false; // a CPU was busy >= saturation_percent in some sample
 };
 
 inline constexpr double saturation_percent = 95;

@@ -21,15 +21,15 @@ inline constexpr std::string_view results_schema = "hcbench-results/1";
 
 // One run of one cell.
 struct CellRun {
-  unsigned repeat = 0;            // 0-based --repeat index
-  std::int64_t order = 0;         // position in the whole run (the shuffled order); samples
-                                  // carry it as run_index
-  double started_seconds = 0;     // since the run began
+  unsigned repeat = 0;        // 0-based --repeat index
+  std::int64_t order = 0;     // position in the whole run (the shuffled order); samples
+                              // carry it as run_index
+  double started_seconds = 0; // since the run began
   CellMeasurement measurement;
   LoadSummary load;
   Placement placement;
   std::optional<ServerCounters> server; // what the server counted during the cell
-  bool interrupted = false;       // Ctrl-C ended it early
+  bool interrupted = false;             // Ctrl-C ended it early
 
   double requests_per_second() const;
   // The original's formula: body bytes per second in MiB (headers excluded).
@@ -42,20 +42,20 @@ struct CellRun {
 };
 
 struct CellResult {
-  std::size_t index = 0;          // position in the planned matrix (table order)
+  std::size_t index = 0; // position in the planned matrix (table order)
   std::string row_id;
   std::string group;
   std::string library;
   bool reuse_connections = true;
   std::string options;
-  std::string display_name;       // the original's "Request Type"
-  std::string protocol;           // "http" or "https"
-  std::string endpoint;           // "ping", "bigger" or "length"
-  std::string path;               // "/length/1024"
-  std::uint64_t size = 0;         // expected body bytes
+  std::string display_name; // the original's "Request Type"
+  std::string protocol;     // "http" or "https"
+  std::string endpoint;     // "ping", "bigger" or "length"
+  std::string path;         // "/length/1024"
+  std::uint64_t size = 0;   // expected body bytes
   unsigned concurrency = 1;
   std::string url;
-  std::string not_applicable;     // why this row cannot run this cell (floor over HTTPS)
+  std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
   std::vector<CellRun> runs;
 };
 
@@ -67,7 +67,7 @@ struct Spread {
 
 // A cell over its runs: medians and min-max of each figure, sums of counts.
 struct CellSummary {
-  std::size_t runs = 0;           // runs that measured something
+  std::size_t runs = 0; // runs that measured something
   Spread requests_per_second, throughput_mib_per_second, cpu_us_per_request, wall_seconds;
   Spread p50_us, p90_us, p99_us, p999_us, max_us, mean_us;
   std::uint64_t requests = 0;
@@ -75,10 +75,10 @@ struct CellSummary {
   std::uint64_t connections = 0;
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
-  bool saturated = false;         // some run had a saturated CPU: the figure is CPU-bound
+  bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
   bool interrupted = false;
-  std::string error;              // the first run error
-  std::string skipped;            // why it was not run (every run skipped)
+  std::string error;   // the first run error
+  std::string skipped; // why it was not run (every run skipped)
 
   bool has_figures() const { return runs > 0; }
   bool failed() const { return failures.total() > 0 || !error.empty(); }
@@ -92,14 +92,14 @@ struct RunSettings {
   std::uint64_t warmup = 0;
   double duration_seconds = 0;
   unsigned repeat = 1;
-  std::uint64_t seed = 0;             // of the shuffled order
-  std::vector<std::string> clients;   // selection as given
+  std::uint64_t seed = 0;           // of the shuffled order
+  std::vector<std::string> clients; // selection as given
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
   std::string verify = "length";
   unsigned sample_ms = 100;
-  std::string pin;                    // as given, "" when not pinned
+  std::string pin; // as given, "" when not pinned
   bool embedded_server = true;
   std::string http_url;
   std::string https_url;
@@ -109,16 +109,16 @@ struct RunSettings {
 
 struct Environment {
   std::string hcbench_version;
-  std::string started_at;             // UTC, ISO 8601
+  std::string started_at; // UTC, ISO 8601
   std::string hostname;
-  std::string kernel;                 // uname -sr
+  std::string kernel; // uname -sr
   std::string cpu_model;
   unsigned cpu_count = 0;
   std::string libcurl_version;
   std::string tls_backend;
-  std::string server_version;         // embedded server's, from its ready line
-  long server_pid = 0;                // embedded server's process id; 0 when external
-  Placement placement;                // at the start of the run
+  std::string server_version; // embedded server's, from its ready line
+  long server_pid = 0;        // embedded server's process id; 0 when external
+  Placement placement;        // at the start of the run
 };
 
 Environment observe_environment(pid_t server);
@@ -129,9 +129,9 @@ struct RunResults {
   std::vector<CellResult> cells;
   std::vector<CpuSample> samples;
   double wall_seconds = 0;
-  std::int64_t started_unix_ms = 0;   // wall-clock time at which sample time 0 was taken
-  bool interrupted = false;           // Ctrl-C: the results stop where the run stopped
-  std::string error;                  // why the run stopped early, when it did
+  std::int64_t started_unix_ms = 0; // wall-clock time at which sample time 0 was taken
+  bool interrupted = false;         // Ctrl-C: the results stop where the run stopped
+  std::string error;                // why the run stopped early, when it did
 
   const CellRun* find_run(std::int64_t order) const;
   // The cell's median requests/s over the floor's for the same path over HTTP, sequential.

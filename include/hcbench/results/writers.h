@@ -21,8 +21,7 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
                      const std::string& path, unsigned concurrency);
 // The original's `size` layout (Response_size, then the four original columns, then any
 // other client as "<Request Type> Time") for one protocol.
-std::string size_csv(const RunResults& results, const std::string& protocol,
-                     unsigned concurrency);
+std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency);
 // Writes the layout that fits the run: `full` (one file per URL) or `size` (one per
 // protocol). One output gets `path` itself; several get a suffix before the extension
 // ("results-https.csv"). Returns the files written; throws on I/O errors.

@@ -12,10 +12,10 @@ namespace hcbench {
 
 // What one HTTP/1 session enforces and how it answers.
 struct SessionConfig {
-  std::uint64_t max_length = default_max_length;  // largest n of /length/<n> (413 above)
-  std::uint64_t max_body_bytes = 1ull << 20;      // request bodies are read and discarded up to this
-  std::size_t max_head_bytes = 8192;              // request line + headers (431 above)
-  std::uint64_t keepalive_requests = 0;           // requests per connection, 0 = unlimited
+  std::uint64_t max_length = default_max_length; // largest n of /length/<n> (413 above)
+  std::uint64_t max_body_bytes = 1ull << 20;     // request bodies are read and discarded up to this
+  std::size_t max_head_bytes = 8192;             // request line + headers (431 above)
+  std::uint64_t keepalive_requests = 0;          // requests per connection, 0 = unlimited
   ContentTypeMode content_type = ContentTypeMode::native;
 };
 

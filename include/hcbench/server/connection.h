@@ -43,10 +43,10 @@ public:
 
 private:
   enum class State {
-    open,       // reading requests, writing responses
-    finishing,  // no more requests: write what is queued, then shut down
-    lingering,  // FIN sent: discard input until the peer closes or the linger time ends
-    closing,    // uv_close called
+    open,      // reading requests, writing responses
+    finishing, // no more requests: write what is queued, then shut down
+    lingering, // FIN sent: discard input until the peer closes or the linger time ends
+    closing,   // uv_close called
   };
 
   static void on_alloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
@@ -85,7 +85,7 @@ private:
   void touch();
 
   Worker& worker_;
-  int fd_;                // the socket; owned by handle_ once attached_
+  int fd_; // the socket; owned by handle_ once attached_
   bool attached_ = false;
   uv_tcp_t handle_{};
   State state_ = State::open;
@@ -97,11 +97,11 @@ private:
   std::unique_ptr<uv_shutdown_t> shutdown_request_; // once, when lingering starts
   bool write_in_flight_ = false;
   bool reading_ = false;
-  bool draining_ = false;         // the server is stopping
+  bool draining_ = false; // the server is stopping
   bool handshake_counted_ = false;
   bool close_notify_pending_ = false; // TLS: send close_notify after the last response
-  bool peer_closed_ = false;      // EOF or a fatal TLS error: close after the output, no FIN wait
-  bool input_ignored_ = false;    // bytes arrived after requests stopped: linger before closing
+  bool peer_closed_ = false;   // EOF or a fatal TLS error: close after the output, no FIN wait
+  bool input_ignored_ = false; // bytes arrived after requests stopped: linger before closing
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none
   std::uint64_t linger_until_ms_ = 0;

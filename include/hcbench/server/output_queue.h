@@ -33,7 +33,9 @@ public:
 
   bool empty() const { return size_ == 0; }
   // The first unconsumed region (empty when the queue is).
-  std::string_view front() const { return head_ < segments_.size() ? region(head_) : std::string_view(); }
+  std::string_view front() const {
+    return head_ < segments_.size() ? region(head_) : std::string_view();
+  }
   std::size_t size() const { return size_; } // bytes not yet consumed
 
   // Appends the unconsumed regions, in order, to `out` (cleared first); with

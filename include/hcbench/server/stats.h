@@ -19,8 +19,12 @@ inline constexpr std::array<int, 9> counted_statuses{200, 400, 404, 405, 408, 41
 
 class Counter {
 public:
-  void add(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  void sub(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+  void add(std::uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void sub(std::uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+  }
   std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
 
 private:
@@ -43,7 +47,7 @@ struct alignas(64) WorkerCounters {
 };
 
 // The /stats document for a set of workers and the shared payload cache.
-std::string stats_json(std::span<const WorkerCounters* const> workers, const PayloadCacheStats& cache,
-                       unsigned threads);
+std::string stats_json(std::span<const WorkerCounters* const> workers,
+                       const PayloadCacheStats& cache, unsigned threads);
 
 } // namespace hcbench

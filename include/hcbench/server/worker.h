@@ -12,8 +12,8 @@
 #include <uv.h>
 
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
