@@ -83,7 +83,8 @@ k() {
   fi
 }
 
-# One start for every pod, far enough ahead for all of them to be running by then.
+# One start for every pod, far enough ahead for all of them to be running by then (computed
+# again just before the Job is applied).
 start_seconds=$(($(date +%s) + start_delay))
 start_at=$(date -u -d "@$start_seconds" +%Y-%m-%dT%H:%M:%SZ)
 work=$(mktemp -d)
@@ -108,7 +109,7 @@ if $dry_run; then
   k apply -f server.yaml
   k rollout status "deployment/$server" --timeout=300s
   k apply -f job.yaml
-  k get job "$job" -o "jsonpath={.status.succeeded} {.status.failed}"
+  k get job "$job" -o "jsonpath={.status.succeeded}/{.status.failed}"
   for ((i = 0; i < clients; i++)); do k logs "POD-$i" -c results; done
   say "would run: hcbench report --merge $results_dir/pod-{0..$((clients - 1))}.json --json $results_dir/merged.json"
   k delete job "$job" --ignore-not-found --wait=false
@@ -167,13 +168,11 @@ server_requests() {
 }
 requests_before=$(server_requests)
 
-# The start time was fixed when the manifests were rendered: if the server took most of the
-# delay, render again.
-if (($(date +%s) + 10 > start_seconds)); then
-  start_seconds=$(($(date +%s) + start_delay))
-  start_at=$(date -u -d "@$start_seconds" +%Y-%m-%dT%H:%M:%SZ)
-  render | python3 -c 'import sys, yaml; yaml.safe_dump_all([d for d in yaml.safe_load_all(sys.stdin) if d["kind"] == "Job"], sys.stdout, sort_keys=False)' >"$work/job.yaml"
-fi
+# The start time counts from now, not from the first rendering: the server's rollout may
+# have taken a while.
+start_seconds=$(($(date +%s) + start_delay))
+start_at=$(date -u -d "@$start_seconds" +%Y-%m-%dT%H:%M:%SZ)
+render | python3 -c 'import sys, yaml; yaml.safe_dump_all([d for d in yaml.safe_load_all(sys.stdin) if d["kind"] == "Job"], sys.stdout, sort_keys=False)' >"$work/job.yaml"
 job_applied=true
 k apply -f "$work/job.yaml" >&2
 say "job/$job: $clients pods start measuring at $start_at ($((start_seconds - $(date +%s))) s from now)"
@@ -183,8 +182,10 @@ say "job/$job: $clients pods start measuring at $start_at ($((start_seconds - $(
 deadline=$((start_seconds + timeout + 60))
 while :; do
   # An empty count is 0; a status that cannot be read now (the API server busy) is read again.
-  counts=$(k get job "$job" -o 'jsonpath={.status.succeeded} {.status.failed}' 2>/dev/null) || counts=
-  read -r succeeded failed <<<"$(awk '{ print ($1 == "" ? 0 : $1), ($2 == "" ? 0 : $2) }' <<<"${counts:- }")"
+  counts=$(k get job "$job" -o 'jsonpath={.status.succeeded}/{.status.failed}' 2>/dev/null) || counts=/
+  IFS=/ read -r succeeded failed <<<"$counts"
+  [[ "$succeeded" =~ ^[0-9]+$ ]] || succeeded=0
+  [[ "$failed" =~ ^[0-9]+$ ]] || failed=0
   ((succeeded == clients)) && break
   if ((failed > 0)); then
     say "job/$job: $failed pod(s) failed; the benchmark's last lines:"

@@ -13,7 +13,10 @@ k8s-run.sh runs with a kubectl on its PATH that records any call and fails. What
      and the kubelet would gives K distinct host labels and one start time;
   3. with kubectl (1.24 or later) on the PATH, every object decodes into kubectl's own typed
      Kubernetes API objects: known kinds, fields of the right types, quantities that parse, and
-     no field that the typed object drops (a misspelt or unknown field).
+     no field that the typed object drops (a misspelt or unknown field);
+  4. k8s-run.sh's own path, against a simulated kubectl and hcbench: it applies the server and
+     then the Job, collects each index's JSON, merges them, prints the table, and deletes what
+     it created, also when the Job fails.
 Not checked: the API server's validation and defaulting, admission, scheduling, the image,
 the CPU manager policy of real nodes, and any field value the typed objects do not constrain.
 Skipped (77) when python3-yaml is missing; part 3 alone is skipped without kubectl.
@@ -270,6 +273,67 @@ try:
                       f"{where}: {'.'.join(map(str, path))} = {value!r} does not survive kubectl's typed object (unknown or mistyped field)")
             checked += 1
         print(f"kubectl {version[0]}.{version[1]} decoded {checked} objects into its typed API objects")
+
+    # --- 4. the script's real path, against a simulated cluster ------------------------------
+    # A kubectl that answers as a cluster would for a Job whose pods all succeed (or, with
+    # FAKE_FAILED=1, one failed), and an hcbench whose merge lists its inputs: the script must
+    # apply the server and the Job, collect each index's JSON, merge them, and delete what it
+    # created, also when the Job fails.
+    state = os.path.join(work, "cluster")
+    os.mkdir(state)
+    with open(os.path.join(fake_bin, "kubectl"), "w") as f:
+        f.write(f"""#!/bin/sh
+state='{state}'
+echo "$*" >>"$state/calls"
+case "$*" in
+  "config current-context") echo fake-context ;;
+  "config view"*) ;;
+  "get job hcbench-clients -o jsonpath="*) if [ -n "$FAKE_FAILED" ]; then echo "/1"; else echo "{k}/"; fi ;;
+  "get job"*|"get deployment"*|"get --raw"*) exit 1 ;;
+  "apply -f "*) cp "$3" "$state/applied-$(grep -c . "$state/calls")" ;;
+  "rollout status"*|"delete "*) ;;
+  "get pods -l job-name=hcbench-clients --field-selector=status.phase=Failed"*) echo pod/p0 ;;
+  "get pods -l job-name=hcbench-clients --field-selector=status.phase=Succeeded"*) printf '2 p2\\n0 p0\\n1 p1\\n' ;;
+  "logs p"?" -c results") echo "{{\\"pod\\": \\"$2\\"}}" ;;
+  "logs p"*) echo "output of $2" ;;
+  *) echo "fake kubectl: unexpected $*" >&2; exit 3 ;;
+esac
+""")
+    hcbench_stub = os.path.join(work, "hcbench")
+    with open(hcbench_stub, "w") as f:
+        f.write("""#!/bin/sh
+[ "$2" = --help ] && { echo "--merge FILES"; exit 0; }
+shift 2
+files=""
+while [ "$1" != --json ]; do files="$files $1"; shift; done
+echo "$files" >"$2"
+echo "merged table of$files"
+""")
+    os.chmod(hcbench_stub, 0o755)
+    results = os.path.join(work, "results")
+    flow = [script, "--clients", str(k), "--image", "registry.invalid/hcbench:test", "--start-delay", "10",
+            "--timeout", "20", "--run-id", "offline-2", "--results-dir", results, "--hcbench", hcbench_stub, "--", "--cycles", "10"]
+    run = subprocess.run(flow, env=env, capture_output=True, text=True, timeout=120)
+    calls = open(os.path.join(state, "calls")).read().splitlines()
+    applied = sorted(f for f in os.listdir(state) if f.startswith("applied-"))
+    kinds = [sorted(d["kind"] for d in yaml.safe_load_all(open(os.path.join(state, f))) if d) for f in applied]
+    if check(run.returncode == 0, f"k8s-run.sh against a simulated cluster exited {run.returncode}: {run.stderr}"):
+        check(kinds == [["Deployment", "Service"], ["Job"]], f"the script must apply the server, then the Job: {kinds}")
+        for i in range(k):
+            check(json.load(open(os.path.join(results, f"pod-{i}.json"))) == {"pod": f"p{i}"}, f"pod-{i}.json is not index {i}'s JSON")
+        merged = open(os.path.join(results, "merged.json")).read().split()
+        check(merged == [os.path.join(results, f"pod-{i}.json") for i in range(k)], f"the merge got {merged}")
+        check("merged table of" in run.stdout, "the script must print the merged table")
+    check("delete job hcbench-clients --ignore-not-found --wait=false --cascade=background" in calls, "the script must delete its Job")
+    check(any(c.startswith("delete -f ") for c in calls), "the script must delete the server it created")
+    open(os.path.join(state, "calls"), "w").close()
+    failed = subprocess.run(flow, env=dict(env, FAKE_FAILED="1"), capture_output=True, text=True, timeout=120)
+    calls = open(os.path.join(state, "calls")).read().splitlines()
+    check(failed.returncode == 1 and "failed" in failed.stderr, f"a failed Job must fail the script: {failed.returncode} {failed.stderr}")
+    check("logs pod/p0 -c benchmark --tail=20" in calls, "the script must show the failed pod's output")
+    check(any(c.startswith("delete job") for c in calls) and any(c.startswith("delete -f ") for c in calls),
+          "a failed run must still delete the Job and the server")
+    print("k8s-run.sh against a simulated cluster: applied, collected, merged, cleaned up (also on failure)")
 finally:
     shutil.rmtree(work)
 
