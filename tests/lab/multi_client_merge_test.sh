@@ -40,8 +40,8 @@ assert_torn_down() {
 rate=50mbit
 # Two cells: 4-byte bodies (the clients' own cost) and 64 KiB bodies (the links' bandwidth).
 # Each window ends after 2 s, or 100000 requests: bounded in count and time.
-options=(--clients floor --sizes 4,64k --cycles 100000 --duration 2 --warmup 5 --no-progress)
-server="exec '$hcbench' serve --bind \$LAB_SERVER_ADDRESS --http-port \$LAB_HTTP_PORT --https-port off"
+# The lab's default server (HTTP and HTTPS), and HTTP only: the floor's protocol.
+options=(--clients floor --protocols http --sizes 4,64k --cycles 100000 --duration 2 --warmup 5 --no-progress)
 
 # --- calibration: what one client sends besides its measured requests ------------------------
 # The same command alone, between two /stats reads of its own: the server's count minus the
@@ -50,7 +50,7 @@ calibrate="before=\$(curl -s \$LAB_HTTP_URL/stats) &&
   '$hcbench' run \$LAB_HTTP_URL --start-at \$((\$(date +%s%3N) + 3000)) --run-id calibration \
     --host-label alone --json $work/alone.json ${options[*]} >$work/alone.log 2>&1 &&
   after=\$(curl -s \$LAB_HTTP_URL/stats) && echo \"\$before\" >$work/before.json && echo \"\$after\" >$work/after.json"
-"$lab" --rate "$rate" --server "$server" --client "$calibrate" 2>"$work/lab.err" & pid=$!
+"$lab" --rate "$rate" --hcbench "$hcbench" --client "$calibrate" 2>"$work/lab.err" & pid=$!
 wait "$pid" || { cat "$work/lab.err" "$work/alone.log" >&2; fail "the calibration run failed"; }
 assert_torn_down "$pid"
 alone_requests=$(json_get "$work/alone.json" 'sum(c["summary"]["requests"] for c in s["cells"])')
@@ -61,7 +61,7 @@ log "calibration: one client measured $alone_requests requests, the server count
 
 # --- three synchronized clients --------------------------------------------------------------
 mkdir "$work/hosts"
-"$lab" --clients 3 --rate "$rate" --server "$server" --results-dir "$work/hosts" --run-id merge-test \
+"$lab" --clients 3 --rate "$rate" --hcbench "$hcbench" --results-dir "$work/hosts" --run-id merge-test \
   --summary "$work/summary.json" -- "${options[@]}" >"$work/merged.out" 2>"$work/lab.err" & pid=$!
 wait "$pid" || { cat "$work/lab.err" "$work/hosts"/*.log "$work/merged.out" >&2; fail "the K = 3 lab failed"; }
 assert_torn_down "$pid"
