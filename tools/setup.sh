@@ -24,6 +24,8 @@ packages=(
   curl openssl ca-certificates procps iproute2 python3 libclang-rt-14-dev clang clang-format
   # the run tests validate the results JSON against docs/results-schema.json
   python3-jsonschema
+  # tools/k8s-run.sh renders the Kubernetes manifests, and their test parses them
+  python3-yaml
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
   # the Node.js driver
