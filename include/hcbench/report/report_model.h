@@ -1,8 +1,7 @@
 // `hcbench report`'s model: a saved run (the "hcbench-results/1" JSON that `hcbench run --json`
-// writes, docs/results-schema.json) read back into what tables, charts and comparisons need,
-// for its charts and comparisons (the tables of one run are results/run_table.h). Reading is
-// tolerant: a field a report does not use may be missing or null; a document that is not a results
-// document is an error with the reason.
+// writes, docs/results-schema.json) read back for its charts and comparisons; the tables of
+// one run are results/run_table.h. Reading is tolerant: a field a report does not use may be
+// missing or null; a document that is not a results document is an error with the reason.
 #pragma once
 
 #include <nlohmann/json.hpp>
