@@ -1,7 +1,9 @@
 // hcbench report: tables and charts from a saved run, or a comparison of two runs.
 #include "hcbench/cli/commands.h"
 #include "hcbench/report/compare.h"
-#include "hcbench/report/report.h"
+#include "hcbench/report/report_charts.h"
+#include "hcbench/results/results_json.h"
+#include "hcbench/results/run_table.h"
 
 #include <cxxopts.hpp>
 #include <fmt/format.h>
@@ -34,6 +36,19 @@ void emit(const std::string& text, const std::string& output) {
   } else {
     write_file(output, text);
   }
+}
+
+// The same table `hcbench run` printed for this run, in the format asked for.
+std::string run_tables(const RunTable& table, ReportFormat format, const std::string& source) {
+  switch (format) {
+  case ReportFormat::markdown:
+    return markdown_table(table);
+  case ReportFormat::csv:
+    return cells_csv(table);
+  case ReportFormat::json:
+    return cells_json(table, source);
+  }
+  return markdown_table(table);
 }
 
 } // namespace
@@ -79,9 +94,10 @@ int report_command(int argc, char** argv) {
       return parsed.count("fail-on-regression") && comparison.regressions() > 0 ? 1 : 0;
     }
 
-    const auto run = load_report_run(files[0]);
-    emit(run_tables(run, *format), output);
+    const auto document = load_results_document(files[0]);
+    emit(run_tables(read_run_table(document), *format, files[0]), output);
     if (parsed.count("charts")) {
+      const auto run = read_report_run(document, files[0]);
       const std::filesystem::path directory = parsed["charts"].as<std::string>();
       std::filesystem::create_directories(directory);
       const auto charts = run_charts(run);

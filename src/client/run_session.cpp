@@ -5,11 +5,16 @@
 
 #include "hcbench/client/curl_runner.h"
 #include "hcbench/client/embedded_server.h"
+#include "hcbench/client/environment_probe.h"
 #include "hcbench/client/matrix.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/server_stats.h"
-#include "hcbench/results/writers.h"
+#include "hcbench/results/results_csv.h"
+#include "hcbench/results/results_json.h"
+#include "hcbench/results/run_table.h"
+#include "hcbench/results/text_file.h"
+#include "hcbench/results/vmstat_log.h"
 #include "hcbench/shared/data_dir.h"
 
 #include <fmt/format.h>

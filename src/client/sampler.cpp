@@ -156,32 +156,6 @@ CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
   return s;
 }
 
-LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds) {
-  LoadSummary out;
-  double weight = 0, busy = 0, client = 0, server = 0, server_weight = 0;
-  for (const auto& s : samples) {
-    ++out.samples;
-    weight += s.duration_seconds;
-    busy += s.busy * s.duration_seconds;
-    client += s.client_cpu * s.duration_seconds;
-    if (s.server_cpu) {
-      server += *s.server_cpu * s.duration_seconds;
-      server_weight += s.duration_seconds;
-    }
-    if (s.duration_seconds >= min_duration_seconds) {
-      out.max_busy = std::max(out.max_busy, s.busy);
-      out.max_cpu_busy = std::max(out.max_cpu_busy, s.busiest_cpu);
-    }
-  }
-  if (weight > 0) {
-    out.mean_busy = busy / weight;
-    out.mean_client_cpu = client / weight;
-  }
-  if (server_weight > 0) out.mean_server_cpu = server / server_weight;
-  out.saturated = out.max_cpu_busy >= saturation_percent;
-  return out;
-}
-
 CpuSampler::CpuSampler(std::chrono::milliseconds interval, pid_t server,
                        std::function<void()> on_tick)
     : interval_(interval), server_(server), on_tick_(std::move(on_tick)),

@@ -1,7 +1,7 @@
 // The charts of one run, after the original's graphs (reference/original.md 1.8): RPS per
 // client configuration with HTTP and HTTPS bars, and figures against response size on log
 // axes; plus CPU per request and latency percentiles, which the original could not draw.
-#include "hcbench/report/report.h"
+#include "hcbench/report/report_charts.h"
 #include "hcbench/report/svg_chart.h"
 
 #include <fmt/format.h>

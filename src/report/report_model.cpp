@@ -1,5 +1,5 @@
 // Reads a saved run ("hcbench-results/1") into the report model.
-#include "hcbench/report/report.h"
+#include "hcbench/report/report_model.h"
 
 #include <cctype>
 
@@ -115,7 +115,10 @@ std::string ReportCell::key() const {
   return fmt::format("{}|{}|{}|{}", row_id, protocol, path, concurrency);
 }
 
-ReportRun read_report_run(const json& document, std::string source) {
+namespace {
+
+// What every reader of a saved run checks first.
+void check_results_document(const json& document) {
   if (!document.is_object()) throw ReportInputError("not a JSON object");
   const auto schema = text_at(document, {"schema"});
   if (!schema.starts_with("hcbench-results/")) {
@@ -128,7 +131,13 @@ ReportRun read_report_run(const json& document, std::string source) {
   }
   const json* cells = at(document, {"cells"});
   if (cells == nullptr || !cells->is_array()) throw ReportInputError("no \"cells\" array");
+}
 
+} // namespace
+
+ReportRun read_report_run(const json& document, std::string source) {
+  check_results_document(document);
+  const json& cells = document["cells"];
   ReportRun run;
   run.source = std::move(source);
   run.benchmark_type = text_at(document, {"settings", "benchmark_type"});
@@ -149,11 +158,11 @@ ReportRun read_report_run(const json& document, std::string source) {
   run.libcurl_version = text_at(document, {"environment", "libcurl_version"});
   run.tls_backend = text_at(document, {"environment", "tls_backend"});
   run.placement = text_at(document, {"environment", "placement", "relation"});
-  for (std::size_t i = 0; i < cells->size(); ++i) run.cells.push_back(read_cell((*cells)[i], i));
+  for (std::size_t i = 0; i < cells.size(); ++i) run.cells.push_back(read_cell(cells[i], i));
   return run;
 }
 
-ReportRun load_report_run(const std::filesystem::path& file) {
+json load_results_document(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw ReportInputError(fmt::format("cannot open {}", file.string()));
   json document;
@@ -163,10 +172,15 @@ ReportRun load_report_run(const std::filesystem::path& file) {
     throw ReportInputError(fmt::format("{} is not JSON: {}", file.string(), e.what()));
   }
   try {
-    return read_report_run(document, file.string());
+    check_results_document(document);
   } catch (const ReportInputError& e) {
     throw ReportInputError(fmt::format("{}: {}", file.string(), e.what()));
   }
+  return document;
+}
+
+ReportRun load_report_run(const std::filesystem::path& file) {
+  return read_report_run(load_results_document(file), file.string());
 }
 
 std::string ReportRun::caption() const {

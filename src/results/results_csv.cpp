@@ -1,4 +1,6 @@
-#include "hcbench/results/writers.h"
+#include "hcbench/results/results_csv.h"
+
+#include "hcbench/results/text_file.h"
 
 #include <fmt/format.h>
 
@@ -224,13 +226,6 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
     written.push_back(file);
   }
   return written;
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("cannot write {}", path));
 }
 
 } // namespace hcbench

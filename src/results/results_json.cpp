@@ -1,6 +1,9 @@
-#include "hcbench/results/writers.h"
+#include "hcbench/results/results_json.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <type_traits>
 #include <unordered_map>
 
 namespace hcbench {
@@ -113,15 +116,6 @@ json run_json(const CellResult& cell, const CellRun& run, std::uint64_t warmup) 
           {"placement", placement(run.placement)}};
 }
 
-std::string cell_status(const CellSummary& s, const CellResult& cell) {
-  if (!cell.not_applicable.empty()) return "not_applicable";
-  if (!s.skipped.empty() && !s.has_figures()) return "skipped";
-  if (!s.error.empty()) return "error";
-  if (s.failures.total() > 0) return "failures";
-  if (!s.has_figures()) return s.interrupted ? "interrupted" : "empty";
-  return s.interrupted ? "interrupted" : "ok";
-}
-
 json cell_json(const RunResults& results, const CellResult& cell) {
   const CellSummary s = summarize_cell(cell);
   const auto ratio = results.floor_ratio(cell);
@@ -140,7 +134,7 @@ json cell_json(const RunResults& results, const CellResult& cell) {
           {"size", cell.size},
           {"concurrency", cell.concurrency},
           {"url", cell.url},
-          {"status", cell_status(s, cell)},
+          {"status", cell_status(s, cell.not_applicable)},
           {"not_applicable", text_or_null(cell.not_applicable)},
           {"summary",
            {{"runs", s.runs},
@@ -245,6 +239,157 @@ nlohmann::json results_to_json(const RunResults& results) {
       {"cells", cells},
       {"samples", samples},
   };
+}
+
+} // namespace hcbench
+
+namespace hcbench {
+
+namespace {
+
+using nlohmann::json;
+
+// The value at a path of keys, or nullptr when any step is missing or null.
+const json* at(const json& object, std::initializer_list<const char*> path) {
+  const json* node = &object;
+  for (const char* key : path) {
+    if (!node->is_object()) return nullptr;
+    const auto it = node->find(key);
+    if (it == node->end() || it->is_null()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+template <typename T> T value_at(const json& object, std::initializer_list<const char*> path) {
+  const json* node = at(object, path);
+  if constexpr (std::is_same_v<T, std::string>) {
+    return node != nullptr && node->is_string() ? node->get<std::string>() : std::string();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return node != nullptr && node->is_boolean() && node->get<bool>();
+  } else {
+    return node != nullptr && node->is_number() ? node->get<T>() : T{};
+  }
+}
+
+Spread read_spread(const json& summary, std::initializer_list<const char*> path) {
+  Spread s;
+  if (const json* node = at(summary, path)) {
+    s.median = value_at<double>(*node, {"median"});
+    s.min = value_at<double>(*node, {"min"});
+    s.max = value_at<double>(*node, {"max"});
+  }
+  return s;
+}
+
+FailureCounts read_failures(const json& summary) {
+  FailureCounts counts;
+  for (std::size_t k = 0; k < failure_kind_count; ++k) {
+    const std::string name(failure_kind_name(static_cast<FailureKind>(k)));
+    counts.by_kind[k] = value_at<std::uint64_t>(summary, {"failures", name.c_str()});
+  }
+  // A document that gives only the total still counts its failures.
+  const auto total = value_at<std::uint64_t>(summary, {"failures", "total"});
+  if (total > counts.total()) counts.add(FailureKind::other, total - counts.total());
+  return counts;
+}
+
+CellSummary read_summary(const json& cell) {
+  CellSummary s;
+  const json* summary = at(cell, {"summary"});
+  if (summary == nullptr) return s;
+  s.runs = value_at<std::size_t>(*summary, {"runs"});
+  s.requests = value_at<std::uint64_t>(*summary, {"requests"});
+  s.requests_per_second = read_spread(*summary, {"rps"});
+  s.throughput_mib_per_second = read_spread(*summary, {"throughput_mib_s"});
+  s.cpu_us_per_request = read_spread(*summary, {"cpu_us_per_request"});
+  s.wall_seconds = read_spread(*summary, {"wall_seconds"});
+  s.p50_us = read_spread(*summary, {"latency_us", "p50"});
+  s.p90_us = read_spread(*summary, {"latency_us", "p90"});
+  s.p99_us = read_spread(*summary, {"latency_us", "p99"});
+  s.p999_us = read_spread(*summary, {"latency_us", "p99_9"});
+  s.max_us = read_spread(*summary, {"latency_us", "max"});
+  s.mean_us = read_spread(*summary, {"latency_us", "mean"});
+  s.failures = read_failures(*summary);
+  s.connections = value_at<std::uint64_t>(*summary, {"connections"});
+  s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
+  s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
+  s.saturated = value_at<bool>(*summary, {"saturated"});
+  s.error = value_at<std::string>(*summary, {"error"});
+  s.skipped = value_at<std::string>(*summary, {"skipped"});
+  // The summary has no flag of its own: a cell is interrupted when a run that was not
+  // skipped was, as summarize_cell decides.
+  if (const json* runs = at(cell, {"runs"}); runs != nullptr && runs->is_array()) {
+    for (const auto& run : *runs) {
+      if (at(run, {"skipped"}) == nullptr && value_at<bool>(run, {"interrupted"}))
+        s.interrupted = true;
+    }
+  }
+  return s;
+}
+
+Placement read_placement(const json& node) {
+  Placement p;
+  p.client_cpus = value_at<std::string>(node, {"client_cpus"});
+  p.server_cpus = value_at<std::string>(node, {"server_cpus"});
+  p.client_last_cpu = at(node, {"client_last_cpu"}) ? value_at<int>(node, {"client_last_cpu"}) : -1;
+  p.server_last_cpu = at(node, {"server_last_cpu"}) ? value_at<int>(node, {"server_last_cpu"}) : -1;
+  p.pinned = value_at<bool>(node, {"pinned"});
+  p.relation = value_at<std::string>(node, {"relation"});
+  return p;
+}
+
+} // namespace
+
+RunTable read_run_table(const json& document) {
+  RunTable table;
+  auto& st = table.settings;
+  st.benchmark_type = value_at<std::string>(document, {"settings", "benchmark_type"});
+  st.cycles = value_at<std::uint64_t>(document, {"settings", "cycles"});
+  st.warmup = value_at<std::uint64_t>(document, {"settings", "warmup"});
+  st.repeat = std::max(1u, value_at<unsigned>(document, {"settings", "repeat"}));
+  st.verify = value_at<std::string>(document, {"settings", "verify"});
+  st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
+  st.http_url = value_at<std::string>(document, {"settings", "http_url"});
+  st.https_url = value_at<std::string>(document, {"settings", "https_url"});
+  auto& env = table.environment;
+  const json none = json::object();
+  const json* environment = at(document, {"environment"});
+  const json& e = environment != nullptr ? *environment : none;
+  env.hcbench_version = value_at<std::string>(e, {"hcbench_version"});
+  env.started_at = value_at<std::string>(e, {"started_at"});
+  env.hostname = value_at<std::string>(e, {"hostname"});
+  env.kernel = value_at<std::string>(e, {"kernel"});
+  env.cpu_model = value_at<std::string>(e, {"cpu_model"});
+  env.cpu_count = value_at<unsigned>(e, {"cpu_count"});
+  env.libcurl_version = value_at<std::string>(e, {"libcurl_version"});
+  env.tls_backend = value_at<std::string>(e, {"tls_backend"});
+  env.server_version = value_at<std::string>(e, {"server_version"});
+  env.server_pid = value_at<long>(e, {"server_pid"});
+  if (const json* placement = at(e, {"placement"})) env.placement = read_placement(*placement);
+  table.interrupted = value_at<bool>(document, {"interrupted"});
+  table.error = value_at<std::string>(document, {"error"});
+  const json* cells = at(document, {"cells"});
+  if (cells == nullptr || !cells->is_array()) return table;
+  for (const auto& c : *cells) {
+    TableCell cell;
+    cell.row_id = value_at<std::string>(c, {"row_id"});
+    cell.display_name = value_at<std::string>(c, {"display_name"});
+    if (cell.display_name.empty()) cell.display_name = cell.row_id;
+    cell.protocol = value_at<std::string>(c, {"protocol"});
+    cell.endpoint = value_at<std::string>(c, {"endpoint"});
+    cell.path = value_at<std::string>(c, {"path"});
+    cell.size = value_at<std::uint64_t>(c, {"size"});
+    cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
+    cell.summary = read_summary(c);
+    cell.status = value_at<std::string>(c, {"status"});
+    if (cell.status.empty()) cell.status = cell_status(cell.summary, cell.not_applicable);
+    if (const json* ratio = at(c, {"summary", "floor_ratio"}); ratio && ratio->is_number())
+      cell.floor_ratio = ratio->get<double>();
+    table.cells.push_back(std::move(cell));
+  }
+  return table;
 }
 
 } // namespace hcbench

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -246,6 +247,31 @@ TEST(RunCommand, JsonValidatesAgainstTheDocumentedSchema) {
   const json results = load_json(json_path);
   EXPECT_EQ(results["cells"][0]["runs"].size(), 2u);
   EXPECT_EQ(results["cells"][0]["summary"]["runs"], 2);
+}
+
+// `hcbench report FILE`'s standard output, or "" if it failed.
+std::string report_of(const std::string& json_path) {
+  const std::string command = test::hcbench_binary() + " report " + json_path;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  return ::pclose(pipe) == 0 ? out : "";
+}
+
+// A user who saves a run and reports it later sees the table the run printed.
+TEST(RunCommand, ReportOfTheSavedRunPrintsTheSameTable) {
+  const std::string json_path = temp_path("same-table.json");
+  RunProcess run({"--cycles", "20", "--repeat", "2", "--clients",
+                  "curl.reuse-handle.discard-body,floor", "--endpoints", "ping,bigger", "--json",
+                  json_path, "--no-progress"},
+                 "same-table");
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  const std::string printed = run.out();
+  EXPECT_NE(printed.find("| Request Type | RPS HTTP | RPS HTTPS |"), std::string::npos) << printed;
+  EXPECT_EQ(report_of(json_path), printed);
 }
 
 // A server that answers /length/<n> with the right length but one flipped byte.

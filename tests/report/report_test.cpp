@@ -1,5 +1,7 @@
 #include "hcbench/report/compare.h"
-#include "hcbench/report/report.h"
+#include "hcbench/report/report_charts.h"
+#include "hcbench/results/results_json.h"
+#include "hcbench/results/run_table.h"
 
 #include "results_fixture.h"
 #include "svg_xml.h"
@@ -42,14 +44,15 @@ TEST(Report, MarkdownHasTheOriginalRowsWithHttpAndHttpsColumns) {
                    {},
                    "skipped",
                    "Python module 'httpx' is not installed"});
-  const auto run = read_report_run(document(cells), "base.json");
-  const auto md = run_tables(run, ReportFormat::markdown);
-  EXPECT_NE(md.find("## /length/1024 (1024 bytes)"), std::string::npos) << md;
+  // The table of a saved run is read from the document's summaries (results_json.h).
+  const auto md = markdown_table(read_run_table(document(cells)));
+  EXPECT_NE(md.find("### /length/1024 (1024 bytes), concurrency 1"), std::string::npos) << md;
   EXPECT_NE(md.find("| Request Type | RPS HTTP | RPS HTTPS |"), std::string::npos) << md;
   for (const auto& c : original_full_rows()) {
     EXPECT_EQ(count_lines_with(md, "| " + c.display_name + " |"), 1u) << c.display_name;
   }
-  EXPECT_NE(md.find("| requests, reuse cnxns: False,  options: Default | 557.3 ±1% | 146.3 ±1% |"),
+  EXPECT_NE(md.find("| requests, reuse cnxns: False,  options: Default | 557.3 (551.7–562.9) | "
+                    "146.3 (144.8–147.8) |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("skipped"), std::string::npos);
@@ -58,15 +61,15 @@ TEST(Report, MarkdownHasTheOriginalRowsWithHttpAndHttpsColumns) {
 }
 
 TEST(Report, CsvAndJsonHaveOneRecordPerCell) {
-  const auto run = read_report_run(document(original_full_rows()));
-  const auto csv = run_tables(run, ReportFormat::csv);
+  const auto table = read_run_table(document(original_full_rows()));
+  const auto csv = cells_csv(table);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 16);
   EXPECT_TRUE(csv.starts_with("Request Type,row_id,protocol,path,size"));
   EXPECT_NE(csv.find("\"pycurl, reuse cnxns: True,  options: Reuse handle, don't save body\","
                      "python.pycurl.reuse-handle.discard-body,http,/length/1024,1024,1,ok,3"),
             std::string::npos)
       << csv;
-  const auto json = nlohmann::json::parse(run_tables(run, ReportFormat::json));
+  const auto json = nlohmann::json::parse(cells_json(table, "base.json"));
   EXPECT_EQ(json["cells"].size(), 16u);
   EXPECT_DOUBLE_EQ(json["cells"][0]["rps"]["median"].get<double>(), 557.3);
 }

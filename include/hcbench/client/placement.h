@@ -1,7 +1,9 @@
 // Where the client and the embedded server run. On a VM a sequential round trip between two
 // processes costs about 10x more across cores than on one core, so --pin controls placement
-// and every result records it.
+// and every result records it (results/placement.h).
 #pragma once
+
+#include "hcbench/results/placement.h"
 
 #include <sys/types.h>
 
@@ -37,17 +39,6 @@ std::string set_affinity(pid_t pid, const CpuList& cpus);
 CpuList get_affinity(pid_t pid);
 // The CPU a process last ran on, from /proc/<pid>/stat; -1 if unknown.
 int last_cpu(pid_t pid);
-
-// What a result records about placement.
-struct Placement {
-  std::string client_cpus;  // affinity of the client, as a CPU list
-  std::string server_cpus;  // affinity of the embedded server ("" when external)
-  int client_last_cpu = -1; // where each was last seen running at the end of the cell
-  int server_last_cpu = -1;
-  bool pinned = false; // --pin was given
-  // "same-core", "cross-core" (both pinned, to one CPU each) or "unpinned"/"external".
-  std::string relation;
-};
 
 Placement observe_placement(pid_t server, bool pinned);
 

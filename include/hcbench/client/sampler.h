@@ -5,6 +5,8 @@
 // saturated CPU is flagged. Parsing is pure and tested against fixtures.
 #pragma once
 
+#include "hcbench/results/load.h"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -13,7 +15,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -56,43 +57,8 @@ struct ProcSnapshot {
   std::optional<ProcessStat> server;
 };
 
-// One row of the series: the interval between two snapshots.
-struct CpuSample {
-  double time_seconds = 0; // end of the interval, since the sampler started
-  double duration_seconds = 0;
-  std::int64_t run_index = -1; // which cell run was in progress (-1: between cells)
-  std::uint64_t runnable = 0;
-  std::uint64_t blocked = 0;
-  double user = 0, system = 0, idle = 0, iowait = 0, steal = 0; // % of all CPUs, as vmstat
-  double busy = 0;                                              // 100 - idle - iowait
-  double busiest_cpu = 0;                                       // % busy of the busiest single CPU
-  double context_switches_per_second = 0;
-  double interrupts_per_second = 0;
-  double client_cpu = 0;            // % of one CPU
-  std::optional<double> server_cpu; // % of one CPU, when the server process is known
-  int client_last_cpu = -1;
-  int server_last_cpu = -1;
-};
-
 CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
                          double ticks_per_second);
-
-// A cell's load, from the samples taken while it ran.
-struct LoadSummary {
-  std::size_t samples = 0;
-  double mean_busy = 0; // % of all CPUs, weighted by sample duration
-  double max_busy = 0;
-  double max_cpu_busy = 0; // the busiest single CPU in any sample
-  double mean_client_cpu = 0;
-  std::optional<double> mean_server_cpu;
-  bool saturated = false; // a CPU was busy >= saturation_percent in some sample
-};
-
-inline constexpr double saturation_percent = 95;
-
-// Samples shorter than `min_duration` (the boundary slivers around a cell start) count in the
-// means but not in the maxima: at 100 ticks per second, a few milliseconds read as 0 or 100%.
-LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds);
 
 class CpuSampler {
 public:

@@ -2,21 +2,13 @@
 // to cross-check what the client counted: requests, connections, TLS handshakes.
 #pragma once
 
-#include <cstdint>
+#include "hcbench/results/server_counters.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace hcbench {
-
-struct ServerCounters {
-  std::uint64_t requests = 0;
-  std::uint64_t requests_ok = 0; // status 200
-  std::uint64_t connections = 0; // accepted
-  std::uint64_t tls_full = 0;
-  std::uint64_t tls_resumed = 0;
-  std::uint64_t tls_failures = 0;
-};
 
 std::optional<ServerCounters> parse_server_stats(std::string_view json);
 

@@ -7,7 +7,7 @@
 // counts (and, with 2 runs each, ranges that do not overlap), and the output says so.
 #pragma once
 
-#include "hcbench/report/report.h"
+#include "hcbench/report/report_model.h"
 
 #include <string>
 #include <vector>

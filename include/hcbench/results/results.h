@@ -1,13 +1,16 @@
 // The result model of `hcbench run`: settings, environment, every cell with each of its runs
-// (one per --repeat) and their aggregate, and the CPU sample series. Written as JSON
-// (results_json.cpp, schema "hcbench-results/1", docs/results-schema.json), as the original's
-// CSV layouts (results_csv.cpp) and as markdown tables (results_table.cpp).
+// (one per --repeat) and their aggregate, and the CPU sample series. Plain data and pure
+// functions only, depending on nothing above it: the client fills it in (observing the
+// environment is client/environment_probe.h). Written as JSON (results_json.cpp, schema
+// "hcbench-results/1", docs/results-schema.json), as the original's CSV layouts
+// (results_csv.cpp) and as the run's markdown table (run_table.h), which `run` and `report`
+// share.
 #pragma once
 
-#include "hcbench/client/cell.h"
-#include "hcbench/client/placement.h"
-#include "hcbench/client/sampler.h"
-#include "hcbench/client/server_stats.h"
+#include "hcbench/results/load.h"
+#include "hcbench/results/measurement.h"
+#include "hcbench/results/placement.h"
+#include "hcbench/results/server_counters.h"
 
 #include <cstdint>
 #include <optional>
@@ -86,6 +89,10 @@ struct CellSummary {
 
 CellSummary summarize_cell(const CellResult& cell);
 
+// The cell's status word in the JSON ("ok", "failures", "error", "skipped", "not_applicable",
+// "interrupted", "empty"): what a reader of a saved run sees first.
+std::string cell_status(const CellSummary& summary, std::string_view not_applicable);
+
 struct RunSettings {
   std::string benchmark_type = "full"; // "full" or "size" (the original's --benchmark-type)
   std::uint64_t cycles = 10000;
@@ -121,8 +128,6 @@ struct Environment {
   Placement placement;        // at the start of the run
 };
 
-Environment observe_environment(pid_t server);
-
 struct RunResults {
   RunSettings settings;
   Environment environment;
@@ -133,7 +138,6 @@ struct RunResults {
   bool interrupted = false;         // Ctrl-C: the results stop where the run stopped
   std::string error;                // why the run stopped early, when it did
 
-  const CellRun* find_run(std::int64_t order) const;
   // The cell's median requests/s over the floor's for the same path over HTTP, sequential.
   std::optional<double> floor_ratio(const CellResult& cell) const;
   bool any_failures() const;

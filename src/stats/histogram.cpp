@@ -1,4 +1,4 @@
-#include "hcbench/client/histogram.h"
+#include "hcbench/stats/histogram.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,6 +1,6 @@
-// `hcbench report`: a saved run (the "hcbench-results/1" JSON that `hcbench run --json`
-// writes, docs/results-schema.json) read back into what tables, charts and comparisons need,
-// and the outputs made from it. Reading is tolerant: a field a report does not use may be
+// `hcbench report`'s model: a saved run (the "hcbench-results/1" JSON that `hcbench run --json`
+// writes, docs/results-schema.json) read back for its charts and comparisons; the tables of
+// one run are results/run_table.h. Reading is tolerant: a field a report does not use may be
 // missing or null; a document that is not a results document is an error with the reason.
 #pragma once
 
@@ -98,24 +98,17 @@ struct ReportSection {
 std::vector<ReportSection> report_sections(const ReportRun& run);
 
 ReportRun read_report_run(const nlohmann::json& document, std::string source = {});
+// Parses a saved run and checks that it is a results document this version reads; the
+// errors name the file. The tables of one run are read from this document directly
+// (results/results_json.h's read_run_table), so they equal what `run` printed.
+nlohmann::json load_results_document(const std::filesystem::path& file);
 ReportRun load_report_run(const std::filesystem::path& file);
 
-// The three table formats of one run.
+// The three table formats of one run (results/run_table.h) and of a comparison.
 enum class ReportFormat { markdown, csv, json };
 std::optional<ReportFormat> parse_report_format(std::string_view name);
 
 // "http" -> "HTTP": how tables and charts name a protocol.
 std::string protocol_label(std::string_view protocol);
-
-std::string run_tables(const ReportRun& run, ReportFormat format);
-
-// The charts of one run, as (file name, SVG) pairs: RPS per client configuration (HTTP and
-// HTTPS bars) and CPU per request for each endpoint, latency percentiles per protocol, and,
-// when the run has several response sizes, RPS, throughput and CPU per request against size.
-struct ChartFile {
-  std::string name; // "rps-length-1024.svg"
-  std::string svg;
-};
-std::vector<ChartFile> run_charts(const ReportRun& run);
 
 } // namespace hcbench

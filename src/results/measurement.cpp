@@ -1,4 +1,4 @@
-#include "hcbench/client/cell.h"
+#include "hcbench/results/measurement.h"
 
 namespace hcbench {
 

@@ -1,5 +1,5 @@
-// Latency histogram with bounded memory, independent of how many requests it records:
-// log-linear buckets (HdrHistogram's layout) with 1/128 relative precision from 1 ns to
+// The `stats` module: a latency histogram with bounded memory, independent of how many requests it
+// records: log-linear buckets (HdrHistogram's layout) with 1/128 relative precision from 1 ns to
 // about 18 minutes.
 #pragma once
 
@@ -19,7 +19,12 @@ public:
       (std::uint64_t{1} << (magnitudes + sub_bucket_bits)) - 1;
 
   void record(std::uint64_t nanoseconds);
+  // Adds another histogram bucket by bucket. Exact: merging the histograms of any split of
+  // the samples gives the histogram of all of them, so results from several processes or
+  // hosts combine with no loss beyond the buckets' own precision.
   void merge(const LatencyHistogram& other);
+  // Equal counts in every bucket and equal count, sum, min and max.
+  bool operator==(const LatencyHistogram& other) const = default;
 
   std::uint64_t count() const { return count_; }
   std::uint64_t min() const { return count_ ? min_ : 0; }

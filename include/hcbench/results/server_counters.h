@@ -1,0 +1,18 @@
+// What the server counted during a cell (its GET /stats, read by client/server_stats.h),
+// kept beside what the client counted so a result can cross-check the two.
+#pragma once
+
+#include <cstdint>
+
+namespace hcbench {
+
+struct ServerCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t requests_ok = 0; // status 200
+  std::uint64_t connections = 0; // accepted
+  std::uint64_t tls_full = 0;
+  std::uint64_t tls_resumed = 0;
+  std::uint64_t tls_failures = 0;
+};
+
+} // namespace hcbench

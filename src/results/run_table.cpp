@@ -1,0 +1,314 @@
+#include "hcbench/results/run_table.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace hcbench {
+
+namespace {
+
+std::string upper(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+// A display name may hold '|' (a client's own option text); it must not split the row.
+std::string markdown_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string figure(const Spread& s, int decimals, bool with_range) {
+  std::string out = fmt::format("{:.{}f}", s.median, decimals);
+  if (with_range && s.min != s.max)
+    out += fmt::format(" ({:.{}f}–{:.{}f})", s.min, decimals, s.max, decimals);
+  return out;
+}
+
+// A group of cells shown as one table: the same path and concurrency, every protocol.
+struct TableKey {
+  std::string path;
+  unsigned concurrency;
+  auto operator<=>(const TableKey&) const = default;
+};
+
+std::string failure_detail(const CellSummary& s) {
+  std::string out;
+  for (std::size_t k = 0; k < failure_kind_count; ++k) {
+    if (!s.failures.by_kind[k]) continue;
+    if (!out.empty()) out += ", ";
+    out +=
+        fmt::format("{} {}", failure_kind_name(static_cast<FailureKind>(k)), s.failures.by_kind[k]);
+  }
+  if (!s.error.empty()) out += (out.empty() ? "" : "; ") + s.error;
+  return out;
+}
+
+std::string describe_placement(const Placement& p) {
+  if (p.relation == "external")
+    return fmt::format("client on CPUs {} (external server)", p.client_cpus);
+  if (p.client_cpus.empty()) return p.relation.empty() ? "not recorded" : p.relation;
+  return fmt::format("client on CPUs {}, server on CPUs {} ({})", p.client_cpus, p.server_cpus,
+                     p.relation);
+}
+
+// The machine and versions, then the settings: two lines under the title.
+std::string caption(const RunTable& table) {
+  const auto& env = table.environment;
+  const auto& st = table.settings;
+  std::vector<std::string> machine;
+  for (const auto* text : {&env.hcbench_version, &env.started_at, &env.hostname, &env.kernel}) {
+    if (!text->empty())
+      machine.push_back(text == &env.hcbench_version ? "hcbench " + *text : *text);
+  }
+  if (!env.cpu_model.empty())
+    machine.push_back(env.cpu_count ? fmt::format("{} × {}", env.cpu_count, env.cpu_model)
+                                    : env.cpu_model);
+  if (!env.libcurl_version.empty())
+    machine.push_back(fmt::format("libcurl {}{}", env.libcurl_version,
+                                  env.tls_backend.empty() ? "" : " (" + env.tls_backend + ")"));
+  std::vector<std::string> settings;
+  settings.push_back(fmt::format(
+      "Server: {}", st.embedded_server ? "embedded hcbench serve on loopback" : "external"));
+  settings.push_back("placement: " + describe_placement(env.placement));
+  if (st.warmup) settings.push_back(fmt::format("warm-up {}", st.warmup));
+  if (!st.verify.empty()) settings.push_back("verify " + st.verify);
+  return fmt::format("{}.\n{}.", fmt::join(machine, ", "), fmt::join(settings, ", "));
+}
+
+// What a row shows for one protocol, and what the notes under the table say about it.
+struct RenderedCell {
+  std::string rps, cpu, latency, ratio;
+};
+
+RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::string>& notes) {
+  const CellSummary& s = cell.summary;
+  const std::string where = fmt::format("{}, {}", cell.display_name, upper(cell.protocol));
+  if (!cell.not_applicable.empty()) return {"n/a", "", "", ""};
+  if (!s.has_figures()) {
+    // Nothing measured: the row cannot run on this machine (a missing module), the cell
+    // failed, or the run stopped before it; the note says which.
+    if (!s.skipped.empty()) {
+      notes.push_back(fmt::format("{}: skipped: {}", where, s.skipped));
+      return {"skipped", "", "", ""};
+    }
+    if (s.failed()) {
+      notes.push_back(fmt::format("⚠ {}: {}", where, failure_detail(s)));
+      return {"failed ⚠", "", "", ""};
+    }
+    return {"–", "", "", ""};
+  }
+  std::string marks;
+  if (s.failed()) {
+    marks += " ⚠";
+    notes.push_back(
+        fmt::format("⚠ {}: {} failed requests ({})", where, s.failures.total(), failure_detail(s)));
+  }
+  if (s.saturated) marks += " †";
+  if (s.interrupted) marks += " ‡";
+  return {figure(s.requests_per_second, 1, ranges) + marks, figure(s.cpu_us_per_request, 1, ranges),
+          fmt::format("{:.1f} / {:.1f}", s.p50_us.median, s.p99_us.median),
+          cell.floor_ratio ? fmt::format("{:.3g}", *cell.floor_ratio) : ""};
+}
+
+std::string section_title(const TableKey& key, const TableCell& first) {
+  std::string title = key.path;
+  if (first.endpoint == "length") title += fmt::format(" ({} bytes)", first.size);
+  return fmt::format("{}, concurrency {}", title, key.concurrency);
+}
+
+// Numbers in the flat outputs: up to 3 significant digits below 100, one decimal above.
+std::string plain(double value) {
+  if (!std::isfinite(value)) return "";
+  return std::abs(value) >= 100 ? fmt::format("{:.1f}", value) : fmt::format("{:.3g}", value);
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// Why a cell has no figures, or what went wrong in it.
+std::string reason(const TableCell& c) {
+  if (!c.summary.error.empty()) return c.summary.error;
+  if (!c.summary.skipped.empty()) return c.summary.skipped;
+  return c.not_applicable;
+}
+
+} // namespace
+
+RunTable run_table(const RunResults& results) {
+  RunTable table;
+  table.settings = results.settings;
+  table.environment = results.environment;
+  table.interrupted = results.interrupted;
+  table.error = results.error;
+  for (const auto& cell : results.cells) {
+    TableCell row;
+    row.row_id = cell.row_id;
+    row.display_name = cell.display_name;
+    row.protocol = cell.protocol;
+    row.endpoint = cell.endpoint;
+    row.path = cell.path;
+    row.size = cell.size;
+    row.concurrency = cell.concurrency;
+    row.not_applicable = cell.not_applicable;
+    row.summary = summarize_cell(cell);
+    row.status = cell_status(row.summary, cell.not_applicable);
+    row.floor_ratio = results.floor_ratio(cell);
+    table.cells.push_back(std::move(row));
+  }
+  return table;
+}
+
+std::string markdown_table(const RunTable& table) {
+  const auto& st = table.settings;
+  std::vector<std::string> protocols;
+  std::vector<TableKey> keys;
+  for (const auto& cell : table.cells) {
+    if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
+      protocols.push_back(cell.protocol);
+    const TableKey key{cell.path, cell.concurrency};
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  // HTTP before HTTPS, whatever order the run used.
+  std::sort(protocols.begin(), protocols.end());
+  const bool ranges = st.repeat > 1;
+  std::string out;
+  out += fmt::format("## hcbench run: {} requests per cell{}\n\n", st.cycles,
+                     ranges ? fmt::format(", median (min–max) of {} runs", st.repeat) : "");
+  const std::string lines = caption(table);
+  out += lines.substr(0, lines.find('\n')) + "  \n" + lines.substr(lines.find('\n') + 1) + "\n\n";
+  if (table.interrupted) out += "**Interrupted: the results stop where the run stopped.**\n\n";
+  if (!table.error.empty()) out += fmt::format("**The run stopped early: {}**\n\n", table.error);
+
+  for (const auto& key : keys) {
+    std::vector<const TableCell*> cells;
+    std::vector<std::string> names; // rows in matrix order
+    for (const auto& cell : table.cells) {
+      if (cell.path != key.path || cell.concurrency != key.concurrency) continue;
+      cells.push_back(&cell);
+      if (std::find(names.begin(), names.end(), cell.display_name) == names.end())
+        names.push_back(cell.display_name);
+    }
+    out += fmt::format("### {}\n\n", section_title(key, *cells.front()));
+
+    std::vector<std::string> header = {"Request Type"};
+    for (const char* what : {"RPS", "CPU µs/req", "p50 / p99 µs", "× floor"}) {
+      for (const auto& p : protocols) header.push_back(fmt::format("{} {}", what, upper(p)));
+    }
+    out += "| " + fmt::format("{}", fmt::join(header, " | ")) + " |\n|";
+    for (std::size_t i = 0; i < header.size(); ++i) out += i == 0 ? "---|" : "---:|";
+    out += '\n';
+
+    std::vector<std::string> notes;
+    for (const auto& name : names) {
+      std::vector<RenderedCell> rendered;
+      for (const auto& protocol : protocols) {
+        const auto it = std::find_if(cells.begin(), cells.end(), [&](const TableCell* c) {
+          return c->display_name == name && c->protocol == protocol;
+        });
+        rendered.push_back(it == cells.end() ? RenderedCell{} : render_cell(**it, ranges, notes));
+      }
+      std::vector<std::string> line = {markdown_text(name)};
+      for (auto part :
+           {&RenderedCell::rps, &RenderedCell::cpu, &RenderedCell::latency, &RenderedCell::ratio}) {
+        for (const auto& r : rendered) line.push_back(r.*part);
+      }
+      out += "| " + fmt::format("{}", fmt::join(line, " | ")) + " |\n";
+    }
+    out += '\n';
+    for (const auto& note : notes) out += markdown_text(note) + "  \n";
+    if (!notes.empty()) out += '\n';
+  }
+  out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
+         "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
+         "for the same path over HTTP, sequential.\n";
+  return out;
+}
+
+std::string cells_csv(const RunTable& table) {
+  std::string out =
+      "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
+      "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
+      "p99_9_us,reason\n";
+  for (const auto& c : table.cells) {
+    const auto& s = c.summary;
+    // A cell with no figures has empty columns, never zeros that read as measured.
+    const auto number = [&](double value) {
+      return s.has_figures() ? plain(value) : std::string();
+    };
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.display_name),
+        csv_field(c.row_id), c.protocol, csv_field(c.path), c.size, c.concurrency, c.status, s.runs,
+        s.requests, s.failures.total(), number(s.requests_per_second.median),
+        number(s.requests_per_second.min), number(s.requests_per_second.max),
+        number(s.throughput_mib_per_second.median), number(s.cpu_us_per_request.median),
+        number(s.p50_us.median), number(s.p90_us.median), number(s.p99_us.median),
+        number(s.p999_us.median), csv_field(reason(c)));
+  }
+  return out;
+}
+
+std::string cells_json(const RunTable& table, const std::string& source) {
+  using nlohmann::json;
+  json cells = json::array();
+  for (const auto& c : table.cells) {
+    const auto& s = c.summary;
+    const auto number = [&](double value) {
+      return s.has_figures() && std::isfinite(value) ? json(value) : json(nullptr);
+    };
+    const std::string why = reason(c);
+    cells.push_back({{"request_type", c.display_name},
+                     {"row_id", c.row_id},
+                     {"protocol", c.protocol},
+                     {"path", c.path},
+                     {"size", c.size},
+                     {"concurrency", c.concurrency},
+                     {"status", c.status},
+                     {"reason", why.empty() ? json(nullptr) : json(why)},
+                     {"runs", s.runs},
+                     {"requests", s.requests},
+                     {"failures", s.failures.total()},
+                     {"rps",
+                      {{"median", number(s.requests_per_second.median)},
+                       {"min", number(s.requests_per_second.min)},
+                       {"max", number(s.requests_per_second.max)}}},
+                     {"throughput_mib_s", number(s.throughput_mib_per_second.median)},
+                     {"cpu_us_per_request", number(s.cpu_us_per_request.median)},
+                     {"latency_us",
+                      {{"p50", number(s.p50_us.median)},
+                       {"p90", number(s.p90_us.median)},
+                       {"p99", number(s.p99_us.median)},
+                       {"p99_9", number(s.p999_us.median)}}},
+                     {"floor_ratio", c.floor_ratio ? json(*c.floor_ratio) : json(nullptr)}});
+  }
+  const json document = {{"schema", "hcbench-report/1"},
+                         {"source", source},
+                         {"caption", caption(table)},
+                         {"cells", cells}};
+  return document.dump(2) + "\n";
+}
+
+std::string markdown_report(const RunResults& results) {
+  return markdown_table(run_table(results));
+}
+
+} // namespace hcbench
