@@ -1,9 +1,10 @@
-// TLS for the server over memory: mbedTLS never touches a socket. The connection hands the
-// session the ciphertext it read and sends the ciphertext the session produced (h2o's
-// read_bio approach: the bio callbacks read our buffer and return WANT_READ when it is empty).
+// TLS for the server over memory: mbedTLS never touches a socket. Its transport hands the
+// session the ciphertext the connection read and gives the connection the ciphertext the
+// session produced (h2o's read_bio approach: the bio callbacks read our buffer and return
+// WANT_READ when it is empty).
 //
-// A connection drives it through TlsTransport (tls_transport.h), the same Transport interface
-// as plain TCP. Driving a session:
+// A connection drives it through TlsTransport (tls_transport.h), behind the same Transport
+// interface and IoStatus contract as plain TCP. Driving a session:
 //   on every socket read:  session.receive(bytes);
 //                          status = session.read(plaintext);   // handshake, then decryption
 //                          send session.take_outgoing() (or outgoing(), then clear it);
