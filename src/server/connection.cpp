@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <climits>
 #include <utility>
@@ -19,9 +20,9 @@ namespace {
 // its responses cannot make the server buffer without bound. Queued bodies are references
 // to shared payloads, so what this bounds is mostly their number.
 constexpr std::size_t output_high_water = 1 << 20;
-// TLS encrypts only this far ahead of the socket: a pipelined burst of large responses stays
-// references to shared payloads, not ciphertext, until the socket drains.
-constexpr std::size_t tls_window = 256 * 1024;
+// How much a session that held output back (see protocol_session.h) is asked for at a time,
+// once everything queued is written: about what a loopback socket takes in one write.
+constexpr std::size_t produce_budget = 64 * 1024;
 // After our FIN, how long unread input is discarded before the socket is closed; closing
 // with unread input would reset the connection and could destroy the last response.
 constexpr std::uint64_t linger_ms = 2000;
@@ -34,16 +35,24 @@ std::uint64_t to_ms(double seconds) {
 
 } // namespace
 
-Connection::Connection(Worker& worker, const TlsContext* tls, int fd)
-    : worker_(worker), fd_(fd), session_(worker.session_config(), worker.services()) {
+Connection::Connection(Worker& worker, std::unique_ptr<Transport> transport, int fd)
+    : Connection(worker, *transport, fd) {
+  owned_transport_ = std::move(transport);
+}
+
+Connection::Connection(Worker& worker, Transport& shared_transport, int fd)
+    : worker_(worker), fd_(fd), transport_(&shared_transport) {
   uv_tcp_init(worker.loop(), &handle_); // no system call: the socket is opened in attach()
   handle_.data = this;
-  if (tls != nullptr) {
-    tls_ = std::make_unique<TlsSession>(*tls);
-    tls_plaintext_ = std::make_unique<TlsPlaintext>();
-  } else {
-    session_.send_bodies_from(&worker.payload_files());
-  }
+}
+
+ProtocolSession& Connection::open_session() {
+  // Every connection speaks HTTP/1 today: the TLS transport offers no ALPN list, so none is
+  // agreed. HTTP/2 is chosen here when ALPN says "h2", or on plain TCP when the first bytes
+  // are its connection preface ("PRI * HTTP/2.0").
+  assert(transport_->alpn_protocol().empty() || transport_->alpn_protocol() == "http/1.1");
+  http1_.emplace(worker_.session_config(), worker_.services());
+  return *http1_;
 }
 
 void Connection::start() {
@@ -114,78 +123,35 @@ void Connection::handle_read(ssize_t nread, const char* data) {
 }
 
 void Connection::receive(std::span<const char> bytes) {
-  if (tls_) {
-    receive_tls(bytes);
-  } else if (pending_.empty() && !write_in_flight_) {
-    // The usual case: the responses go out from the worker's shared buffer, so an idle
-    // connection keeps no output buffer of its own.
-    OutputQueue& responses = worker_.response_scratch();
-    after_session(session_.feed(bytes, responses));
-    write_at_once(responses);
-  } else {
-    after_session(session_.feed(bytes, pending_)); // behind what is already queued
+  const Transport::Input input = transport_->receive(bytes);
+  // The usual case, nothing queued: the responses go out from the worker's shared buffer, so
+  // an idle connection keeps no output buffer of its own. Otherwise they queue behind.
+  const bool at_once = pending_.empty() && !write_in_flight_;
+  OutputQueue& wire = at_once ? worker_.response_scratch() : pending_;
+  auto status = ProtocolSession::Status::open;
+  if (!input.plaintext.empty()) {
+    if (session_ == nullptr) session_ = &open_session();
+    status = session_->feed(input.plaintext, transport_->output_for(wire));
+  }
+  after_session(status);
+  if (input.status == IoStatus::closed) {
+    stop_requests();
+  } else if (input.status == IoStatus::error) {
+    // Send what the transport staged (a TLS alert), then close without waiting for the peer.
+    peer_closed_ = true;
+    stop_requests();
+  }
+  if (at_once) {
+    if (transport_->seal(wire) != IoStatus::ok) {
+      wire.clear();
+      begin_close();
+      return;
+    }
+    write_at_once(wire);
   }
   if (state_ == State::closing) return;
   flush();
   update_reading();
-}
-
-void Connection::receive_tls(std::span<const char> bytes) {
-  tls_->receive(bytes);
-  while (state_ == State::open) {
-    const bool was_complete = tls_->handshake_complete();
-    const IoStatus status = tls_->read(tls_plaintext_->in);
-    if (!handshake_counted_ && tls_->handshake_complete()) {
-      handshake_counted_ = true;
-      (tls_->resumed() ? worker_.counters().tls_resumed_handshakes
-                       : worker_.counters().tls_full_handshakes)
-          .add();
-    }
-    const bool got_plaintext = !tls_plaintext_->in.empty();
-    if (got_plaintext) {
-      const auto session_status = session_.feed(tls_plaintext_->in, tls_plaintext_->out);
-      tls_plaintext_->in.clear();
-      after_session(session_status);
-    }
-    if (status == IoStatus::ok && (got_plaintext || !was_complete)) continue;
-    if (status == IoStatus::closed) {
-      stop_requests();
-    } else if (status == IoStatus::error) {
-      if (!tls_->handshake_complete()) worker_.counters().tls_failures.add();
-      // Send the alert mbedTLS queued, then close: no close_notify after a fatal error.
-      peer_closed_ = true;
-      state_ = State::finishing;
-    }
-    break;
-  }
-  // Handshake messages and alerts go out now; responses are encrypted by flush().
-  move_ciphertext();
-}
-
-void Connection::move_ciphertext() {
-  std::string& ciphertext = tls_->outgoing();
-  if (ciphertext.size() > OutputQueue::copy_threshold) {
-    pending_.adopt(tls_->take_outgoing()); // adopted, not copied; the session keeps no buffer
-  } else if (!ciphertext.empty()) {
-    pending_.append(std::string_view(ciphertext));
-    ciphertext.clear(); // small: keep its capacity for the next response
-  }
-}
-
-bool Connection::seal_plaintext() {
-  OutputQueue& plaintext = tls_plaintext_->out;
-  while (pending_.size() < tls_window && !plaintext.empty()) {
-    const std::string_view piece = plaintext.front().substr(0, tls_window - pending_.size());
-    if (tls_->write(piece) != IoStatus::ok) return false;
-    plaintext.consume(piece.size());
-    move_ciphertext();
-  }
-  if (plaintext.empty() && close_notify_pending_) {
-    close_notify_pending_ = false;
-    tls_->close_notify();
-    move_ciphertext();
-  }
-  return true;
 }
 
 void Connection::write_at_once(OutputQueue& responses) {
@@ -203,7 +169,7 @@ bool Connection::write_now(OutputQueue& queue) {
     std::size_t offered = 0;
     ssize_t written = 0;
     if (const auto file = queue.front_file()) {
-      // A large body with a file (plain HTTP only): the kernel sends its pages, no copy.
+      // A large body the transport gave a file (plain TCP): the kernel sends its pages.
       auto offset = static_cast<off_t>(file->offset);
       offered = file->size;
       written = ::sendfile(fd_, file->fd, &offset, file->size);
@@ -235,41 +201,57 @@ bool Connection::write_now(OutputQueue& queue) {
 }
 
 std::size_t Connection::queued_bytes() const {
-  return pending_.size() + (write_ ? write_->queue.size() : 0) +
-         (tls_plaintext_ ? tls_plaintext_->out.size() : 0);
+  return pending_.size() + (write_ ? write_->queue.size() : 0) + transport_->staged_bytes();
 }
 
-void Connection::after_session(Http1Session::Status status) {
-  if (session_.reading_head() || (tls_ && !tls_->handshake_complete())) {
+void Connection::after_session(ProtocolSession::Status status) {
+  if (transport_->establishing() || (session_ != nullptr && session_->reading_head())) {
     if (head_started_ms_ == 0) head_started_ms_ = uv_now(worker_.loop());
   } else {
     head_started_ms_ = 0;
   }
-  if (status == Http1Session::Status::close) stop_requests();
+  if (status == ProtocolSession::Status::close) stop_requests();
+}
+
+bool Connection::session_idle() const {
+  return session_ == nullptr || session_->idle();
 }
 
 void Connection::stop_requests() {
   if (state_ != State::open) return;
   state_ = State::finishing;
-  // TLS: close_notify follows the last response, once flush() has encrypted it.
-  close_notify_pending_ = tls_ && tls_->handshake_complete();
+  // TLS: close_notify follows the last response, once flush() has sealed it.
+  transport_->end_output();
+}
+
+bool Connection::produce_more() {
+  if (session_ == nullptr || state_ == State::closing || state_ == State::lingering ||
+      !session_->wants_to_write()) {
+    return false;
+  }
+  OutputQueue& out = transport_->output_for(pending_);
+  const std::size_t before = out.size();
+  after_session(session_->produce(out, produce_budget));
+  return out.size() != before;
 }
 
 void Connection::flush() {
   if (write_in_flight_ || state_ == State::closing) return;
   auto& iov = worker_.iovecs();
   for (;;) {
-    if (tls_ && !seal_plaintext()) {
+    if (transport_->seal(pending_) != IoStatus::ok) {
       begin_close();
       return;
     }
     if (pending_.empty()) {
+      // Everything is written: a session that held output back adds more, or we are done.
+      if (produce_more()) continue;
       finish_output();
       return;
     }
     if (!write_now(pending_)) return;
     if (!pending_.empty()) break;
-    // The socket took everything: encrypt the next window (TLS) or finish.
+    // The socket took everything: seal the next window (TLS) or finish.
   }
   // The socket is full: hand the rest to libuv, which writes it when the socket drains.
   // The queue moves to the write request, untouched until on_write; new responses go to
@@ -303,13 +285,14 @@ void Connection::on_write(uv_write_t* request, int status) {
 
 void Connection::finish_output() {
   // Every queued byte is written.
-  if (state_ == State::open && draining_ && session_.idle()) stop_requests();
+  if (state_ == State::open && draining_ && session_idle()) stop_requests();
   if (state_ != State::finishing) return;
   // Lingering protects a response from the reset that closing with unread input causes. It
   // is not needed when the peer is gone, nor when the client asked to close and sent nothing
   // after its last request (as nginx decides): closing at once saves the shutdown, the wait
   // for the client's FIN and two system calls per connection.
-  if (peer_closed_ || (session_.client_ended_cleanly() && !input_ignored_)) {
+  if (peer_closed_ ||
+      (session_ != nullptr && session_->client_ended_cleanly() && !input_ignored_)) {
     begin_close();
     return;
   }
@@ -358,12 +341,11 @@ void Connection::check_deadline(std::uint64_t now_ms) {
   case State::open:
     if (head_started_ms_ != 0 &&
         now_ms - head_started_ms_ >= to_ms(config.header_timeout_seconds)) {
-      if (tls_ && !tls_->handshake_complete()) {
-        begin_close();
+      if (transport_->establishing() || session_ == nullptr) {
+        begin_close(); // no protocol to answer in yet
         return;
       }
-      session_.respond_error(tls_ ? tls_plaintext_->out : pending_, 408,
-                             "Request timeout: the request head did not arrive in time\n");
+      session_->time_out(transport_->output_for(pending_));
       stop_requests();
       flush();
       update_reading();
@@ -379,9 +361,19 @@ void Connection::check_deadline(std::uint64_t now_ms) {
 
 void Connection::begin_drain() {
   draining_ = true;
-  if (state_ == State::open && session_.idle() && pending_.empty() && !write_in_flight_) {
-    begin_close();
+  if (state_ != State::open) return;
+  if (session_ != nullptr) {
+    // A protocol may announce the end (HTTP/2: GOAWAY); HTTP/1 says nothing.
+    OutputQueue& out = transport_->output_for(pending_);
+    const std::size_t before = out.size();
+    after_session(session_->begin_drain(out));
+    if (out.size() != before || state_ != State::open) {
+      flush();
+      update_reading();
+      return;
+    }
   }
+  if (session_idle() && pending_.empty() && !write_in_flight_) begin_close();
 }
 
 void Connection::begin_close() {

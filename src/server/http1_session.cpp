@@ -117,8 +117,15 @@ int Http1Session::on_head_bytes(std::size_t length) {
   head_bytes_ += length;
   if (head_bytes_ <= config_.max_head_bytes) return 0;
   pending_error_status_ = 431;
+  const std::size_t limit = config_.max_head_bytes;
   pending_error_reason_ =
-      "Request header fields too large: the request line and headers exceed 8 KiB\n";
+      limit % 1024 == 0
+          ? fmt::format("Request header fields too large: the request line and headers exceed "
+                        "{} KiB\n",
+                        limit / 1024)
+          : fmt::format("Request header fields too large: the request line and headers exceed "
+                        "{} bytes\n",
+                        limit);
   return -1;
 }
 
@@ -216,8 +223,12 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   write_head(200, "OK", keep_alive, http10);
   out.append(resource->headers(config_.content_type));
   out.append("\r\n");
-  if (!route.head)
-    out.append_shared(resource->body, resource, body_files_ ? body_files_->file_for(resource) : -1);
+  // How the body leaves (from memory, or from a file by sendfile()) is the transport's choice.
+  if (!route.head) out.append_payload(resource);
+}
+
+void Http1Session::time_out(OutputQueue& out) {
+  respond_error(out, 408, "Request timeout: the request head did not arrive in time\n");
 }
 
 void Http1Session::fail(int status, std::string_view reason) {

@@ -28,14 +28,23 @@ void OutputQueue::adopt(std::string&& bytes) {
   append_shared(view, std::move(holder));
 }
 
-void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner,
-                                int file) {
+void OutputQueue::append_shared(std::string_view bytes, std::shared_ptr<const void> owner) {
   if (bytes.size() <= copy_threshold) {
     append(bytes);
     return;
   }
-  segments_.push_back({bytes.data(), 0, bytes.size(), std::move(owner), file});
+  segments_.push_back({bytes.data(), 0, bytes.size(), std::move(owner)});
   size_ += bytes.size();
+}
+
+void OutputQueue::append_payload(const std::shared_ptr<const Resource>& resource) {
+  const std::string_view body = resource->body;
+  if (body.size() <= copy_threshold) {
+    append(body);
+    return;
+  }
+  segments_.push_back({body.data(), 0, body.size(), resource, resource.get()});
+  size_ += body.size();
 }
 
 void OutputQueue::take_from(OutputQueue& other) {
@@ -45,8 +54,8 @@ void OutputQueue::take_from(OutputQueue& other) {
     if (segment.data == nullptr) {
       append(other.region(i));
     } else {
-      segments_.push_back(
-          {segment.data, segment.offset, segment.size, std::move(segment.owner), segment.file});
+      segments_.push_back({segment.data, segment.offset, segment.size, std::move(segment.owner),
+                           segment.payload, segment.file});
       size_ += segment.size;
     }
   }
@@ -95,6 +104,7 @@ void OutputQueue::clear() {
   owned_.clear();
   segments_.clear();
   head_ = 0;
+  unchecked_ = 0;
   size_ = 0;
 }
 

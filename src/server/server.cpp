@@ -180,6 +180,12 @@ void Server::wait() {
   for (auto& worker : workers_) worker->join();
 }
 
+std::size_t Server::leaked_handles() const {
+  std::size_t leaked = 0;
+  for (const auto& worker : workers_) leaked += worker->leaked_handles();
+  return leaked;
+}
+
 std::string Server::stats() const {
   std::vector<const WorkerCounters*> counters;
   for (const auto& worker : workers_) counters.push_back(&worker->counters());

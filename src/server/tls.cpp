@@ -333,4 +333,10 @@ const char* TlsSession::ciphersuite() const {
   return handshake_complete_ ? mbedtls_ssl_get_ciphersuite(&ssl_) : "";
 }
 
+std::string_view TlsSession::alpn_protocol() const {
+  if (!handshake_complete_) return {};
+  const char* protocol = mbedtls_ssl_get_alpn_protocol(&ssl_); // null when none was agreed
+  return protocol != nullptr ? std::string_view(protocol) : std::string_view();
+}
+
 } // namespace hcbench

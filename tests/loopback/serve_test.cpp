@@ -196,6 +196,13 @@ TEST_F(ServeTest, SlowHeadersGet408AndClose) {
   EXPECT_GE(waited, 800ms);
 }
 
+TEST_F(ServeTest, StalledTlsHandshakeIsClosedAfterTheHeaderTimeout) {
+  auto& server = start({"--header-timeout", "1"});
+  RawConnection c(server.https_port(), 5s);
+  c.send(std::string_view("\x16\x03\x01\x00\x80", 5)); // a ClientHello that never comes
+  EXPECT_TRUE(c.closed_by_peer()); // within 5 s, long before the 65 s idle timeout
+}
+
 TEST_F(ServeTest, IdleKeepAliveIsClosed) {
   auto& server = start({"--idle-timeout", "1"});
   RawConnection c(server.http_port(), 5s);

@@ -4,9 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <string>
 #include <vector>
 
@@ -252,6 +249,46 @@ TEST(Http1Session, ClientEndedCleanly) {
   EXPECT_FALSE(session.client_ended_cleanly());
 }
 
+TEST(Http1Session, HeaderLimitTextSaysTheConfiguredLimit) {
+  Fixture f;
+  const std::string request = "GET /ping HTTP/1.1\r\nX: " + std::string(9000, 'a') + "\r\n\r\n";
+  const Outcome by_default = run(f, request, request.size());
+  EXPECT_NE(by_default.output.find("exceed 8 KiB\n"), std::string::npos) << by_default.output;
+  f.config.max_head_bytes = 1000;
+  const Outcome smaller = run(f, request, request.size());
+  EXPECT_TRUE(smaller.output.starts_with("HTTP/1.1 431 "));
+  EXPECT_NE(smaller.output.find("exceed 1000 bytes\n"), std::string::npos) << smaller.output;
+  f.config.max_head_bytes = 4096;
+  EXPECT_NE(run(f, request, 7).output.find("exceed 4 KiB\n"), std::string::npos);
+}
+
+TEST(Http1Session, HeaderTimeoutAnswers408AndCloses) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  session.feed(std::string_view("GET /ping HTTP/1.1\r\nHo"), out);
+  ASSERT_TRUE(session.reading_head());
+  session.time_out(out);
+  EXPECT_TRUE(drain(out).starts_with("HTTP/1.1 408 Request Timeout\r\n"));
+  EXPECT_EQ(session.feed(std::string_view("st: x\r\n\r\n"), out), Http1Session::Status::close);
+  EXPECT_FALSE(session.wants_to_write()); // HTTP/1 never holds output back
+}
+
+TEST(Http1Session, LargeBodiesAreQueuedAsPayloadsForTheTransport) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  session.feed(std::string_view("GET /length/65536 HTTP/1.1\r\n\r\n"), out);
+  // The session says nothing about files; the plain transport gives the body its file.
+  int offered = 0;
+  out.attach_files([&](const std::shared_ptr<const Resource>& resource) {
+    ++offered;
+    EXPECT_EQ(resource->body.size(), 65536u);
+    return -1;
+  });
+  EXPECT_EQ(offered, 1);
+}
+
 TEST(Http1Session, KeepAliveRequestCap) {
   Fixture f;
   f.config.keepalive_requests = 2;
@@ -309,73 +346,6 @@ TEST(Http1Session, HeadPhaseTracking) {
   session.feed(std::string_view("st: x\r\n\r\n"), out);
   EXPECT_TRUE(session.idle());
   EXPECT_EQ(session.requests(), 1u);
-}
-
-TEST(OutputQueue, CopiesSmallReferencesLarge) {
-  OutputQueue queue;
-  const auto big = make_resource(std::string(10000, 'b'), "x");
-  queue.append("head");
-  queue.append_shared("tiny", ping_resource());
-  queue.append_shared(big->body, big);
-  queue.append("tail");
-  std::vector<iovec> iov;
-  queue.gather(iov);
-  ASSERT_EQ(iov.size(), 3u);
-  EXPECT_EQ(std::string_view(static_cast<char*>(iov[0].iov_base), iov[0].iov_len), "headtiny");
-  EXPECT_EQ(iov[1].iov_base, big->body.data()); // no copy of the large body
-  EXPECT_EQ(queue.size(), 10012u);
-  queue.consume(8 + 9990);
-  queue.gather(iov);
-  ASSERT_EQ(iov.size(), 2u);
-  EXPECT_EQ(iov[0].iov_len, 10u);
-  queue.consume(14);
-  EXPECT_TRUE(queue.empty());
-}
-
-TEST(OutputQueue, FileRegionsAndTakeFrom) {
-  OutputQueue queue;
-  const auto big = make_resource(std::string(10000, 'b'), "x");
-  queue.append("head");
-  queue.append_shared(big->body, big, 42);
-  queue.append("tail");
-  std::vector<iovec> iov;
-  queue.gather(iov, /*stop_at_file=*/true);
-  ASSERT_EQ(iov.size(), 1u); // only what comes before the body with a file
-  EXPECT_FALSE(queue.front_file());
-  queue.consume(4 + 100);
-  const auto file = queue.front_file();
-  ASSERT_TRUE(file);
-  EXPECT_EQ(file->fd, 42);
-  EXPECT_EQ(file->offset, 100u);
-  EXPECT_EQ(file->size, 9900u);
-  OutputQueue rest;
-  rest.append("before");
-  rest.take_from(queue);
-  EXPECT_TRUE(queue.empty());
-  EXPECT_EQ(rest.size(), 6u + 9900u + 4u);
-  rest.consume(6);
-  ASSERT_TRUE(rest.front_file());
-  EXPECT_EQ(rest.front_file()->offset, 100u); // the reference and its file came along
-  rest.gather(iov);
-  ASSERT_EQ(iov.size(), 2u);
-  EXPECT_EQ(iov[0].iov_base, big->body.data() + 100); // memory view for TLS and uv_write
-}
-
-TEST(PayloadFiles, LargeBodiesGetASealedFileWithTheSameBytes) {
-  PayloadFiles files;
-  EXPECT_EQ(files.file_for(ping_resource()), -1); // small: written from memory
-  auto big = make_resource(generate_payload(PayloadFiles::min_body_bytes + 5), "x");
-  const int fd = files.file_for(big);
-  ASSERT_GE(fd, 0);
-  EXPECT_EQ(files.file_for(big), fd); // made once
-  std::string read_back(big->body.size(), '\0');
-  ASSERT_EQ(::pread(fd, read_back.data(), read_back.size(), 0),
-            static_cast<ssize_t>(read_back.size()));
-  EXPECT_EQ(read_back, big->body);
-  EXPECT_LT(::pwrite(fd, "x", 1, 0), 0); // sealed against writes
-  big.reset();
-  files.forget_released();
-  EXPECT_LT(::fcntl(fd, F_GETFD), 0); // closed once the payload is gone
 }
 
 } // namespace

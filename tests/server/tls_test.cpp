@@ -105,9 +105,11 @@ TEST(TlsSession, FullHandshakeWithTheEcdsaCertificate) {
   ClientConfig config(verifying());
   MemoryClient client(config);
   TlsSession server(*context);
+  EXPECT_EQ(server.alpn_protocol(), "");
   ASSERT_EQ(testing::handshake(client, server), "");
   EXPECT_TRUE(server.handshake_complete());
   EXPECT_FALSE(server.resumed());
+  EXPECT_EQ(server.alpn_protocol(), ""); // the server offers no ALPN protocol yet
   // ChaCha20-Poly1305 first: mbedTLS 2.28 runs it faster than AES-GCM (docs/tls.md).
   EXPECT_STREQ(server.ciphersuite(), "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256");
   EXPECT_STREQ(mbedtls_ssl_get_version(client.ssl()), "TLSv1.2");

@@ -1,20 +1,23 @@
-// One accepted TCP connection: the socket (libuv), the optional TLS session, the HTTP/1
-// session, and the queues between them. The only place where server bytes meet a socket.
+// One accepted TCP connection: the socket (libuv), its transport (plain or TLS, swapped
+// whole), its protocol session, and the queue between them and the socket. The only place
+// where server bytes meet a socket; nothing here depends on which transport or protocol.
 //
 // Lifetime: created on accept, freed only in its uv_close callback. State changes happen in
-// one place each: begin_close() (the only way to close), finish_output() (what to do once
-// every queued byte is written), and check_deadline() (timeouts, from the worker's sweep).
+// one place each: stop_requests() (no more requests), finish_output() (what to do once every
+// queued byte is written: close or linger) and begin_close() (the only way to close).
 #pragma once
 
 #include "hcbench/server/http1_session.h"
 #include "hcbench/server/output_queue.h"
-#include "hcbench/server/tls.h"
+#include "hcbench/server/protocol_session.h"
+#include "hcbench/server/transport.h"
 
 #include <uv.h>
 
 #include <cstdint>
 #include <memory>
-#include <string>
+#include <optional>
+#include <span>
 
 namespace hcbench {
 
@@ -22,8 +25,10 @@ class Worker;
 
 class Connection {
 public:
-  // Takes the accepted, non-blocking socket `fd`; the caller then calls start().
-  Connection(Worker& worker, const TlsContext* tls, int fd);
+  // Takes the accepted, non-blocking socket `fd` and a transport that it owns (TLS) or that
+  // the worker shares between its connections (plain); the caller then calls start().
+  Connection(Worker& worker, std::unique_ptr<Transport> transport, int fd);
+  Connection(Worker& worker, Transport& shared_transport, int fd);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -58,11 +63,6 @@ private:
   // Opens the socket in the uv handle the first time the connection needs the loop.
   bool attach();
 
-  // What only a TLS connection needs, so that an HTTP connection does not carry it.
-  struct TlsPlaintext {
-    OutputQueue out; // responses not yet encrypted
-    std::string in;  // decrypted request bytes
-  };
   // A write that libuv finishes later because the socket was full. Allocated the first time
   // that happens on a connection, then reused.
   struct WriteInFlight {
@@ -70,14 +70,16 @@ private:
     OutputQueue queue; // owned by the uv_write in flight, untouched until on_write
   };
 
+  // The factory point: which protocol this connection speaks, chosen once, when its first
+  // bytes are through the transport (and, for TLS, its ALPN protocol is known).
+  ProtocolSession& open_session();
   void receive(std::span<const char> bytes);
   void write_at_once(OutputQueue& responses); // try the socket now, keep the rest in pending_
   bool write_now(OutputQueue& queue); // what the socket takes now; false: closed on an error
   std::size_t queued_bytes() const;
-  void receive_tls(std::span<const char> bytes);
-  void after_session(Http1Session::Status status);
-  bool seal_plaintext();  // TLS: encrypt queued responses, a window ahead of the socket
-  void move_ciphertext(); // TLS: what the session produced goes to pending_
+  void after_session(ProtocolSession::Status status);
+  bool session_idle() const; // no request in progress (nor any byte of one yet)
+  bool produce_more();       // a session that held output back adds some; false: none came
   void flush();
   void finish_output();
   void update_reading();
@@ -89,21 +91,22 @@ private:
   bool attached_ = false;
   uv_tcp_t handle_{};
   State state_ = State::open;
-  Http1Session session_;
-  std::unique_ptr<TlsSession> tls_;
-  std::unique_ptr<TlsPlaintext> tls_plaintext_;
-  OutputQueue pending_; // to be written (ciphertext for TLS)
+  std::unique_ptr<Transport> owned_transport_; // null when the transport is the worker's
+  Transport* transport_;
+  // The session lives inside the connection (no allocation per connection); null until
+  // open_session() chose it.
+  std::optional<Http1Session> http1_;
+  ProtocolSession* session_ = nullptr;
+  OutputQueue pending_; // to be written, as the socket takes it (ciphertext for TLS)
   std::unique_ptr<WriteInFlight> write_;
   std::unique_ptr<uv_shutdown_t> shutdown_request_; // once, when lingering starts
   bool write_in_flight_ = false;
   bool reading_ = false;
-  bool draining_ = false; // the server is stopping
-  bool handshake_counted_ = false;
-  bool close_notify_pending_ = false; // TLS: send close_notify after the last response
-  bool peer_closed_ = false;   // EOF or a fatal TLS error: close after the output, no FIN wait
+  bool draining_ = false;      // the server is stopping
+  bool peer_closed_ = false;   // EOF or a fatal transport error: close after the output
   bool input_ignored_ = false; // bytes arrived after requests stopped: linger before closing
   std::uint64_t last_activity_ms_ = 0;
-  std::uint64_t head_started_ms_ = 0; // a request head (or TLS handshake) began; 0: none
+  std::uint64_t head_started_ms_ = 0; // a request head (or the transport's set-up) began; 0: none
   std::uint64_t linger_until_ms_ = 0;
 };
 

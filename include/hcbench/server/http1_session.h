@@ -8,56 +8,48 @@
 
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
-#include "hcbench/server/payload_files.h"
-#include "hcbench/server/stats.h"
+#include "hcbench/server/protocol_session.h"
 
 #include <llhttp.h>
 
-#include <functional>
 #include <span>
 #include <string>
 
 namespace hcbench {
 
-// What a session needs from the server around it. Owned by the worker, shared by its sessions.
-struct SessionServices {
-  PayloadCache* payloads = nullptr;
-  WorkerCounters* counters = nullptr;
-  const std::string* date_line = nullptr;  // "Date: <IMF-fixdate>\r\n", refreshed by the loop
-  std::function<std::string()> stats_json; // the /stats document
-};
-
-class Http1Session {
+class Http1Session final : public ProtocolSession {
 public:
-  enum class Status {
-    open,  // keep reading
-    close, // write what was produced, then close the connection
-  };
-
   Http1Session(const SessionConfig& config, SessionServices& services);
   Http1Session(const Http1Session&) = delete;
   Http1Session& operator=(const Http1Session&) = delete;
 
   // Parses bytes, appending every response they complete to `out`. Once it returns close,
   // further bytes are ignored.
-  Status feed(std::span<const char> bytes, OutputQueue& out);
+  Status feed(std::span<const char> bytes, OutputQueue& out) override;
+
+  // Every response is complete when feed() returns: nothing is ever held back.
+  bool wants_to_write() const override { return false; }
+  Status produce(OutputQueue&, std::size_t) override {
+    return phase_ == Phase::closing ? Status::close : Status::open;
+  }
 
   // Inside a request's head (its first byte arrived, its headers are not complete): the
   // header timeout applies.
-  bool reading_head() const { return phase_ == Phase::head; }
+  bool reading_head() const override { return phase_ == Phase::head; }
   // Between requests: nothing of the next request has arrived.
-  bool idle() const { return phase_ == Phase::idle; }
+  bool idle() const override { return phase_ == Phase::idle; }
   std::uint64_t requests() const { return requests_; }
   // The client asked to close (Connection: close, or HTTP/1.0 without keep-alive) in a
   // request without a body, and nothing came after that request: once the response is
   // written, the connection can be closed at once, with no lingering (nginx's heuristic).
-  bool client_ended_cleanly() const { return client_ended_cleanly_; }
+  bool client_ended_cleanly() const override { return client_ended_cleanly_; }
 
-  // Plain connections only: large bodies get the file PayloadFiles keeps for them, so the
-  // connection can sendfile() them. (TLS must encrypt them from memory anyway.)
-  void send_bodies_from(PayloadFiles* files) { body_files_ = files; }
+  // 408: the request head did not arrive in time.
+  void time_out(OutputQueue& out) override;
+  // Nothing to say: the connection closes once the request in progress is answered.
+  Status begin_drain(OutputQueue&) override { return Status::open; }
 
-  // Appends a complete error response outside any parse (e.g. 408 on a header timeout).
+  // Appends a complete error response outside any parse, then closes.
   void respond_error(OutputQueue& out, int status, std::string_view reason);
 
 private:
@@ -84,7 +76,6 @@ private:
   SessionServices& services_;
   llhttp_t parser_;
   OutputQueue* out_ = nullptr; // the queue of the feed() in progress
-  PayloadFiles* body_files_ = nullptr;
   Phase phase_ = Phase::idle;
   std::string url_;
   std::size_t head_bytes_ = 0;
@@ -92,8 +83,8 @@ private:
   std::uint64_t requests_ = 0;
   bool closing_request_without_body_ = false; // set with the pause for a client's close
   bool client_ended_cleanly_ = false;
-  int pending_error_status_ = 0; // set by a callback that rejects the request
-  std::string_view pending_error_reason_;
+  int pending_error_status_ = 0;     // set by a callback that rejects the request
+  std::string pending_error_reason_; // allocated only for a rejected request
 };
 
 } // namespace hcbench

@@ -2,6 +2,9 @@
 // headers, short bodies) are copied into one owned buffer so that a batch of pipelined
 // responses becomes a few contiguous regions; large bodies are referenced straight from the
 // shared immutable payload, which the queue keeps alive until the bytes are consumed.
+//
+// The protocol session appends; the transport decides how the bytes leave (attach_files():
+// a plain socket sends a large payload body from its file); the connection writes them.
 #pragma once
 
 #include "hcbench/shared/payload.h"
@@ -24,10 +27,11 @@ public:
   static constexpr std::size_t copy_threshold = 2048;
 
   void append(std::string_view bytes);
-  // References `bytes` (kept alive by `owner`) when large, copies them when small. `file`,
-  // when not -1, holds the same bytes from offset 0 (PayloadFiles): a plain socket may
-  // sendfile() them instead.
-  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner, int file = -1);
+  // References `bytes` (kept alive by `owner`) when large, copies them when small.
+  void append_shared(std::string_view bytes, std::shared_ptr<const void> owner);
+  // The body of a payload, as append_shared(); a large one stays known as that payload's body,
+  // so that attach_files() can give it the file that holds the same bytes.
+  void append_payload(const std::shared_ptr<const Resource>& resource);
   // Takes a string whole: large ones are adopted without copying their bytes.
   void adopt(std::string&& bytes);
 
@@ -42,6 +46,19 @@ public:
   // `stop_at_file`, only those before the first region that has a file. Pointers stay
   // valid until the next append, consume or clear.
   void gather(std::vector<iovec>& out, bool stop_at_file = false) const;
+  // Offers each payload body appended since the last call to `file_for`
+  // (int(const std::shared_ptr<const Resource>&)); a body given a file (not -1), which holds
+  // the same bytes from offset 0, is then a file region: front_file() and gather()'s
+  // `stop_at_file` see it, and a plain socket may sendfile() it.
+  template <class F> void attach_files(F&& file_for) {
+    for (std::size_t i = unchecked_ < head_ ? head_ : unchecked_; i < segments_.size(); ++i) {
+      Segment& s = segments_[i];
+      if (s.payload != nullptr && s.file < 0 && s.size > 0) {
+        s.file = file_for(std::shared_ptr<const Resource>(s.owner, s.payload));
+      }
+    }
+    unchecked_ = segments_.size();
+  }
   // The first unconsumed region, when it has a file: where its bytes are in that file.
   struct FileRange {
     int fd = -1;
@@ -72,13 +89,15 @@ private:
     std::size_t offset = 0;     // owned: offset into owned_; shared: bytes already consumed
     std::size_t size = 0;       // bytes not yet consumed
     std::shared_ptr<const void> owner;
+    const Resource* payload = nullptr; // shared only: the payload whose body these bytes are
     int file = -1; // shared only: a file with the same bytes (offset applies to it too)
   };
   std::string_view region(std::size_t index) const;
 
   std::string owned_;
   std::vector<Segment> segments_;
-  std::size_t head_ = 0; // first segment with unconsumed bytes
+  std::size_t head_ = 0;      // first segment with unconsumed bytes
+  std::size_t unchecked_ = 0; // first segment attach_files() has not seen
   std::size_t size_ = 0;
 };
 

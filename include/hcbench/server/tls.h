@@ -1,8 +1,10 @@
-// TLS for the server over memory: mbedTLS never touches a socket. The connection hands the
-// session the ciphertext it read and sends the ciphertext the session produced (h2o's
-// read_bio approach: the bio callbacks read our buffer and return WANT_READ when it is empty).
+// TLS for the server over memory: mbedTLS never touches a socket. Its transport hands the
+// session the ciphertext the connection read and gives the connection the ciphertext the
+// session produced (h2o's read_bio approach: the bio callbacks read our buffer and return
+// WANT_READ when it is empty).
 //
-// Driving a session from a connection:
+// A connection drives it through TlsTransport (tls_transport.h), behind the same Transport
+// interface and IoStatus contract as plain TCP. Driving a session:
 //   on every socket read:  session.receive(bytes);
 //                          status = session.read(plaintext);   // handshake, then decryption
 //                          send session.take_outgoing() (or outgoing(), then clear it);
@@ -13,12 +15,15 @@
 // Configuration and the reasons for it: docs/tls.md.
 #pragma once
 
+#include "hcbench/server/transport.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <mbedtls/ctr_drbg.h>
@@ -31,14 +36,6 @@
 #include <mbedtls/x509_crt.h>
 
 namespace hcbench {
-
-// Plain and TLS transports share this status contract (wrk's net.h: OK, ERROR, RETRY).
-enum class IoStatus {
-  ok,     // progress was made
-  again,  // nothing more can happen until more bytes arrive from the peer
-  closed, // the peer closed the session cleanly (close_notify)
-  error,  // fatal: the connection must be closed
-};
 
 // Everything TLS that all connections and threads share: certificate and key, the random
 // generator, the configuration (TLS 1.2 only, ECDHE with AES-GCM or ChaCha20-Poly1305, curves
@@ -117,6 +114,9 @@ public:
   bool resumed() const { return resumed_; } // the handshake resumed a session (ticket or cache)
   // The negotiated suite, e.g. "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"; "" before that.
   const char* ciphersuite() const;
+  // The protocol agreed through ALPN (e.g. "h2"); empty when the client offered none or the
+  // server configured none (today's configuration), and before the handshake completes.
+  std::string_view alpn_protocol() const;
   const std::string& error() const { return error_; }
 
 private:

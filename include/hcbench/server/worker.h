@@ -4,8 +4,10 @@
 #pragma once
 
 #include "hcbench/server/config.h"
-#include "hcbench/server/http1_session.h"
+#include "hcbench/server/output_queue.h"
 #include "hcbench/server/payload_files.h"
+#include "hcbench/server/plain_transport.h"
+#include "hcbench/server/protocol_session.h"
 #include "hcbench/server/stats.h"
 #include "hcbench/server/tls.h"
 
@@ -45,6 +47,9 @@ public:
   void join();
 
   const WorkerCounters& counters() const { return counters_; }
+  // After join(): how many libuv handles were still open when the loop ended (0 unless a bug
+  // leaked one; each is reported on stderr).
+  std::size_t leaked_handles() const { return leaked_handles_; }
 
   // For connections (worker thread only).
   uv_loop_t* loop() { return &loop_; }
@@ -57,7 +62,6 @@ public:
   // Where a connection with nothing queued builds its responses before writing them at once;
   // only what the socket does not take is copied into the connection's own queue.
   OutputQueue& response_scratch() { return response_scratch_; }
-  PayloadFiles& payload_files() { return payload_files_; }
   void link(Connection* connection);   // an accepted connection starts being served
   void unlink(Connection* connection); // it starts closing
   void connection_closed();            // its handle is closed
@@ -99,11 +103,13 @@ private:
   std::vector<iovec> iovecs_;
   OutputQueue response_scratch_;
   PayloadFiles payload_files_;
-  Connection* connections_ = nullptr; // intrusive list head
+  PlainTransport plain_transport_{payload_files_}; // shared by the plain connections
+  Connection* connections_ = nullptr;              // intrusive list head
   bool stopping_ = false;
   bool started_ = false;
   std::atomic<bool> stop_requested_{false};
   std::uint64_t stop_started_ms_ = 0;
+  std::size_t leaked_handles_ = 0; // written by the loop's thread before it ends
 };
 
 } // namespace hcbench
