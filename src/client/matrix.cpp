@@ -223,8 +223,13 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
       if (run_control().stop_requested() || !results.error.empty()) break;
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
-      const CellSpec spec{options.cell, cell.url, cell.concurrency, expected[cell.path].length,
-                          expected[cell.path].digest};
+      // The run's options for every cell, whole, then what is this cell's own.
+      CellSpec spec;
+      static_cast<CellOptions&>(spec) = options.cell;
+      spec.url = cell.url;
+      spec.concurrency = cell.concurrency;
+      spec.expected_length = expected[cell.path].length;
+      spec.expected_digest = expected[cell.path].digest;
 
       CellRun run;
       run.repeat = repeat;

@@ -76,10 +76,8 @@ int run_benchmark(const RunOptions& options) {
   std::unique_ptr<EmbeddedServer> server;
   // The matrix as asked, with the URLs of the server it runs against.
   MatrixPlan plan = options.matrix;
-  std::string& http = plan.http_url;
-  std::string& https = plan.https_url;
-  http = trim_slash(http);
-  https = trim_slash(https);
+  std::string& http = plan.http_url = trim_slash(plan.http_url);
+  std::string& https = plan.https_url = trim_slash(plan.https_url);
   if (options.embedded()) {
     try {
       EmbeddedServerOptions server_options;
