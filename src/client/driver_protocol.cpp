@@ -11,18 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view verify_mode_name(VerifyMode mode) {
-  switch (mode) {
-  case VerifyMode::none:
-    return "none";
-  case VerifyMode::length:
-    return "length";
-  case VerifyMode::digest:
-    return "digest";
-  }
-  return "length";
-}
-
 // A report line quoted in an error message: enough to recognise it, never a whole histogram.
 std::string excerpt(std::string_view text) {
   constexpr std::size_t limit = 120;

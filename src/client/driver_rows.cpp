@@ -1,6 +1,6 @@
 // The rows run by external drivers: the Python clients of the original's `full` matrix in
 // its order and with its labels, then httpx and aiohttp, then the Node.js clients.
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 
 #include "hcbench/client/driver_runner.h"
 #include "hcbench/shared/data_dir.h"

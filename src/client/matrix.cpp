@@ -2,6 +2,7 @@
 
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/run_control.h"
+#include "hcbench/client/run_options.h"
 #include "hcbench/client/sampler.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/shared/digest.h"
@@ -17,6 +18,8 @@
 #include <mutex>
 #include <numeric>
 #include <random>
+
+#include <unistd.h>
 
 namespace hcbench {
 
@@ -192,34 +195,37 @@ std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned 
   return order;
 }
 
-void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
-                const MatrixExecution& execution) {
+void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
+                const MatrixServer& server) {
   std::map<std::string, const ClientRow*> row_of;
   for (const auto& row : rows) row_of[row.id] = &row;
   std::size_t applicable = 0;
   for (const auto& cell : results.cells) applicable += cell.not_applicable.empty() ? 1 : 0;
-  const std::size_t total = applicable * execution.repeat;
+  const std::size_t total = applicable * options.repeat;
   // Expected bodies once per path: a digest means generating the payload.
   std::map<std::string, ExpectedBody> expected;
   for (const auto& cell : results.cells) {
     if (!expected.count(cell.path)) {
-      expected[cell.path] = *expected_body(cell.path, execution.base.verify == VerifyMode::digest);
+      expected[cell.path] = *expected_body(cell.path, options.cell.verify == VerifyMode::digest);
     }
   }
 
-  ProgressLine progress(execution.progress);
-  const pid_t server_pid = execution.server ? execution.server->pid() : 0;
-  CpuSampler sampler(execution.sample_interval, server_pid, [&progress] { progress.tick(); });
+  ProgressLine progress(options.progress && isatty(STDERR_FILENO));
+  const pid_t server_pid = server.embedded ? server.embedded->pid() : 0;
+  const std::chrono::milliseconds sample_interval(options.sample_ms);
+  CpuSampler sampler(sample_interval, server_pid, [&progress] { progress.tick(); });
   const auto run_start = std::chrono::steady_clock::now();
   std::int64_t position = 0;
 
-  for (unsigned repeat = 0; repeat < execution.repeat && results.error.empty(); ++repeat) {
+  for (unsigned repeat = 0; repeat < options.repeat && results.error.empty(); ++repeat) {
     for (std::size_t index :
-         run_order(results.cells.size(), repeat, execution.repeat, execution.seed)) {
+         run_order(results.cells.size(), repeat, options.repeat, options.seed)) {
       if (run_control().stop_requested() || !results.error.empty()) break;
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
-      CellSpec spec = execution.base;
+      // The run's options for every cell, whole, then what is this cell's own.
+      CellSpec spec;
+      static_cast<CellOptions&>(spec) = options.cell;
       spec.url = cell.url;
       spec.concurrency = cell.concurrency;
       spec.expected_length = expected[cell.path].length;
@@ -231,7 +237,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
                           spec.warmup + spec.cycles);
       const auto before =
-          execution.stats_url.empty() ? std::nullopt : fetch_server_stats(execution.stats_url);
+          server.stats_url.empty() ? std::nullopt : fetch_server_stats(server.stats_url);
       run.started_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       sampler.mark(position);
@@ -242,9 +248,9 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       }
       sampler.mark(-1);
       run.interrupted = run_control().stop_requested();
-      run.placement = observe_placement(server_pid, execution.pinned);
+      run.placement = observe_placement(server_pid, options.pin.has_value());
       if (before) {
-        if (const auto after = fetch_server_stats(execution.stats_url)) {
+        if (const auto after = fetch_server_stats(server.stats_url)) {
           run.server = server_delta(*before, *after);
           if (cell.protocol == "https") {
             run.measurement.tls_full_handshakes = run.server->tls_full;
@@ -256,15 +262,15 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       ++position;
 
       // A server that is gone makes every further cell a column of failures: stop instead.
-      if (execution.server) {
-        if (const auto ended = execution.server->ended()) {
+      if (server.embedded) {
+        if (const auto ended = server.embedded->ended()) {
           results.error = fmt::format("the embedded server (hcbench serve) {} during cell {}",
                                       *ended, cell_label(cell));
         }
       } else if (cell.runs.back().measurement.failures[FailureKind::connect] > 0 ||
                  !cell.runs.back().measurement.error.empty()) {
         if (const auto why =
-                probe_unreachable(cell.url, execution.base.insecure, execution.base.cacert)) {
+                probe_unreachable(cell.url, options.cell.insecure, options.cell.cacert)) {
           results.error = fmt::format("the server at {} stopped answering: {}", cell.url, *why);
         }
       }
@@ -280,7 +286,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
   for (const auto& sample : results.samples) {
     if (sample.run_index >= 0) by_run[sample.run_index].push_back(sample);
   }
-  const double min_duration = std::chrono::duration<double>(execution.sample_interval).count() / 2;
+  const double min_duration = std::chrono::duration<double>(sample_interval).count() / 2;
   for (auto& cell : results.cells) {
     for (auto& run : cell.runs) run.load = summarize_load(by_run[run.order], min_duration);
   }

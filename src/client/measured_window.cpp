@@ -20,11 +20,6 @@ double seconds(const timeval& tv) {
 
 } // namespace
 
-RunControl& run_control() {
-  static RunControl control;
-  return control;
-}
-
 CpuTimes process_cpu_times() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -75,24 +75,14 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
       void* private_data = nullptr;
       curl_easy_getinfo(handle, CURLINFO_PRIVATE, &private_data);
       Slot& slot = *static_cast<Slot*>(private_data);
-      std::optional<FailureKind> failure;
-      if (code != CURLE_OK) {
-        failure = failure_from_curl(code);
-      } else {
-        long status = 0;
-        curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-        failure = slot.check.finish(status);
-      }
-      long connects = 0;
-      curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &connects);
+      const TransferOutcome outcome = transfer_outcome(handle, code, slot.check);
       curl_multi_remove_handle(multi.get(), handle);
       // A new buffer per request: this one is freed inside the timed request.
       if (config.save_body) std::string().swap(slot.body);
       if (config.new_handle_per_request) slot.handle.reset();
       const Clock::time_point ended = Clock::now();
-      window.finish_request(slot.phase, slot.started, ended, failure, slot.check.body_bytes(),
-                            static_cast<std::uint64_t>(connects),
-                            code != CURLE_OK ? curl_easy_strerror(code) : std::string_view{});
+      window.finish_request(slot.phase, slot.started, ended, outcome.failure,
+                            slot.check.body_bytes(), outcome.new_connections, outcome.error_text);
       slot.busy = false;
       --busy;
       if (window.want_more(ended)) {

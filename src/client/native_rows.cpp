@@ -1,7 +1,7 @@
 #include "hcbench/client/native_rows.h"
 
 #include "hcbench/client/curl_runner.h"
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 #include "hcbench/client/floor_client.h"
 
 namespace hcbench {

@@ -1,9 +1,9 @@
 // One `hcbench run` from start to finish: pin, start or reach the server, plan and run the
 // matrix, then write every output. Whatever happens, the embedded server is stopped (its
 // owner is a local object here, and the child also dies with us through PR_SET_PDEATHSIG).
-#include "hcbench/client/run_options.h"
+#include "hcbench/client/run_session.h"
 
-#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/curl_easy.h"
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/environment_probe.h"
 #include "hcbench/client/matrix.h"
@@ -51,31 +51,6 @@ std::string trim_slash(std::string url) {
   return url;
 }
 
-RunSettings settings_of(const RunOptions& o, const std::string& http, const std::string& https) {
-  RunSettings s;
-  s.benchmark_type = o.benchmark_type;
-  s.cycles = o.cycles;
-  s.warmup = o.warmup;
-  s.duration_seconds = o.duration_seconds;
-  s.repeat = o.repeat;
-  s.seed = o.seed;
-  s.clients = o.clients;
-  s.protocols = o.protocols;
-  s.paths = o.paths;
-  s.concurrency = o.concurrency;
-  s.verify = o.verify == VerifyMode::none     ? "none"
-             : o.verify == VerifyMode::digest ? "digest"
-                                              : "length";
-  s.sample_ms = o.sample_ms;
-  s.pin = o.pin_text;
-  s.embedded_server = o.embedded();
-  s.http_url = http;
-  s.https_url = https;
-  s.insecure = o.insecure;
-  s.cacert = o.cacert;
-  return s;
-}
-
 void write_outputs(const RunOptions& options, const RunResults& results) {
   fmt::print("{}", markdown_report(results));
   std::fflush(stdout);
@@ -104,9 +79,10 @@ int run_benchmark(const RunOptions& options) {
   }
 
   std::unique_ptr<EmbeddedServer> server;
-  std::string http = trim_slash(options.http_url);
-  std::string https = trim_slash(options.https_url);
-  std::string cacert = options.cacert;
+  // The matrix as asked, with the URLs of the server it runs against.
+  MatrixPlan plan = options.matrix;
+  std::string& http = plan.http_url = trim_slash(plan.http_url);
+  std::string& https = plan.https_url = trim_slash(plan.https_url);
   if (options.embedded()) {
     try {
       EmbeddedServerOptions server_options;
@@ -123,31 +99,29 @@ int run_benchmark(const RunOptions& options) {
                        "server; the external one runs where it runs\n");
   }
 
-  // Only the protocols whose server is there: an embedded server may have TLS disabled.
-  std::vector<std::string> protocols;
-  for (const auto& protocol : options.protocols) {
+  // Every protocol asked for needs its server: an embedded server may have TLS disabled.
+  for (const auto& protocol : plan.protocols) {
     const std::string& base = protocol == "https" ? https : http;
     if (base.empty()) {
       fmt::print(stderr, "hcbench run: no {} URL to test (give one, or leave out --protocols {})\n",
                  protocol, protocol);
       return run_usage;
     }
-    protocols.push_back(protocol);
   }
-  for (const auto& protocol : protocols) {
+  for (const auto& protocol : plan.protocols) {
     const std::string base = protocol == "https" ? https : http;
-    if (const auto why = probe_unreachable(base + "/", options.insecure, cacert)) {
+    if (const auto why =
+            probe_unreachable(base + "/", options.cell.insecure, options.cell.cacert)) {
       fmt::print(stderr, "hcbench run: cannot reach {}: {}\n", base, *why);
       return run_error;
     }
   }
   // The server's own counters cross-check every cell, when it has them (hcbench serve does).
-  std::string stats_url;
-  if (!http.empty() && fetch_server_stats(http)) stats_url = http;
+  MatrixServer matrix_server{"", server.get()};
+  if (!http.empty() && fetch_server_stats(http)) matrix_server.stats_url = http;
 
   RunResults results;
-  results.settings = settings_of(options, http, https);
-  results.settings.protocols = protocols;
+  results.settings = recorded_settings(options, plan);
   results.environment = observe_environment(server ? server->pid() : 0);
   results.environment.placement.pinned = options.pin.has_value();
   if (server) {
@@ -157,28 +131,11 @@ int run_benchmark(const RunOptions& options) {
   results.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
-  MatrixPlan plan{protocols, http, https, options.paths, options.concurrency};
   results.cells = plan_cells(selection.rows, plan);
-
-  MatrixExecution execution;
-  execution.base.cycles = options.cycles;
-  execution.base.warmup = options.warmup;
-  execution.base.duration_seconds = options.duration_seconds;
-  execution.base.verify = options.verify;
-  execution.base.insecure = options.insecure;
-  execution.base.cacert = cacert;
-  execution.base.request_timeout_seconds = options.request_timeout_seconds;
-  execution.repeat = options.repeat;
-  execution.seed = options.seed;
-  execution.sample_interval = std::chrono::milliseconds(options.sample_ms);
-  execution.stats_url = stats_url;
-  execution.server = server.get();
-  execution.pinned = options.pin.has_value();
-  execution.progress = options.progress && isatty(STDERR_FILENO);
 
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
-  run_matrix(results, selection.rows, execution);
+  run_matrix(results, selection.rows, options, matrix_server);
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (server) server->stop();

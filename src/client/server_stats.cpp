@@ -1,6 +1,6 @@
 #include "hcbench/client/server_stats.h"
 
-#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/curl_easy.h"
 
 #include <nlohmann/json.hpp>
 

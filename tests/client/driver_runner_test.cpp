@@ -1,7 +1,7 @@
 // The driver runner against a fake driver (tests/data/fake_driver.sh) that reports, lies,
 // crashes, hangs, prints garbage, fails or skips: every way a driver can end is one cell's
 // clear result, and nothing it started outlives it.
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 #include "hcbench/client/driver_runner.h"
 
 #include "hcbench/client/run_control.h"

@@ -2,7 +2,7 @@
 // `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures.
 #include "server_process.h"
 
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/payload.h"
 

@@ -16,6 +16,7 @@
 namespace hcbench {
 
 class EmbeddedServer;
+struct RunOptions;
 
 // Picks rows by id, by group or `all`, keeping table order; the error names an unknown selector.
 struct RowSelection {
@@ -38,6 +39,7 @@ std::optional<ExpectedBody> expected_body(const std::string& path, bool with_dig
 // it is not an endpoint of the test API.
 std::optional<std::string> normalize_path(std::string_view text);
 
+// The axes of the matrix and the base URLs its cells request.
 struct MatrixPlan {
   std::vector<std::string> protocols; // "http", "https", in column order
   std::string http_url;               // base URLs, no trailing slash
@@ -55,21 +57,16 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
 std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned repeats,
                                    std::uint64_t seed);
 
-struct MatrixExecution {
-  CellSpec base; // cycles, warm-up, duration, verification, TLS settings
-  unsigned repeat = 1;
-  std::uint64_t seed = 0;
-  std::chrono::milliseconds sample_interval{100};
-  std::string stats_url; // plain-HTTP base for /stats; "" without one
-  EmbeddedServer* server = nullptr;
-  bool pinned = false;
-  bool progress = false; // draw the live progress line on stderr
+// The server the matrix runs against, once started or reached.
+struct MatrixServer {
+  std::string stats_url;              // plain-HTTP base for /stats; "" without one
+  EmbeddedServer* embedded = nullptr; // watched for its end; null for an external server
 };
 
-// Runs every applicable cell `repeat` times into results.cells (planned beforehand) and fills
-// results.samples. Stops early on Ctrl-C (run_control().stop) or when the server is gone,
-// saying so in results.interrupted / results.error.
-void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
-                const MatrixExecution& execution);
+// Runs every applicable cell `options.repeat` times into results.cells (planned beforehand)
+// and fills results.samples. Stops early on Ctrl-C (run_control().stop) or when the server
+// is gone, saying so in results.interrupted / results.error.
+void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
+                const MatrixServer& server);
 
 } // namespace hcbench

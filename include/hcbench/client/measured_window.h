@@ -39,8 +39,6 @@ public:
   // says so in the measurement.
   void close(Clock::time_point now);
 
-  std::uint64_t started_requests() const { return started_; }
-
 private:
   const CellSpec& spec_;
   CellMeasurement& out_;

@@ -1,0 +1,28 @@
+#include "hcbench/client/run_options.h"
+
+namespace hcbench {
+
+RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targets) {
+  RunSettings s;
+  s.benchmark_type = options.benchmark_type;
+  s.cycles = options.cell.cycles;
+  s.warmup = options.cell.warmup;
+  s.duration_seconds = options.cell.duration_seconds;
+  s.repeat = options.repeat;
+  s.seed = options.seed;
+  s.clients = options.clients;
+  s.protocols = targets.protocols;
+  s.paths = targets.paths;
+  s.concurrency = targets.concurrency;
+  s.verify = std::string(verify_mode_name(options.cell.verify));
+  s.sample_ms = options.sample_ms;
+  s.pin = options.pin_text;
+  s.embedded_server = options.embedded();
+  s.http_url = targets.http_url;
+  s.https_url = targets.https_url;
+  s.insecure = options.cell.insecure;
+  s.cacert = options.cell.cacert;
+  return s;
+}
+
+} // namespace hcbench
