@@ -1,5 +1,6 @@
 // The rows run by external drivers: the Python clients of the original's `full` matrix in
-// its order and with its labels, then httpx and aiohttp, then the Node.js clients.
+// its order and with its labels, then httpx and aiohttp, then the Node.js clients. Each row
+// says how its driver runs N requests at once, or runs one at a time only.
 #include "hcbench/client/driver_rows.h"
 
 #include "hcbench/client/driver_runner.h"
@@ -41,34 +42,43 @@ struct DriverRowSpec {
   bool reuse_connections;
   std::string_view options;
   DriverProgram (*program)(const CellSpec&);
+  // How the driver runs N requests at once (ClientRow::concurrency_model); empty when the
+  // row runs one request at a time only, which makes its cells above 1 not applicable.
+  std::string_view concurrency_model = {};
 };
 
 constexpr std::string_view save_body = "Reuse handle, save response to new cStringIO buffer";
+// The Python driver's concurrency models shared by several rows (docs/drivers.md, 8).
+constexpr std::string_view curl_multi = "CurlMulti with N handles";
+constexpr std::string_view async_tasks = "N tasks on one event loop";
 
 constexpr std::array driver_row_specs{
     // The original's `full` matrix, rows 1 to 8.
     DriverRowSpec{"python.requests.no-reuse", "python", "requests.no-reuse", "requests", false,
-                  "Default", python_program},
+                  "Default", python_program, "N threads, requests.get() in each"},
     DriverRowSpec{"python.requests.session", "python", "requests.session", "requests", true,
-                  "Default", python_program},
+                  "Default", python_program, "N threads, one Session each"},
     DriverRowSpec{"python.pycurl.reuse-handle.discard-body", "python",
                   "pycurl.reuse-handle.discard-body", "pycurl", true,
-                  "Reuse handle, don't save body", python_program},
+                  "Reuse handle, don't save body", python_program, curl_multi},
     DriverRowSpec{"python.pycurl.reuse-handle.save-body", "python", "pycurl.reuse-handle.save-body",
-                  "pycurl", true, save_body, python_program},
+                  "pycurl", true, save_body, python_program, curl_multi},
     DriverRowSpec{"python.pycurl.forbid-reuse.save-body", "python", "pycurl.forbid-reuse.save-body",
-                  "pycurl", false, save_body, python_program},
+                  "pycurl", false, save_body, python_program, curl_multi},
     DriverRowSpec{"python.pycurl.new-handle.save-body", "python", "pycurl.new-handle.save-body",
                   "pycurl", false, "New handle, save response to new cStringIO buffer",
-                  python_program},
+                  python_program, "CurlMulti, N new handles at a time, FORBID_REUSE"},
     DriverRowSpec{"python.urllib3.pool", "python", "urllib3.pool", "urllib3", true, "Default",
-                  python_program},
-    DriverRowSpec{"python.urllib", "python", "urllib", "urllib", false, "Default", python_program},
+                  python_program, "N threads sharing one PoolManager(maxsize=N)"},
+    DriverRowSpec{"python.urllib", "python", "urllib", "urllib", false, "Default", python_program,
+                  "N threads, one opener each"},
     // Newer Python clients.
     DriverRowSpec{"python.httpx.client", "python", "httpx.client", "httpx", true, "Client",
-                  python_program},
+                  python_program, "N threads sharing it"},
+    DriverRowSpec{"python.httpx.async-client", "python", "httpx.async-client", "httpx", true,
+                  "AsyncClient", python_program, async_tasks},
     DriverRowSpec{"python.aiohttp.session", "python", "aiohttp.session", "aiohttp", true,
-                  "Sequential, one ClientSession", python_program},
+                  "One ClientSession", python_program, async_tasks},
     // Node.js: the same protocol from another language.
     DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true, "Default",
                   node_program},
@@ -90,7 +100,8 @@ std::vector<ClientRow> driver_rows() {
     row.library = spec.library;
     row.reuse_connections = spec.reuse_connections;
     row.options = spec.options;
-    row.supports_concurrency = false;
+    row.supports_concurrency = !spec.concurrency_model.empty();
+    row.concurrency_model = spec.concurrency_model;
     row.run = [client = std::string(spec.client), program = spec.program](const CellSpec& cell) {
       return run_driver(program(cell), client, cell);
     };

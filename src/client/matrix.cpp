@@ -161,8 +161,8 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
           cell.group = row.group;
           cell.library = row.library;
           cell.reuse_connections = row.reuse_connections;
-          cell.options = row.options;
-          cell.display_name = row.display_name();
+          cell.options = row.options_at(concurrency);
+          cell.display_name = row.display_name(concurrency);
           cell.protocol = protocol;
           cell.endpoint = expected ? expected->endpoint : "";
           cell.path = path;

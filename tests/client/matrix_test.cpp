@@ -16,6 +16,18 @@ TEST(ClientRow, DisplayNameReadsLikeTheOriginal) {
             "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body");
 }
 
+TEST(ClientRow, OptionsSayTheConcurrencyModelAboveOne) {
+  ClientRow row;
+  row.library = "libcurl";
+  row.options = "Reuse handle";
+  EXPECT_EQ(row.options_at(8), "Reuse handle"); // no model: the options already say it
+  row.concurrency_model = "CurlMulti with N handles";
+  EXPECT_EQ(row.options_at(1), "Reuse handle");
+  EXPECT_EQ(row.options_at(8), "Reuse handle; CurlMulti with N handles");
+  EXPECT_EQ(row.display_name(8),
+            "libcurl, reuse cnxns: True,  options: Reuse handle; CurlMulti with N handles");
+}
+
 TEST(Matrix, SelectsRowsByIdGroupOrAll) {
   const auto all = all_rows();
   EXPECT_EQ(select_rows(all, {"all"}).rows.size(), all.size());

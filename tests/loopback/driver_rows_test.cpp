@@ -1,8 +1,10 @@
 // Every external driver row (Python, Node.js) runs a few cycles against the real
-// `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures.
+// `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures; the
+// Python rows also at concurrency 4.
 #include "server_process.h"
 
 #include "hcbench/client/driver_rows.h"
+#include "hcbench/client/server_stats.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/payload.h"
 
@@ -57,6 +59,54 @@ TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
         EXPECT_EQ(m.connections_opened, 4u);
       }
       EXPECT_GE(m.process_cpu.total(), m.cpu.total()) << "start-up is in process_cpu only";
+    }
+  }
+}
+
+// Every Python row at concurrency 4: the counts add up exactly across the workers, and the
+// connections the driver counted and the server saw are what the row's model implies.
+TEST_F(DriverRowsLoopback, EveryPythonRowAtConcurrencyFour) {
+  constexpr std::uint64_t length = 1024;
+  constexpr unsigned concurrency = 4;
+  constexpr std::uint64_t cycles = 30; // not a multiple of 4: the split must not lose any
+  constexpr std::uint64_t warmup = 4;
+  const auto payload = generate_payload(length);
+  const std::string stats_base = server_->http_url("");
+  for (const auto& row : driver_rows()) {
+    if (row.group != "python") continue;
+    for (const char* scheme : {"http", "https"}) {
+      CellSpec spec;
+      spec.url = url(scheme, "/length/" + std::to_string(length));
+      spec.cycles = cycles;
+      spec.warmup = warmup;
+      spec.concurrency = concurrency;
+      spec.verify = VerifyMode::digest;
+      spec.expected_length = length;
+      spec.expected_digest = repr_digest(payload);
+      SCOPED_TRACE(row.id + " " + spec.url);
+      const auto before = fetch_server_stats(stats_base);
+      const auto m = row.run(spec);
+      const auto after = fetch_server_stats(stats_base);
+      ASSERT_TRUE(before && after);
+      const auto server = server_delta(*before, *after);
+      ASSERT_EQ(m.skipped, "");
+      EXPECT_EQ(m.error, "");
+      EXPECT_EQ(m.requests, cycles);
+      EXPECT_EQ(m.failures.total(), 0u);
+      EXPECT_EQ(m.latency.count(), cycles);
+      EXPECT_EQ(m.body_bytes, cycles * length);
+      EXPECT_EQ(server.requests, warmup + cycles) << "every request made once, none retried";
+      if (row.reuse_connections) {
+        // A pool of 4 (or 4 sessions) opens at most 4 connections, most of them in the
+        // warm-up; more than one shows the requests overlapped.
+        EXPECT_LE(m.connections_opened, concurrency);
+        EXPECT_LE(server.connections, concurrency);
+        EXPECT_GE(server.connections, 2u) << "the requests never overlapped";
+      } else {
+        EXPECT_EQ(m.connections_opened, cycles);
+        EXPECT_EQ(server.connections, warmup + cycles);
+      }
+      EXPECT_GE(m.process_cpu.total(), m.cpu.total());
     }
   }
 }

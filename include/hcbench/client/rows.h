@@ -19,11 +19,17 @@ struct ClientRow {
   bool reuse_connections = true;
   std::string options; // the original's options label: "Reuse handle, don't save body"
   bool supports_concurrency = false; // can run CellSpec::concurrency > 1
+  // How the row runs N requests at once, added to its options at concurrency > 1 so a cell's
+  // label says it ("one Session per thread"); empty when the options already say it.
+  std::string concurrency_model;
   std::function<CellMeasurement(const CellSpec&)> run;
 
+  // The options label of a cell at this concurrency: `options`, then the concurrency model
+  // above 1 (the original's sequential labels stay as they were).
+  std::string options_at(unsigned concurrency) const;
   // "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body" (the original's
-  // "Request Type" column).
-  std::string display_name() const;
+  // "Request Type" column), with the options at this concurrency.
+  std::string display_name(unsigned concurrency = 1) const;
 };
 
 } // namespace hcbench
