@@ -219,7 +219,9 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       if (run_control().stop_requested() || !results.error.empty()) break;
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
+      const ClientRow& row = *row_of.at(cell.row_id);
       CellSpec spec = execution.base;
+      spec.warmup = std::max(spec.warmup, row.min_warmup);
       spec.url = cell.url;
       spec.concurrency = cell.concurrency;
       spec.expected_length = expected[cell.path].length;
@@ -228,6 +230,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
       CellRun run;
       run.repeat = repeat;
       run.order = position;
+      run.warmup = spec.warmup;
       progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
                           spec.warmup + spec.cycles);
       const auto before =
@@ -236,7 +239,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       sampler.mark(position);
       try {
-        run.measurement = row_of.at(cell.row_id)->run(spec);
+        run.measurement = row.run(spec);
       } catch (const std::exception& e) {
         run.measurement.error = e.what();
       }

@@ -1,12 +1,18 @@
-// Every external driver row (Python, Node.js) runs a few cycles against the real
-// `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures.
+// Every external driver row (Python, Node.js, Java) runs a few cycles against the real
+// `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures, and
+// counts the connections the server counted; the rows that run concurrently do so too.
 #include "server_process.h"
 
 #include "hcbench/client/driver.h"
+#include "hcbench/client/server_stats.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/payload.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <utility>
 
 namespace hcbench {
 namespace {
@@ -21,6 +27,16 @@ protected:
   static std::string url(const char* scheme, const std::string& path) {
     return scheme == std::string("https") ? server_->https_url(path) : server_->http_url(path);
   }
+  // Runs one cell of `row` and what the server counted meanwhile (its /stats, read over
+  // plain HTTP before and after).
+  static std::pair<CellMeasurement, ServerCounters> run_counted(const ClientRow& row,
+                                                                const CellSpec& spec) {
+    const auto before = fetch_server_stats(server_->http_url(""));
+    auto m = row.run(spec);
+    const auto after = fetch_server_stats(server_->http_url(""));
+    EXPECT_TRUE(before && after) << "the server's /stats";
+    return {std::move(m), before && after ? server_delta(*before, *after) : ServerCounters{}};
+  }
   static test::ServerProcess* server_;
 };
 test::ServerProcess* DriverRowsLoopback::server_ = nullptr;
@@ -33,11 +49,13 @@ TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
       CellSpec spec;
       spec.url = url(scheme, "/length/" + std::to_string(length));
       spec.cycles = 4;
-      spec.warmup = 1;
+      // No warm-up: every connection then falls in the measured window, so the client's
+      // count must be the server's exactly.
+      spec.warmup = 0;
       spec.verify = VerifyMode::digest;
       spec.expected_length = length;
       spec.expected_digest = repr_digest(payload);
-      const auto m = row.run(spec);
+      const auto [m, server] = run_counted(row, spec);
       SCOPED_TRACE(row.id + " " + spec.url);
       if (!m.skipped.empty()) {
         ADD_FAILURE() << "skipped: " << m.skipped << " (tools/setup.sh installs every client)";
@@ -49,21 +67,75 @@ TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
       EXPECT_EQ(m.latency.count(), 4u);
       EXPECT_EQ(m.body_bytes, 4 * length);
       EXPECT_GT(m.wall_seconds, 0.0);
-      // The warm-up request opened the connection a reusing client keeps (undici's fetch
-      // is seen opening a second one); a client that does not reuse opens one per request.
+      // A reusing client opens one connection (undici's fetch is seen opening a second
+      // one); a client that does not reuse opens one per request.
       if (row.reuse_connections) {
+        EXPECT_GE(m.connections_opened, 1u);
         EXPECT_LE(m.connections_opened, 2u);
       } else {
         EXPECT_EQ(m.connections_opened, 4u);
       }
+      EXPECT_EQ(m.connections_opened, server.connections) << "the server's count";
+      EXPECT_EQ(server.requests, 4u);
       EXPECT_GE(m.process_cpu.total(), m.cpu.total()) << "start-up is in process_cpu only";
     }
   }
 }
 
-TEST_F(DriverRowsLoopback, WrongDigestAndStatusAreFailuresNotSuccesses) {
+// Concurrency N: N requests in flight, at most N connections for a reusing client (one per
+// request otherwise), all of them seen by the server.
+TEST_F(DriverRowsLoopback, ConcurrentRowsKeepNInFlight) {
+  constexpr unsigned concurrency = 3;
+  constexpr std::uint64_t cycles = 12;
+  const auto payload = generate_payload(64);
+  std::size_t concurrent_rows = 0;
   for (const auto& row : driver_rows()) {
-    if (row.id != "python.requests.session" && row.id != "node.http.keep-alive") continue;
+    if (!row.supports_concurrency) continue;
+    ++concurrent_rows;
+    for (const char* scheme : {"http", "https"}) {
+      CellSpec spec;
+      spec.url = url(scheme, "/length/64");
+      spec.cycles = cycles;
+      spec.concurrency = concurrency;
+      spec.verify = VerifyMode::digest;
+      spec.expected_length = 64;
+      spec.expected_digest = repr_digest(payload);
+      const auto [m, server] = run_counted(row, spec);
+      SCOPED_TRACE(row.id + " " + spec.url);
+      EXPECT_EQ(m.skipped, "");
+      EXPECT_EQ(m.error, "");
+      EXPECT_EQ(m.requests, cycles);
+      EXPECT_EQ(m.failures.total(), 0u);
+      EXPECT_EQ(server.requests, cycles);
+      EXPECT_EQ(m.connections_opened, server.connections) << "the server's count";
+      if (row.reuse_connections) {
+        EXPECT_GE(m.connections_opened, 1u);
+        EXPECT_LE(m.connections_opened, concurrency + 1) << "fetch may open one more";
+      } else {
+        EXPECT_EQ(m.connections_opened, cycles);
+      }
+    }
+  }
+  EXPECT_GE(concurrent_rows, 25u) << "every Node.js and Java row runs concurrently";
+}
+
+TEST_F(DriverRowsLoopback, JitRowsDeclareAWarmUp) {
+  for (const auto& row : driver_rows()) {
+    SCOPED_TRACE(row.id);
+    if (row.group == "java" || row.group == "node") {
+      EXPECT_GE(row.min_warmup, 1000u);
+    } else {
+      EXPECT_EQ(row.min_warmup, 0u);
+    }
+  }
+}
+
+TEST_F(DriverRowsLoopback, WrongDigestAndStatusAreFailuresNotSuccesses) {
+  const std::set<std::string> checked = {
+      "python.requests.session", "node.http.keep-alive", "node.axios",  "node.got",
+      "java.httpclient",         "java.okhttp",          "java.apache", "java.urlconnection"};
+  for (const auto& row : driver_rows()) {
+    if (!checked.count(row.id)) continue;
     SCOPED_TRACE(row.id);
     CellSpec spec;
     spec.url = url("http", "/length/16");

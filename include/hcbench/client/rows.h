@@ -6,6 +6,7 @@
 
 #include "hcbench/client/cell.h"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ struct ClientRow {
   bool reuse_connections = true;
   std::string options; // the original's options label: "Reuse handle, don't save body"
   bool supports_concurrency = false; // can run CellSpec::concurrency > 1
+  // The least warm-up a cell of this row gets, whatever --warmup says: a JIT runtime (Java,
+  // Node.js) compiles its request path during the first requests, which the measured
+  // window must not include.
+  std::uint64_t min_warmup = 0;
   std::function<CellMeasurement(const CellSpec&)> run;
 
   // "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body" (the original's
