@@ -103,7 +103,8 @@ constexpr std::array driver_row_specs{
     // concurrency N every row has N requests in flight on its one event loop, with the
     // client's connection limit per origin set to N.
     DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true,
-                  "Default, N in flight", node_program, true, node_min_warmup},
+                  "Default dispatcher (no connection limit), N in flight", node_program, true,
+                  node_min_warmup},
     DriverRowSpec{"node.http.keep-alive", "node", "http.keep-alive", "node http/https", true,
                   "keep-alive Agent (maxSockets N), N in flight", node_program, true,
                   node_min_warmup},

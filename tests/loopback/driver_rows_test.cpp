@@ -109,8 +109,12 @@ TEST_F(DriverRowsLoopback, ConcurrentRowsKeepNInFlight) {
       EXPECT_EQ(server.requests, cycles);
       EXPECT_EQ(m.connections_opened, server.connections) << "the server's count";
       if (row.reuse_connections) {
+        // The global fetch()'s default dispatcher has no connection limit per origin: a
+        // request sent before the previous one's connection is back in the pool opens
+        // another (6 for 3 in flight was seen). The server's count above still holds.
+        const std::uint64_t most = row.id == "node.fetch" ? cycles : concurrency;
         EXPECT_GE(m.connections_opened, 1u);
-        EXPECT_LE(m.connections_opened, concurrency + 1) << "fetch may open one more";
+        EXPECT_LE(m.connections_opened, most);
       } else {
         EXPECT_EQ(m.connections_opened, cycles);
       }
