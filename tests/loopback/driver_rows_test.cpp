@@ -5,6 +5,7 @@
 
 #include "hcbench/client/driver.h"
 #include "hcbench/client/server_stats.h"
+#include "hcbench/shared/data_dir.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/payload.h"
 
@@ -121,6 +122,31 @@ TEST_F(DriverRowsLoopback, ConcurrentRowsKeepNInFlight) {
     }
   }
   EXPECT_GE(concurrent_rows, 25u) << "every Node.js and Java row runs concurrently";
+}
+
+// With verification on, the Node.js and Java rows trust the project's CA file (the server's
+// certificate names 127.0.0.1) and refuse the self-signed chain without it: a tls failure.
+TEST_F(DriverRowsLoopback, NodeAndJavaRowsVerifyAgainstTheCaFile) {
+  for (const auto& row : driver_rows()) {
+    if (row.group != "node" && row.group != "java") continue;
+    SCOPED_TRACE(row.id);
+    CellSpec spec;
+    spec.url = url("https", "/ping");
+    spec.cycles = 2;
+    spec.expected_length = 4;
+    spec.insecure = false;
+    spec.cacert = data_file("certs/ca.crt").string();
+    auto m = row.run(spec);
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.requests, 2u);
+    EXPECT_EQ(m.failures.total(), 0u);
+
+    spec.cacert.clear();
+    m = row.run(spec);
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.requests, 0u);
+    EXPECT_EQ(m.failures[FailureKind::tls], 2u);
+  }
 }
 
 TEST_F(DriverRowsLoopback, JitRowsDeclareAWarmUp) {
