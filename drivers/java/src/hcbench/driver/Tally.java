@@ -1,36 +1,40 @@
 package hcbench.driver;
 
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What a loop counts: one latency per checked success, failures by kind, body bytes. Safe to
- * settle from several threads at once (the latencies go into one preallocated array).
+ * settle from several threads at once. The latencies array grows as needed rather than being
+ * sized for `cycles`, which a cell bounded by duration_seconds may set far beyond what runs.
  */
 final class Tally {
   private final Settings settings;
-  private final long[] latencies;
-  private final AtomicInteger successes = new AtomicInteger();
+  private long[] latencies;
+  private int successes; // guarded by this
   final AtomicLongArray failures = new AtomicLongArray(Failures.KINDS.length);
   final AtomicLong bodyBytes = new AtomicLong();
 
-  Tally(Settings settings, long capacity) {
+  Tally(Settings settings, long expected) {
     this.settings = settings;
-    if (capacity > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("too many cycles");
-    latencies = new long[(int) capacity];
+    latencies = new long[(int) Math.min(Math.max(expected, 16), 1 << 20)];
   }
 
   /** Counts one finished request: timed if it passed its checks, else a failure of its kind. */
   void settle(long startedNs, long finishedNs, Client.Response response, Throwable error) {
     String kind = error != null ? Failures.kindOf(error) : check(response);
     if (kind == null) {
-      latencies[successes.getAndIncrement()] = finishedNs - startedNs;
+      record(finishedNs - startedNs);
       bodyBytes.addAndGet(response.length());
     } else {
       failures.incrementAndGet(Failures.index(kind));
     }
+  }
+
+  private synchronized void record(long latencyNs) {
+    if (successes == latencies.length) latencies = Arrays.copyOf(latencies, successes * 2);
+    latencies[successes++] = latencyNs;
   }
 
   private String check(Client.Response response) {
@@ -40,11 +44,11 @@ final class Tally {
     return null;
   }
 
-  int requests() {
-    return successes.get();
+  synchronized int requests() {
+    return successes;
   }
 
-  long latency(int i) {
+  synchronized long latency(int i) {
     return latencies[i];
   }
 }
