@@ -4,6 +4,7 @@
 #include "server_process.h"
 
 #include "hcbench/client/driver.h"
+#include "hcbench/client/driver_runner.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/shared/data_dir.h"
 #include "hcbench/shared/digest.h"
@@ -11,9 +12,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <utility>
+
+#include <unistd.h>
 
 namespace hcbench {
 namespace {
@@ -147,6 +151,30 @@ TEST_F(DriverRowsLoopback, NodeAndJavaRowsVerifyAgainstTheCaFile) {
     EXPECT_EQ(m.requests, 0u);
     EXPECT_EQ(m.failures[FailureKind::tls], 2u);
   }
+}
+
+// The Node.js driver away from its node_modules (a copy in a temporary folder): the rows of
+// the npm libraries are skipped with the reason, the built-in clients still run.
+TEST_F(DriverRowsLoopback, MissingNpmPackageSkipsItsRowWithTheReason) {
+  const auto folder = std::filesystem::temp_directory_path() /
+                      ("hcbench-node-driver-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  const auto script = folder / "hcbench_driver.mjs";
+  std::filesystem::copy_file(data_file("drivers/node/hcbench_driver.mjs"), script,
+                             std::filesystem::copy_options::overwrite_existing);
+  const DriverProgram program{{"/usr/bin/node", script.string()}, {}};
+  CellSpec spec;
+  spec.url = url("http", "/ping");
+  spec.cycles = 2;
+  spec.expected_length = 4;
+  const auto missing = run_driver(program, "got", spec);
+  EXPECT_EQ(missing.error, "");
+  EXPECT_NE(missing.skipped.find("npm package 'got' is not installed"), std::string::npos)
+      << missing.skipped;
+  const auto builtin = run_driver(program, "http.keep-alive", spec);
+  EXPECT_EQ(builtin.skipped, "");
+  EXPECT_EQ(builtin.requests, 2u);
+  std::filesystem::remove_all(folder);
 }
 
 TEST_F(DriverRowsLoopback, JitRowsDeclareAWarmUp) {
