@@ -42,7 +42,9 @@ void declare_options(cxxopts::Options& spec) {
                      cxxopts::value<std::string>())(
       "cycles", "measured requests per cell",
       cxxopts::value<std::string>()->default_value("10000"))(
-      "warmup", "requests before each cell's measured window (checked, not counted)",
+      "warmup",
+      "requests before each cell's measured window (checked, not counted; the Node.js and Java "
+      "rows warm up at least 2000 and 5000 for their JIT)",
       cxxopts::value<std::string>()->default_value("0"))(
       "duration", "also end each measured window after S seconds (0: cycles only)",
       cxxopts::value<std::string>()->default_value("0"))(
@@ -51,7 +53,7 @@ void declare_options(cxxopts::Options& spec) {
       "seed", "seed of the shuffled order (default: random, recorded in the JSON)",
       cxxopts::value<std::string>())(
       "clients",
-      "rows to run: ids, groups (native, floor, python, node) or all (default: the "
+      "rows to run: ids, groups (native, floor, python, node, java) or all (default: the "
       "original's rows of the benchmark type, plus the native and floor rows)",
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",

@@ -1,12 +1,15 @@
 // The rows run by external drivers: the Python clients of the original's `full` matrix in
-// its order and with its labels, then httpx and aiohttp, then the Node.js clients. Each row
-// says how its driver runs N requests at once, or runs one at a time only.
+// its order and with its labels, then httpx and aiohttp, then the Node.js and Java clients.
+// Each row says how its driver runs N requests at once, or runs one at a time only.
 #include "hcbench/client/driver_rows.h"
 
 #include "hcbench/client/driver_runner.h"
 #include "hcbench/shared/data_dir.h"
 
+#include "hcbench_config.h"
+
 #include <array>
+#include <filesystem>
 #include <string_view>
 
 namespace hcbench {
@@ -34,6 +37,31 @@ DriverProgram node_program(const CellSpec& spec) {
   return program;
 }
 
+// Java's runtime, named by absolute path like the interpreters: Debian's OpenJDK 17 (meson
+// builds the driver's jar with its javac), not whatever `java` is first on PATH.
+DriverProgram java_program(const CellSpec&) {
+  const std::string java = std::string(HCBENCH_JAVA_HOME) + "/bin/java";
+  const auto jar = data_file("drivers/java/hcbench-driver.jar").string();
+  const auto counter = data_file("drivers/java/libhcbench_connect_counter.so").string();
+  DriverProgram program{{java, "-Dhcbench.connect_counter=" + counter, "-jar", jar},
+                        // Preloaded so that its connect() counts every TCP connection the
+                        // JVM opens (drivers/java/native/connect_counter.c).
+                        {"LD_PRELOAD=" + counter}};
+  std::error_code ignored;
+  if (!std::filesystem::exists(java, ignored)) {
+    program.skipped = java + " is not installed (Debian package openjdk-17-jdk-headless)";
+  } else if (!std::filesystem::exists(jar, ignored) || !std::filesystem::exists(counter, ignored)) {
+    program.skipped = "the Java driver is not built: meson builds it when openjdk-17-jdk-headless "
+                      "is installed (tools/setup.sh, then meson setup --reconfigure)";
+  }
+  return program;
+}
+
+// Warm-up floors for the JIT runtimes (ClientRow::min_warmup; docs/drivers.md, "Warm-up"):
+// enough requests that the measured window starts after the request path is compiled.
+constexpr std::uint64_t node_min_warmup = 2000;
+constexpr std::uint64_t java_min_warmup = 5000;
+
 struct DriverRowSpec {
   std::string_view id;
   std::string_view group;
@@ -45,6 +73,7 @@ struct DriverRowSpec {
   // How the driver runs N requests at once (ClientRow::concurrency_model); empty when the
   // row runs one request at a time only, which makes its cells above 1 not applicable.
   std::string_view concurrency_model = {};
+  std::uint64_t min_warmup = 0; // ClientRow::min_warmup
 };
 
 constexpr std::string_view save_body = "Reuse handle, save response to new cStringIO buffer";
@@ -79,13 +108,76 @@ constexpr std::array driver_row_specs{
                   "AsyncClient", python_program, async_tasks},
     DriverRowSpec{"python.aiohttp.session", "python", "aiohttp.session", "aiohttp", true,
                   "One ClientSession", python_program, async_tasks},
-    // Node.js: the same protocol from another language.
-    DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true, "Default",
-                  node_program},
+    // Node.js: the built-ins and the npm libraries (drivers/node/package-lock.json). At
+    // concurrency N every row has N requests in flight on its one event loop, with the
+    // client's connection limit per origin set to N.
+    DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true,
+                  "Default dispatcher (no connection limit)", node_program, "N in flight",
+                  node_min_warmup},
     DriverRowSpec{"node.http.keep-alive", "node", "http.keep-alive", "node http/https", true,
-                  "keep-alive Agent", node_program},
+                  "keep-alive Agent (maxSockets N)", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.http.keep-alive.discard-body", "node", "http.keep-alive.discard-body",
+                  "node http/https", true, "keep-alive Agent (maxSockets N), don't save body",
+                  node_program, "N in flight", node_min_warmup},
     DriverRowSpec{"node.http.no-reuse", "node", "http.no-reuse", "node http/https", false,
-                  "Agent without keep-alive", node_program},
+                  "Agent without keep-alive", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.undici.request", "node", "undici.request", "undici", true,
+                  "request(), Agent (connections N)", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.undici.request.discard-body", "node", "undici.request.discard-body",
+                  "undici", true, "request(), Agent (connections N), don't save body", node_program,
+                  "N in flight", node_min_warmup},
+    DriverRowSpec{"node.undici.no-reuse", "node", "undici.no-reuse", "undici", false,
+                  "request() with reset: true", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.undici.fetch", "node", "undici.fetch", "undici", true,
+                  "fetch(), Agent (connections N)", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.axios", "node", "axios", "axios", true,
+                  "Instance, keep-alive Agent (maxSockets N)", node_program, "N in flight",
+                  node_min_warmup},
+    DriverRowSpec{"node.axios.no-reuse", "node", "axios.no-reuse", "axios", false,
+                  "Instance, Agent without keep-alive", node_program, "N in flight",
+                  node_min_warmup},
+    DriverRowSpec{"node.got", "node", "got", "got", true,
+                  "Instance, keep-alive Agent (maxSockets N)", node_program, "N in flight",
+                  node_min_warmup},
+    DriverRowSpec{"node.got.no-reuse", "node", "got.no-reuse", "got", false,
+                  "Instance, Agent without keep-alive", node_program, "N in flight",
+                  node_min_warmup},
+    DriverRowSpec{"node.node-fetch", "node", "node-fetch", "node-fetch", true,
+                  "keep-alive Agent (maxSockets N)", node_program, "N in flight", node_min_warmup},
+    DriverRowSpec{"node.node-fetch.no-reuse", "node", "node-fetch.no-reuse", "node-fetch", false,
+                  "Agent without keep-alive", node_program, "N in flight", node_min_warmup},
+    // Java: the JDK's two clients, OkHttp and Apache HttpClient 5 (drivers/java/). At
+    // concurrency N, java.net.http has N sendAsync() requests in flight; the others run N
+    // threads of blocking requests.
+    DriverRowSpec{"java.httpclient", "java", "httpclient", "java.net.http", true,
+                  "Reuse client, save body", java_program, "sendAsync N in flight",
+                  java_min_warmup},
+    DriverRowSpec{"java.httpclient.discard-body", "java", "httpclient.discard-body",
+                  "java.net.http", true, "Reuse client, don't save body", java_program,
+                  "sendAsync N in flight", java_min_warmup},
+    DriverRowSpec{"java.httpclient.no-reuse", "java", "httpclient.no-reuse", "java.net.http", false,
+                  "Connection: close, save body", java_program, "sendAsync N in flight",
+                  java_min_warmup},
+    DriverRowSpec{"java.urlconnection", "java", "urlconnection", "HttpURLConnection", true,
+                  "http.keepAlive, save body", java_program, "N threads", java_min_warmup},
+    DriverRowSpec{"java.urlconnection.no-reuse", "java", "urlconnection.no-reuse",
+                  "HttpURLConnection", false, "http.keepAlive=false, save body", java_program,
+                  "N threads", java_min_warmup},
+    DriverRowSpec{"java.okhttp", "java", "okhttp", "OkHttp", true, "Reuse client, save body",
+                  java_program, "N threads", java_min_warmup},
+    DriverRowSpec{"java.okhttp.discard-body", "java", "okhttp.discard-body", "OkHttp", true,
+                  "Reuse client, don't save body", java_program, "N threads", java_min_warmup},
+    DriverRowSpec{"java.okhttp.no-reuse", "java", "okhttp.no-reuse", "OkHttp", false,
+                  "ConnectionPool without idle connections, save body", java_program, "N threads",
+                  java_min_warmup},
+    DriverRowSpec{"java.apache", "java", "apache", "Apache HttpClient 5", true,
+                  "Pooling manager (N per route), save body", java_program, "N threads",
+                  java_min_warmup},
+    DriverRowSpec{"java.apache.discard-body", "java", "apache.discard-body", "Apache HttpClient 5",
+                  true, "Pooling manager (N per route), don't save body", java_program, "N threads",
+                  java_min_warmup},
+    DriverRowSpec{"java.apache.no-reuse", "java", "apache.no-reuse", "Apache HttpClient 5", false,
+                  "Reuse strategy never, save body", java_program, "N threads", java_min_warmup},
 };
 
 } // namespace
@@ -102,6 +194,7 @@ std::vector<ClientRow> driver_rows() {
     row.options = spec.options;
     row.supports_concurrency = !spec.concurrency_model.empty();
     row.concurrency_model = spec.concurrency_model;
+    row.min_warmup = spec.min_warmup;
     row.run = [client = std::string(spec.client), program = spec.program](const CellSpec& cell) {
       return run_driver(program(cell), client, cell);
     };

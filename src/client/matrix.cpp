@@ -224,8 +224,10 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
       // The run's options for every cell, whole, then what is this cell's own.
+      const ClientRow& row = *row_of.at(cell.row_id);
       CellSpec spec;
       static_cast<CellOptions&>(spec) = options.cell;
+      spec.warmup = std::max(spec.warmup, row.min_warmup);
       spec.url = cell.url;
       spec.concurrency = cell.concurrency;
       spec.expected_length = expected[cell.path].length;
@@ -234,6 +236,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
       CellRun run;
       run.repeat = repeat;
       run.order = position;
+      run.warmup = spec.warmup;
       progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
                           spec.warmup + spec.cycles);
       const auto before =
@@ -242,7 +245,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
           std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
       sampler.mark(position);
       try {
-        run.measurement = row_of.at(cell.row_id)->run(spec);
+        run.measurement = row.run(spec);
       } catch (const std::exception& e) {
         run.measurement.error = e.what();
       }

@@ -37,7 +37,7 @@ double CellRun::cpu_us_per_request() const {
              : 0;
 }
 
-std::uint64_t CellRun::requests_sent(std::uint64_t warmup) const {
+std::uint64_t CellRun::requests_sent() const {
   if (!measurement.skipped.empty()) return 0;
   const auto& f = measurement.failures;
   return warmup + measurement.requests + f[FailureKind::status] + f[FailureKind::length] +

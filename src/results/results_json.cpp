@@ -68,14 +68,14 @@ json load(const LoadSummary& l) {
           {"saturated", l.saturated}};
 }
 
-json run_json(const CellResult& cell, const CellRun& run, std::uint64_t warmup) {
+json run_json(const CellResult& cell, const CellRun& run) {
   const auto& m = run.measurement;
   json histogram = json::array();
   for (const auto& [value, count] : m.latency.nonzero_buckets())
     histogram.push_back({value, count});
   json server = nullptr;
   if (run.server) {
-    const std::uint64_t expected = run.requests_sent(warmup);
+    const std::uint64_t expected = run.requests_sent();
     server = {{"requests", run.server->requests},
               {"requests_ok", run.server->requests_ok},
               {"connections", run.server->connections},
@@ -89,6 +89,7 @@ json run_json(const CellResult& cell, const CellRun& run, std::uint64_t warmup) 
   return {{"repeat", run.repeat},
           {"order", run.order},
           {"started_seconds", run.started_seconds},
+          {"warmup", run.warmup},
           {"interrupted", run.interrupted},
           {"error", text_or_null(m.error)},
           {"skipped", text_or_null(m.skipped)},
@@ -120,7 +121,7 @@ json cell_json(const RunResults& results, const CellResult& cell) {
   const CellSummary s = summarize_cell(cell);
   const auto ratio = results.floor_ratio(cell);
   json runs = json::array();
-  for (const auto& run : cell.runs) runs.push_back(run_json(cell, run, results.settings.warmup));
+  for (const auto& run : cell.runs) runs.push_back(run_json(cell, run));
   return {{"index", cell.index},
           {"row_id", cell.row_id},
           {"group", cell.group},

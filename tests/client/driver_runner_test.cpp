@@ -167,6 +167,16 @@ TEST(DriverRunner, MissingInterpreterSkipsMissingScriptFails) {
   EXPECT_NE(failed.error.find("not found"), std::string::npos) << failed.error;
 }
 
+TEST(DriverRunner, AProgramThatCannotRunHereSkipsWithoutStarting) {
+  // The interpreter exists, so only the program's own reason can make this a skip.
+  DriverProgram program = fake("report");
+  program.skipped = "the Java driver is not built";
+  const auto m = run_driver(program, "fake", cell());
+  EXPECT_EQ(m.skipped, "the Java driver is not built");
+  EXPECT_EQ(m.error, "");
+  EXPECT_EQ(m.process_cpu.total(), 0.0) << "nothing was started";
+}
+
 TEST(DriverRunner, DefaultTimeoutGrowsWithTheCell) {
   EXPECT_LT(default_driver_timeout(cell(10)), default_driver_timeout(cell(10000)));
   EXPECT_GE(default_driver_timeout(cell(1)), 10s) << "interpreters need time to start";

@@ -6,6 +6,7 @@
 
 #include "hcbench/client/cell.h"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@ struct ClientRow {
   // How the row runs N requests at once, added to its options at concurrency > 1 so a cell's
   // label says it ("one Session per thread"); empty when the options already say it.
   std::string concurrency_model;
+  // The least warm-up a cell of this row gets, whatever --warmup says: a JIT runtime (Java,
+  // Node.js) compiles its request path during the first requests, which the measured
+  // window must not include.
+  std::uint64_t min_warmup = 0;
   std::function<CellMeasurement(const CellSpec&)> run;
 
   // The options label of a cell at this concurrency: `options`, then the concurrency model

@@ -28,6 +28,7 @@ struct CellRun {
   std::int64_t order = 0;     // position in the whole run (the shuffled order); samples
                               // carry it as run_index
   double started_seconds = 0; // since the run began
+  std::uint64_t warmup = 0;   // warm-up requests made: --warmup, or the row's minimum if more
   CellMeasurement measurement;
   LoadSummary load;
   Placement placement;
@@ -41,7 +42,7 @@ struct CellRun {
   double cpu_us_per_request() const;
   // The requests the server should have seen: warm-up, measured and those answered with a
   // failure the server could count (status, length, digest). Compared with server->requests.
-  std::uint64_t requests_sent(std::uint64_t warmup) const;
+  std::uint64_t requests_sent() const;
 };
 
 struct CellResult {

@@ -7,8 +7,9 @@
 
 namespace hcbench {
 
-// The first of: $HCBENCH_DATA_DIR, the source tree this binary was built from, the
-// installed data directory (<prefix>/share/hcbench), that holds `relative`. Returns the
+// The first of: $HCBENCH_DATA_DIR, the source tree this binary was built from, its build
+// tree (for built drivers: the Java driver's jar), the installed data directory
+// (<prefix>/share/hcbench), that holds `relative`. Returns the
 // path under the source tree when none has it, so error messages name a real place.
 std::filesystem::path data_file(std::string_view relative);
 
