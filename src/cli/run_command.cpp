@@ -67,7 +67,9 @@ void declare_options(cxxopts::Options& spec) {
       "concurrency",
       "transfers in flight at once, a list: 1,8,32 (>1 uses the curl multi interface)",
       cxxopts::value<std::string>()->default_value("1"))(
-      "pin", "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2); default unpinned",
+      "pin",
+      "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2), or none (the scheduler's "
+      "choice); default: the embedded server on the last CPU, the client on the others",
       cxxopts::value<std::string>())("sample-ms", "CPU sampling interval in milliseconds",
                                      cxxopts::value<std::string>()->default_value("100"))(
       "verify", "none (status only), length (and body length), digest (and SHA-256 of the body)",
@@ -217,6 +219,8 @@ void read_schedule(const cxxopts::ParseResult& args, RunOptions& o) {
       static_cast<unsigned>(std::min<std::uint64_t>(count_option(args, "sample-ms", 10), 60000));
   if (args.count("pin")) {
     o.pin_text = args["pin"].as<std::string>();
+    o.pin_by_default = false;
+    if (o.pin_text == "none") return;
     const PinParse pin = parse_pin(o.pin_text);
     if (!pin.pin) throw OptionError("--pin: " + pin.error);
     o.pin = pin.pin;

@@ -1,5 +1,7 @@
 #include "hcbench/client/driver_protocol.h"
 
+#include "hcbench/results/noise.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -71,8 +73,9 @@ void read_failures(const json& report, CellMeasurement& out) {
 }
 
 // Latencies come either one per request ("latencies_ns") or already bucketed
-// ("latency_histogram_ns": [[value, count], ...]); both end up in the same histogram.
-void read_latencies(const json& report, CellMeasurement& out) {
+// ("latency_histogram_ns": [[value, count], ...]); both end up in the same histogram. Only
+// the first, in the order the requests were made, can be cut into slices (noise.h).
+void read_latencies(const json& report, unsigned concurrency, CellMeasurement& out) {
   const auto samples = report.find("latencies_ns");
   const auto buckets = report.find("latency_histogram_ns");
   if (samples != report.end() && buckets != report.end()) {
@@ -80,7 +83,13 @@ void read_latencies(const json& report, CellMeasurement& out) {
   }
   if (samples != report.end()) {
     if (!samples->is_array()) throw ReportError{"\"latencies_ns\" is not an array"};
-    for (const auto& value : *samples) out.latency.record(count_field(value, "a latency"));
+    std::vector<std::uint64_t> in_order;
+    in_order.reserve(samples->size());
+    for (const auto& value : *samples) {
+      in_order.push_back(count_field(value, "a latency"));
+      out.latency.record(in_order.back());
+    }
+    out.slice_rps = slice_rates_from_latencies(in_order, concurrency);
   } else if (buckets != report.end()) {
     if (!buckets->is_array()) throw ReportError{"\"latency_histogram_ns\" is not an array"};
     for (const auto& pair : *buckets) {
@@ -145,7 +154,7 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
   if (!cpu.is_object()) throw ReportError{"\"cpu\" is not an object"};
   out.cpu.user_seconds = seconds_field(member(cpu, "user_seconds"), "cpu.user_seconds");
   out.cpu.system_seconds = seconds_field(member(cpu, "system_seconds"), "cpu.system_seconds");
-  read_latencies(report, out);
+  read_latencies(report, spec.concurrency, out);
   if (const auto it = report.find("body_bytes"); it != report.end()) {
     out.body_bytes = count_field(*it, "body_bytes");
   }

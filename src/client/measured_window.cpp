@@ -77,6 +77,7 @@ void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Cloc
     return;
   }
   ++out_.requests;
+  marks_.add(std::chrono::duration<double>(ended - window_start_).count());
   out_.body_bytes += body_bytes;
   out_.latency.record(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count()));
@@ -90,6 +91,7 @@ void MeasuredWindow::close(Clock::time_point now) {
     const CpuTimes cpu = process_cpu_times();
     out_.cpu.user_seconds = cpu.user_seconds - cpu_at_start_.user_seconds;
     out_.cpu.system_seconds = cpu.system_seconds - cpu_at_start_.system_seconds;
+    out_.slice_rps = marks_.slice_rates();
   }
   if (consecutive_failures_ >= max_consecutive_failures) {
     out_.error = fmt::format("stopped after {} failed requests in a row (last: {})",

@@ -17,6 +17,7 @@ RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targe
   s.verify = std::string(verify_mode_name(options.cell.verify));
   s.sample_ms = options.sample_ms;
   s.pin = options.pin_text;
+  s.pin_default = options.pin_by_default && options.pin.has_value();
   s.embedded_server = options.embedded();
   s.http_url = targets.http_url;
   s.https_url = targets.https_url;

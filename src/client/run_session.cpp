@@ -9,6 +9,7 @@
 #include "hcbench/client/matrix.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_control.h"
+#include "hcbench/client/sampler.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/results/results_csv.h"
 #include "hcbench/results/results_json.h"
@@ -64,8 +65,15 @@ void write_outputs(const RunOptions& options, const RunResults& results) {
 
 } // namespace
 
-int run_benchmark(const RunOptions& options) {
+int run_benchmark(const RunOptions& given) {
   ensure_curl_initialized();
+  RunOptions options = given;
+  // Unpinned, a sequential round trip costs 8 µs or 80 µs depending on where the scheduler
+  // puts the two processes (docs/run.md, "Placement"): separate CPUs unless told otherwise.
+  if (options.pin_by_default && options.embedded() && !options.pin) {
+    options.pin = default_pin(get_affinity(0));
+    if (options.pin) options.pin_text = format_pin(*options.pin);
+  }
   RowSelection selection = select_rows(all_rows(), options.clients);
   if (!selection.error.empty()) {
     fmt::print(stderr, "hcbench run: {}\n", selection.error);
@@ -132,6 +140,19 @@ int run_benchmark(const RunOptions& options) {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
   results.cells = plan_cells(selection.rows, plan);
+
+  // A one-second look at the machine before the first cell: a busy machine is said at once,
+  // not discovered in the flags afterwards.
+  results.machine_check = look_at_machine(std::chrono::seconds(1), server ? server->pid() : 0);
+  if (!results.machine_check->quiet) {
+    fmt::print(stderr,
+               "hcbench run: warning: the machine is not quiet: other processes used {:.0f}% of "
+               "a CPU{} in the second before the run; cells they disturb are flagged ◆\n",
+               results.machine_check->foreign_cpu,
+               results.machine_check->steal_cpu >= 1
+                   ? fmt::format(" (steal {:.0f}%)", results.machine_check->steal_cpu)
+                   : "");
+  }
 
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();

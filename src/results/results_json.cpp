@@ -65,7 +65,10 @@ json load(const LoadSummary& l) {
           {"max_cpu_busy_percent", l.max_cpu_busy},
           {"mean_client_cpu_percent", l.mean_client_cpu},
           {"mean_server_cpu_percent", l.mean_server_cpu ? json(*l.mean_server_cpu) : json(nullptr)},
-          {"saturated", l.saturated}};
+          {"saturated", l.saturated},
+          {"mean_foreign_cpu_percent", l.mean_foreign_cpu},
+          {"mean_steal_cpu_percent", l.mean_steal_cpu},
+          {"foreign_load", l.foreign_load}};
 }
 
 json run_json(const CellResult& cell, const CellRun& run) {
@@ -114,7 +117,9 @@ json run_json(const CellResult& cell, const CellRun& run) {
                : json(nullptr)},
           {"server", server},
           {"load", load(run.load)},
-          {"placement", placement(run.placement)}};
+          {"placement", placement(run.placement)},
+          {"slice_rps", m.slice_rps},
+          {"slice_cv", run.slice_cv() ? json(*run.slice_cv()) : json(nullptr)}};
 }
 
 json cell_json(const RunResults& results, const CellResult& cell) {
@@ -122,6 +127,9 @@ json cell_json(const RunResults& results, const CellResult& cell) {
   const auto ratio = results.floor_ratio(cell);
   json runs = json::array();
   for (const auto& run : cell.runs) runs.push_back(run_json(cell, run));
+  json remeasured = json::array();
+  for (const auto& run : cell.floor_remeasured) remeasured.push_back(run_json(cell, run));
+  const auto floor = cell.group == "floor" ? results.floor_figure(cell) : std::nullopt;
   return {{"index", cell.index},
           {"row_id", cell.row_id},
           {"group", cell.group},
@@ -156,9 +164,19 @@ json cell_json(const RunResults& results, const CellResult& cell) {
             {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
             {"saturated", s.saturated},
             {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
+            {"foreign_cpu_percent", s.foreign_cpu},
+            {"foreign_load", s.foreign_load},
+            {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
+            {"unstable", s.unstable},
+            {"beats_floor", results.beats_floor(cell)},
+            {"floor_disturbed", results.floor_disturbed(cell)},
+            {"floor_first_rps", floor ? json(floor->first) : json(nullptr)},
+            {"floor_remeasured_rps",
+             floor && floor->remeasured ? json(*floor->remeasured) : json(nullptr)},
             {"error", text_or_null(s.error)},
             {"skipped", text_or_null(s.skipped)}}},
-          {"runs", runs}};
+          {"runs", runs},
+          {"floor_remeasured_runs", remeasured}};
 }
 
 // `cell_of_order` maps a run's position in the whole run to its cell's index.
@@ -184,7 +202,9 @@ json sample_json(const std::unordered_map<std::int64_t, std::size_t>& cell_of_or
           {"client_cpu", s.client_cpu},
           {"server_cpu", s.server_cpu ? json(*s.server_cpu) : json(nullptr)},
           {"client_last_cpu", s.client_last_cpu},
-          {"server_last_cpu", s.server_last_cpu}};
+          {"server_last_cpu", s.server_last_cpu},
+          {"foreign_cpu", s.foreign_cpu},
+          {"steal_cpu", s.steal_cpu}};
 }
 
 } // namespace
@@ -197,7 +217,9 @@ nlohmann::json results_to_json(const RunResults& results) {
   std::unordered_map<std::int64_t, std::size_t> cell_of_order;
   for (const auto& cell : results.cells) {
     for (const auto& run : cell.runs) cell_of_order[run.order] = cell.index;
+    for (const auto& run : cell.floor_remeasured) cell_of_order[run.order] = cell.index;
   }
+  const auto& check = results.machine_check;
   json samples = json::array();
   for (const auto& sample : results.samples) samples.push_back(sample_json(cell_of_order, sample));
   return {
@@ -220,6 +242,7 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"verify", st.verify},
         {"sample_ms", st.sample_ms},
         {"pin", text_or_null(st.pin)},
+        {"pin_default", st.pin_default},
         {"embedded_server", st.embedded_server},
         {"http_url", text_or_null(st.http_url)},
         {"https_url", text_or_null(st.https_url)},
@@ -237,6 +260,11 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"server_version", text_or_null(env.server_version)},
         {"server_pid", env.server_pid ? json(env.server_pid) : json(nullptr)},
         {"placement", placement(env.placement)}}},
+      {"machine_check", check ? json{{"seconds", check->seconds},
+                                     {"foreign_cpu_percent", check->foreign_cpu},
+                                     {"steal_cpu_percent", check->steal_cpu},
+                                     {"quiet", check->quiet}}
+                              : json(nullptr)},
       {"cells", cells},
       {"samples", samples},
   };
@@ -316,6 +344,11 @@ CellSummary read_summary(const json& cell) {
   s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
   s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
   s.saturated = value_at<bool>(*summary, {"saturated"});
+  s.foreign_cpu = value_at<double>(*summary, {"foreign_cpu_percent"});
+  s.foreign_load = value_at<bool>(*summary, {"foreign_load"});
+  if (const json* cv = at(*summary, {"slice_cv"}); cv && cv->is_number())
+    s.slice_cv = cv->get<double>();
+  s.unstable = value_at<bool>(*summary, {"unstable"});
   s.error = value_at<std::string>(*summary, {"error"});
   s.skipped = value_at<std::string>(*summary, {"skipped"});
   // The summary has no flag of its own: a cell is interrupted when a run that was not
@@ -352,6 +385,15 @@ RunTable read_run_table(const json& document) {
   st.verify = value_at<std::string>(document, {"settings", "verify"});
   st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
   st.http_url = value_at<std::string>(document, {"settings", "http_url"});
+  st.pin_default = value_at<bool>(document, {"settings", "pin_default"});
+  if (const json* check = at(document, {"machine_check"})) {
+    MachineCheck m;
+    m.seconds = value_at<double>(*check, {"seconds"});
+    m.foreign_cpu = value_at<double>(*check, {"foreign_cpu_percent"});
+    m.steal_cpu = value_at<double>(*check, {"steal_cpu_percent"});
+    m.quiet = value_at<bool>(*check, {"quiet"});
+    table.machine_check = m;
+  }
   st.https_url = value_at<std::string>(document, {"settings", "https_url"});
   auto& env = table.environment;
   const json none = json::object();
@@ -388,6 +430,10 @@ RunTable read_run_table(const json& document) {
     if (cell.status.empty()) cell.status = cell_status(cell.summary, cell.not_applicable);
     if (const json* ratio = at(c, {"summary", "floor_ratio"}); ratio && ratio->is_number())
       cell.floor_ratio = ratio->get<double>();
+    cell.beats_floor = value_at<bool>(c, {"summary", "beats_floor"});
+    cell.floor_disturbed = value_at<bool>(c, {"summary", "floor_disturbed"});
+    if (const json* again = at(c, {"summary", "floor_remeasured_rps"}); again && again->is_number())
+      cell.floor_remeasured_rps = again->get<double>();
     table.cells.push_back(std::move(cell));
   }
   return table;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "hcbench/client/cell.h"
+#include "hcbench/results/noise.h"
 
 #include <chrono>
 #include <cstdint>
@@ -50,6 +51,7 @@ private:
   Clock::time_point window_start_{};
   Clock::time_point last_measured_end_{};
   CpuTimes cpu_at_start_;
+  CompletionMarks marks_; // for the slices of the window (noise.h)
   std::string last_error_;
 };
 

@@ -32,6 +32,9 @@ struct RunOptions {
   std::uint64_t seed = 0;
   std::optional<PinRequest> pin;
   std::string pin_text; // --pin as given, recorded
+  // No --pin: the embedded server and the client get separate CPUs (default_pin); --pin
+  // none opts out and leaves both where the scheduler puts them.
+  bool pin_by_default = true;
   unsigned sample_ms = 100;
   std::string json_path;
   std::string csv_path;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hcbench {
 
@@ -57,6 +58,9 @@ struct CellMeasurement {
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_full_handshakes = 0;
   std::uint64_t tls_resumed_handshakes = 0;
+  // Requests/s of consecutive slices of the measured window, by request count (noise.h);
+  // empty when too short to slice or when a driver reported a histogram only.
+  std::vector<double> slice_rps;
   std::string error;   // non-empty: the cell itself failed (driver crashed, server gone), and why
   std::string skipped; // non-empty: the cell was not run, and why (e.g. a missing module)
 

@@ -27,6 +27,9 @@ struct TableCell {
   std::string status;         // cell_status()
   CellSummary summary;
   std::optional<double> floor_ratio; // RunResults::floor_ratio
+  bool beats_floor = false;          // RunResults::beats_floor: a row faster than its floor
+  bool floor_disturbed = false;      // a floor cell some row beat (RunResults::floor_disturbed)
+  std::optional<double> floor_remeasured_rps; // that floor measured again at the end
 };
 
 struct RunTable {
@@ -34,6 +37,7 @@ struct RunTable {
   Environment environment;
   bool interrupted = false;
   std::string error;
+  std::optional<MachineCheck> machine_check;
   std::vector<TableCell> cells; // in matrix order
 };
 
