@@ -49,6 +49,16 @@ std::string seconds(const CellSummary& s) {
   return s.has_figures() ? fmt::format("{}", s.wall_seconds.median) : "";
 }
 
+// The cell's noise flags by name, space-separated; "" when it carries none.
+std::string noise_flags(const RunResults& results, const CellResult& cell, const CellSummary& s) {
+  std::vector<std::string> flags;
+  if (s.foreign_load) flags.push_back("foreign_load");
+  if (s.unstable) flags.push_back("unstable");
+  if (results.beats_floor(cell)) flags.push_back("beats_floor");
+  if (results.floor_disturbed(cell)) flags.push_back("floor_disturbed");
+  return fmt::format("{}", fmt::join(flags, " "));
+}
+
 std::string python_bool(bool value) {
   return value ? "True" : "False";
 }
@@ -117,13 +127,15 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
   row(out, {url, std::to_string(results.settings.cycles), ""});
   // Failures and saturation go in columns after the original's four, so a spreadsheet built
   // on the original keeps working and still sees which rows to distrust.
-  row(out, {"Library", "Reuse Connections?", "Options", "Time", "Failures", "CPU saturated"});
+  // The noise flags (docs/run.md, "Flags") likewise, by name, space-separated.
+  row(out, {"Library", "Reuse Connections?", "Options", "Time", "Failures", "CPU saturated",
+            "Noise flags"});
   for (const CellResult* cell : cells) {
     const CellSummary s = summarize_cell(*cell);
     if (!s.has_figures()) continue; // the original left out what it did not run
-    row(out,
-        {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
-         std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)), python_bool(s.saturated)});
+    row(out, {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
+              std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)),
+              python_bool(s.saturated), noise_flags(results, *cell, s)});
   }
   return out;
 }
@@ -165,15 +177,18 @@ std::string size_csv(const RunResults& results, const std::string& protocol, uns
   for (const auto& column : size_columns()) header.push_back(column.header);
   for (const auto& name : extra_rows) header.push_back(name + " Time");
   header.push_back("Failures");
+  header.push_back("Flagged cells"); // carrying a noise flag (docs/run.md, "Flags")
   row(out, header);
   for (std::uint64_t size : sizes) {
     std::vector<std::string> line(header.size());
     line[0] = std::to_string(size);
     std::uint64_t failures = 0;
+    std::uint64_t flagged = 0;
     for (const CellResult* cell : cells) {
       if (cell->size != size) continue;
       const CellSummary s = summarize_cell(*cell);
       failures += s.failures.total() + (s.error.empty() ? 0 : 1);
+      if (!noise_flags(results, *cell, s).empty()) ++flagged;
       const int column = column_of(*cell);
       std::size_t at = 0;
       if (column >= 0) {
@@ -185,7 +200,8 @@ std::string size_csv(const RunResults& results, const std::string& protocol, uns
       }
       line[at] = seconds(s);
     }
-    line.back() = std::to_string(failures);
+    line[line.size() - 2] = std::to_string(failures);
+    line.back() = std::to_string(flagged);
     row(out, line);
   }
   return out;

@@ -373,10 +373,15 @@ std::string cells_json(const RunTable& table, const std::string& source) {
                      {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
                      {"flags", flags_of(c)}});
   }
-  const json document = {{"schema", "hcbench-report/1"},
-                         {"source", source},
-                         {"caption", caption(table)},
-                         {"cells", cells}};
+  const json document = {
+      {"schema", "hcbench-report/1"},
+      {"source", source},
+      {"caption", caption(table)},
+      {"machine_check", table.machine_check
+                            ? json{{"foreign_cpu_percent", table.machine_check->foreign_cpu},
+                                   {"quiet", table.machine_check->quiet}}
+                            : json(nullptr)},
+      {"cells", cells}};
   return document.dump(2) + "\n";
 }
 
