@@ -86,6 +86,11 @@ int run_benchmark(const RunOptions& given) {
     }
   }
 
+  // A one-second look at the machine before anything starts: a busy machine is said before
+  // the first cell, not discovered in the flags afterwards. Taken before the server starts, so
+  // that the run's own start-up is not in it and a Ctrl-C soon after the server appears
+  // reaches a cell; said once the server is known to answer, so that an error stays one line.
+  const MachineCheck machine = look_at_machine(std::chrono::seconds(1), 0);
   std::unique_ptr<EmbeddedServer> server;
   // The matrix as asked, with the URLs of the server it runs against.
   MatrixPlan plan = options.matrix;
@@ -140,18 +145,13 @@ int run_benchmark(const RunOptions& given) {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
   results.cells = plan_cells(selection.rows, plan);
-
-  // A one-second look at the machine before the first cell: a busy machine is said at once,
-  // not discovered in the flags afterwards.
-  results.machine_check = look_at_machine(std::chrono::seconds(1), server ? server->pid() : 0);
-  if (!results.machine_check->quiet) {
+  results.machine_check = machine;
+  if (!machine.quiet) {
     fmt::print(stderr,
                "hcbench run: warning: the machine is not quiet: other processes used {:.0f}% of "
                "a CPU{} in the second before the run; cells they disturb are flagged ◆\n",
-               results.machine_check->foreign_cpu,
-               results.machine_check->steal_cpu >= 1
-                   ? fmt::format(" (steal {:.0f}%)", results.machine_check->steal_cpu)
-                   : "");
+               machine.foreign_cpu,
+               machine.steal_cpu >= 1 ? fmt::format(" (steal {:.0f}%)", machine.steal_cpu) : "");
   }
 
   install_stop_handlers();
