@@ -69,6 +69,30 @@ TEST(DriverProtocol, HistogramFormIsAccepted) {
   EXPECT_EQ(m.failures.total(), 0u);
 }
 
+TEST(DriverProtocol, LatenciesInOrderGiveTheWindowsSlices) {
+  // 100 requests, the second half three times slower: the slices show it.
+  nlohmann::json report = {{"protocol", 1},
+                           {"status", "ok"},
+                           {"requests", 100},
+                           {"wall_seconds", 0.02},
+                           {"cpu", {{"user_seconds", 0}, {"system_seconds", 0}}}};
+  auto& latencies = report["latencies_ns"] = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) latencies.push_back(i < 50 ? 100'000 : 300'000);
+  auto spec = three_cycles();
+  spec.cycles = 100;
+  const auto m = parse_driver_report(report.dump(), spec);
+  ASSERT_EQ(m.error, "");
+  ASSERT_EQ(m.slice_rps.size(), 5u) << "100 requests: 5 slices of 20";
+  EXPECT_NEAR(m.slice_rps.front(), 10'000, 1e-6);
+  EXPECT_NEAR(m.slice_rps.back(), 10'000.0 / 3, 1e-6);
+  // The histogram form has no order, so no slices.
+  EXPECT_TRUE(parse_driver_report(R"({"protocol":1,"status":"ok","requests":3,"wall_seconds":1,)"
+                                  R"("cpu":{"user_seconds":0,"system_seconds":0},)"
+                                  R"("latency_histogram_ns":[[50000,3]]})",
+                                  three_cycles())
+                  .slice_rps.empty());
+}
+
 TEST(DriverProtocol, SkippedAndErrorStatusesCarryTheReason) {
   const auto skipped = parse_driver_report(
       R"({"protocol":1,"status":"skipped","reason":"module httpx missing"})", three_cycles());
