@@ -1,8 +1,11 @@
 // The matrix: which rows, which cells, in which order.
 #include "hcbench/client/matrix.h"
 #include "hcbench/client/native_rows.h"
+#include "hcbench/client/run_options.h"
 
 #include <gtest/gtest.h>
+
+#include <memory>
 
 namespace hcbench {
 namespace {
@@ -76,6 +79,67 @@ TEST(Matrix, ShufflesRepeatsReproducibly) {
   EXPECT_EQ(run_order(4, 0, 1, 7), (std::vector<std::size_t>{0, 1, 2, 3}));
   EXPECT_EQ(run_order(20, 1, 3, 7), run_order(20, 1, 3, 7));
   EXPECT_NE(run_order(20, 0, 3, 7), run_order(20, 1, 3, 7));
+}
+
+} // namespace
+} // namespace hcbench
+
+namespace hcbench {
+namespace {
+
+// A row whose cells take `seconds[i]` for their i-th run of 100 requests: no server needed.
+ClientRow timed_row(std::string id, std::string group, std::vector<double> seconds) {
+  ClientRow row;
+  row.id = std::move(id);
+  row.group = std::move(group);
+  row.library = row.id;
+  auto runs = std::make_shared<std::size_t>(0);
+  row.run = [seconds, runs](const CellSpec&) {
+    CellMeasurement m;
+    m.requests = 100;
+    m.wall_seconds = seconds[std::min(*runs, seconds.size() - 1)];
+    ++*runs;
+    for (int i = 0; i < 100; ++i) m.latency.record(1000);
+    return m;
+  };
+  return row;
+}
+
+TEST(Matrix, ARowThatBeatsItsFloorGetsTheFloorMeasuredAgainAtTheEnd) {
+  // The floor's first run is disturbed (1,000/s), its second is not (20,000/s); the row
+  // does 5,000/s.
+  const std::vector<ClientRow> rows = {timed_row("fast", "native", {0.02}),
+                                       timed_row("floor.test", "floor", {0.1, 0.005})};
+  RunOptions options;
+  options.cell.cycles = 100;
+  options.progress = false;
+  options.sample_ms = 10;
+  RunResults results;
+  results.cells = plan_cells(rows, MatrixPlan{{"http"}, "http://127.0.0.1:1", "", {"/ping"}, {1}});
+  run_matrix(results, rows, options, MatrixServer{});
+  ASSERT_EQ(results.cells.size(), 2u);
+  const CellResult& row = results.cells[0];
+  const CellResult& floor = results.cells[1];
+  ASSERT_EQ(floor.runs.size(), 1u);
+  ASSERT_EQ(floor.floor_remeasured.size(), 1u) << "measured once more, once";
+  EXPECT_TRUE(row.floor_remeasured.empty());
+  EXPECT_TRUE(results.floor_disturbed(floor));
+  EXPECT_FALSE(results.beats_floor(row)) << "not against the re-measured floor";
+  EXPECT_NEAR(*results.floor_ratio(row), 0.25, 1e-9);
+  EXPECT_GT(floor.floor_remeasured[0].order, row.runs[0].order);
+}
+
+TEST(Matrix, AnUndisturbedFloorIsMeasuredOnce) {
+  const std::vector<ClientRow> rows = {timed_row("slow", "native", {0.02}),
+                                       timed_row("floor.test", "floor", {0.005})};
+  RunOptions options;
+  options.cell.cycles = 100;
+  options.progress = false;
+  RunResults results;
+  results.cells = plan_cells(rows, MatrixPlan{{"http"}, "http://127.0.0.1:1", "", {"/ping"}, {1}});
+  run_matrix(results, rows, options, MatrixServer{});
+  EXPECT_TRUE(results.cells[1].floor_remeasured.empty());
+  EXPECT_FALSE(results.floor_disturbed(results.cells[1]));
 }
 
 } // namespace
