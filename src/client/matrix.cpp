@@ -233,7 +233,9 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     run.repeat = repeat;
     run.order = position;
     run.warmup = spec.warmup;
-    progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
+    // A re-measured floor runs after the planned cells: the count grows to include it.
+    progress.begin_cell(static_cast<std::size_t>(position),
+                        std::max(total, static_cast<std::size_t>(position) + 1), cell_label(cell),
                         spec.warmup + spec.cycles);
     const auto before =
         server.stats_url.empty() ? std::nullopt : fetch_server_stats(server.stats_url);
