@@ -86,11 +86,15 @@ int run_benchmark(const RunOptions& given) {
     }
   }
 
-  // A one-second look at the machine before anything starts: a busy machine is said before
-  // the first cell, not discovered in the flags afterwards. Taken before the server starts, so
-  // that the run's own start-up is not in it and a Ctrl-C soon after the server appears
-  // reaches a cell; said once the server is known to answer, so that an error stays one line.
-  const MachineCheck machine = look_at_machine(std::chrono::seconds(1), 0);
+  // A one-second look at the machine before the first cell, so that a busy machine is said at
+  // once, not discovered in the flags afterwards; said once the server is known to answer, so
+  // that an error stays one line. With the embedded server it is taken before the server
+  // starts (the run's own start-up is not in it, and a Ctrl-C soon after the server appears
+  // reaches a cell); with an external one, after the server answered (a server that goes
+  // away meanwhile is then seen by the first cell, as any time during the run).
+  std::optional<MachineCheck> machine;
+  const auto look = [] { return look_at_machine(std::chrono::seconds(1), 0); };
+  if (options.embedded()) machine = look();
   std::unique_ptr<EmbeddedServer> server;
   // The matrix as asked, with the URLs of the server it runs against.
   MatrixPlan plan = options.matrix;
@@ -130,6 +134,7 @@ int run_benchmark(const RunOptions& given) {
     }
   }
   // The server's own counters cross-check every cell, when it has them (hcbench serve does).
+  if (!machine) machine = look();
   MatrixServer matrix_server{"", server.get()};
   if (!http.empty() && fetch_server_stats(http)) matrix_server.stats_url = http;
 
@@ -146,12 +151,12 @@ int run_benchmark(const RunOptions& given) {
                                 .count();
   results.cells = plan_cells(selection.rows, plan);
   results.machine_check = machine;
-  if (!machine.quiet) {
+  if (!machine->quiet) {
     fmt::print(stderr,
                "hcbench run: warning: the machine is not quiet: other processes used {:.0f}% of "
                "a CPU{} in the second before the run; cells they disturb are flagged ◆\n",
-               machine.foreign_cpu,
-               machine.steal_cpu >= 1 ? fmt::format(" (steal {:.0f}%)", machine.steal_cpu) : "");
+               machine->foreign_cpu,
+               machine->steal_cpu >= 1 ? fmt::format(" (steal {:.0f}%)", machine->steal_cpu) : "");
   }
 
   install_stop_handlers();
