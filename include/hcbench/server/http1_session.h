@@ -9,23 +9,16 @@
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
 #include "hcbench/server/payload_files.h"
+#include "hcbench/server/response.h"
+#include "hcbench/server/session_services.h"
 #include "hcbench/server/stats.h"
 
 #include <llhttp.h>
 
-#include <functional>
 #include <span>
 #include <string>
 
 namespace hcbench {
-
-// What a session needs from the server around it. Owned by the worker, shared by its sessions.
-struct SessionServices {
-  PayloadCache* payloads = nullptr;
-  WorkerCounters* counters = nullptr;
-  const std::string* date_line = nullptr;  // "Date: <IMF-fixdate>\r\n", refreshed by the loop
-  std::function<std::string()> stats_json; // the /stats document
-};
 
 class Http1Session {
 public:
