@@ -170,7 +170,7 @@ void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10
   write_head(response.status, status_text(response.status), keep_alive, http10);
   if (response.kind == Response::Kind::resource) {
     // The precomputed header lines: one copy, no formatting on the hot path.
-    const std::shared_ptr<const Resource>& resource = response.resource;
+    const std::shared_ptr<const Resource>& resource = response.resource();
     out.append(resource->headers(config_.content_type));
     out.append("\r\n");
     if (!response.head)

@@ -7,7 +7,7 @@ namespace hcbench {
 std::string_view Response::body() const {
   switch (kind) {
   case Kind::resource:
-    return resource->body;
+    return resource()->body;
   case Kind::stats:
     return *stats;
   case Kind::error:
@@ -17,7 +17,7 @@ std::string_view Response::body() const {
 }
 
 std::shared_ptr<const void> Response::body_owner() const {
-  if (kind == Kind::resource) return resource;
+  if (kind == Kind::resource) return resource();
   if (kind == Kind::stats) return stats;
   return nullptr;
 }
@@ -25,7 +25,7 @@ std::shared_ptr<const void> Response::body_owner() const {
 std::string_view Response::content_type(ContentTypeMode mode) const {
   switch (kind) {
   case Kind::resource:
-    return resource->content_type_for(mode);
+    return resource()->content_type_for(mode);
   case Kind::stats:
     return stats_content_type;
   case Kind::error:
@@ -35,7 +35,7 @@ std::string_view Response::content_type(ContentTypeMode mode) const {
 }
 
 std::string_view Response::digest() const {
-  return kind == Kind::resource ? std::string_view(resource->digest) : std::string_view();
+  return kind == Kind::resource ? std::string_view(resource()->digest) : std::string_view();
 }
 
 Response make_response(const RouteMatch& match, SessionServices& services) {
@@ -53,9 +53,13 @@ Response make_response(const RouteMatch& match, SessionServices& services) {
     return response;
   }
   response.kind = Response::Kind::resource;
-  response.resource = route.endpoint == Endpoint::ping     ? ping_resource()
-                      : route.endpoint == Endpoint::bigger ? bigger_resource()
-                                                           : services.payloads->get(route.length);
+  if (route.endpoint == Endpoint::ping) {
+    response.fixed = &ping_resource();
+  } else if (route.endpoint == Endpoint::bigger) {
+    response.fixed = &bigger_resource();
+  } else {
+    response.payload = services.payloads->get(route.length);
+  }
   return response;
 }
 

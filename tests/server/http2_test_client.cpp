@@ -170,9 +170,9 @@ std::string frame(std::uint8_t type, std::uint8_t flags, std::uint32_t stream_id
 }
 
 std::string request_block(std::string_view path) {
-  // :method GET (static 2), :scheme http (static 6), :path as a literal without indexing
-  // (name: static 4).
-  std::string block = "\x82\x86\x04";
+  // :method GET (static 2), :scheme http (static 6), then literals without indexing:
+  // :authority x (name: static 1), :path (name: static 4).
+  std::string block = "\x82\x86\x01\x01x\x04";
   block.push_back(static_cast<char>(path.size()));
   block += path;
   return block;
@@ -195,6 +195,36 @@ std::vector<RawFrame> split_frames(std::string_view bytes) {
     bytes.remove_prefix(9 + length);
   }
   return frames;
+}
+
+std::map<std::uint32_t, std::map<std::string, std::string>> decode_headers(std::string_view bytes) {
+  std::map<std::uint32_t, std::map<std::string, std::string>> out;
+  nghttp2_hd_inflater* inflater = nullptr;
+  nghttp2_hd_inflate_new(&inflater);
+  for (const RawFrame& f : split_frames(bytes)) {
+    if (f.type != NGHTTP2_HEADERS)
+      continue; // the server sends no padding, priority or CONTINUATION
+    auto* in = reinterpret_cast<const std::uint8_t*>(f.payload.data());
+    std::size_t left = f.payload.size();
+    for (;;) {
+      nghttp2_nv nv;
+      int flags = 0;
+      const auto used = nghttp2_hd_inflate_hd2(inflater, &nv, &flags, in, left, 1);
+      if (used < 0) break;
+      in += used;
+      left -= static_cast<std::size_t>(used);
+      if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+        out[f.stream_id][std::string(view(nv.name, nv.namelen))] = view(nv.value, nv.valuelen);
+      }
+      if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+        nghttp2_hd_inflate_end_headers(inflater);
+        break;
+      }
+      if (used == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT)) break;
+    }
+  }
+  nghttp2_hd_inflate_del(inflater);
+  return out;
 }
 
 std::int64_t goaway_code(std::string_view bytes) {

@@ -78,6 +78,9 @@ struct RawFrame {
   std::string payload;
 };
 std::vector<RawFrame> split_frames(std::string_view bytes);
+// The header lists of the HEADERS frames in a server's output, by stream, decoded in order
+// with one HPACK decoder.
+std::map<std::uint32_t, std::map<std::string, std::string>> decode_headers(std::string_view bytes);
 // The error code of the first GOAWAY in `bytes`, or -1 if there is none.
 std::int64_t goaway_code(std::string_view bytes);
 

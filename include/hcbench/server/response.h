@@ -24,11 +24,15 @@ struct Response {
 
   Kind kind = Kind::error;
   int status = 200;
-  bool head = false;                        // HEAD: headers with the body's length, no body
-  std::shared_ptr<const Resource> resource; // Kind::resource
+  bool head = false; // HEAD: headers with the body's length, no body
+  // Kind::resource: a fixed body (ping, bigger) is referred to, not held: holding it would
+  // bump a reference count that every thread shares on every request.
+  const std::shared_ptr<const Resource>* fixed = nullptr;
+  std::shared_ptr<const Resource> payload;  // Kind::resource: a /length/<n> payload
   std::shared_ptr<const std::string> stats; // Kind::stats
   std::string_view reason;                  // Kind::error: the body, outliving the writing
 
+  const std::shared_ptr<const Resource>& resource() const { return fixed ? *fixed : payload; }
   // The body a GET carries (also what Content-Length counts for HEAD).
   std::string_view body() const;
   // Keeps body() alive: the resource or the stats document (null for static reasons).
