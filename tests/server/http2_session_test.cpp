@@ -6,6 +6,7 @@
 #include "http2_test_client.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 #include <string>
@@ -200,6 +201,28 @@ TEST(Http2Session, CountsConnections) {
   }
   EXPECT_EQ(f.counters.http2_connections_accepted.get(), 2u);
   EXPECT_EQ(f.counters.http2_connections_active.get(), 0u);
+}
+
+TEST(Http2Session, StatsSplitRequestsByVersion) {
+  Fixture f;
+  Http2Client client;
+  Http2Session session(f.config, f.services);
+  OutputQueue out;
+  client.request("GET", "/ping");
+  client.request("GET", "/nope");
+  exchange(client, session, out);
+  http1_answer(f, "GET /ping HTTP/1.1\r\n\r\n");
+  const WorkerCounters* workers[] = {&f.counters};
+  const auto stats = nlohmann::json::parse(stats_json(workers, PayloadCacheStats{}, 1));
+  EXPECT_EQ(stats["requests"]["total"], 3);
+  EXPECT_EQ(stats["protocols"]["http1"]["requests"], 1);
+  const auto& http2 = stats["protocols"]["http2"];
+  EXPECT_EQ(http2["requests"], 2);
+  EXPECT_EQ(http2["streams"], 2);
+  EXPECT_EQ(http2["connections"]["accepted"], 1);
+  EXPECT_EQ(http2["connections"]["active"], 1);
+  EXPECT_EQ(http2["resets_received"], 0);
+  EXPECT_EQ(http2["goaways_sent"], 0);
 }
 
 // The client's default 64 KiB windows: the body flows as the client sends WINDOW_UPDATEs.
