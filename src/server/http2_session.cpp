@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <cstring>
+#include <new>
 
 namespace hcbench {
 
@@ -37,8 +37,8 @@ nghttp2_nv header(std::string_view name, std::string_view value, bool static_val
           name.size(), value.size(), flags};
 }
 
-// RFC 4648 base64url without padding, as HTTP2-Settings carries it. Empty optional-like
-// result: false on a character outside the alphabet or an impossible length.
+// RFC 4648 base64url without padding, as HTTP2-Settings carries it. False on a character
+// outside the alphabet or a length that cannot end on whole bytes.
 bool decode_base64url(std::string_view text, std::string& out) {
   out.clear();
   std::uint32_t bits = 0;
@@ -169,8 +169,9 @@ Http2Session::Http2Session(const SessionConfig& config, SessionServices& service
                                              4ull * config.resets_per_second + 1);
   // Closed streams are forgotten at once: no priority tree to keep them for.
   nghttp2_option_set_no_closed_streams(option, 1);
-  nghttp2_session_server_new2(&session_, Http2Callbacks::get(), this, option);
+  const int created = nghttp2_session_server_new2(&session_, Http2Callbacks::get(), this, option);
   nghttp2_option_del(option);
+  if (created != 0) throw std::bad_alloc(); // NGHTTP2_ERR_NOMEM is its only failure
   services_.counters->http2_connections_accepted.add();
   services_.counters->http2_connections_active.add();
 
