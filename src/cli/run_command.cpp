@@ -55,7 +55,7 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
       "seed", "seed of the shuffled order (default: random, recorded in the JSON)",
       cxxopts::value<std::string>())(
       "clients",
-      "rows to run: ids, groups (native, floor, python, node) or all (default: the "
+      "rows to run: ids, groups (native, floor, python, node, go, rust) or all (default: the "
       "original's rows of the benchmark type, plus the native and floor rows)",
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",

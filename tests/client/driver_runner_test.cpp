@@ -166,6 +166,15 @@ TEST(DriverRunner, MissingInterpreterSkipsMissingScriptFails) {
   EXPECT_NE(failed.error.find("not found"), std::string::npos) << failed.error;
 }
 
+TEST(DriverRunner, UnavailableDriverIsSkippedWithItsReasonWithoutStarting) {
+  auto program = fake("report");
+  program.unavailable = "drivers/go/hcbench-go-driver was not built: it needs Go";
+  const auto m = run_driver(program, "fake", cell());
+  EXPECT_EQ(m.error, "");
+  EXPECT_EQ(m.skipped, program.unavailable);
+  EXPECT_EQ(m.requests, 0u) << "the driver, which would report 5 requests, did not run";
+}
+
 TEST(DriverRunner, DefaultTimeoutGrowsWithTheCell) {
   EXPECT_LT(default_driver_timeout(cell(10)), default_driver_timeout(cell(10000)));
   EXPECT_GE(default_driver_timeout(cell(1)), 10s) << "interpreters need time to start";

@@ -19,6 +19,9 @@ struct DriverProgram {
   // with the driver script: {"/usr/bin/python3", "-I", "-B", ".../hcbench_driver.py"}.
   std::vector<std::string> command;
   std::vector<std::string> extra_env; // "NAME=value" for the driver's environment
+  // Non-empty: the driver cannot run here (a compiled driver that was not built because its
+  // toolchain was missing), and the cell is skipped with this reason without starting it.
+  std::string unavailable = {}; // the initializer lets {command, env} omit it without a warning
 };
 
 // How long a driver may take for a cell before it is killed: time to start an interpreter
