@@ -53,7 +53,7 @@ void declare_options(cxxopts::Options& spec) {
       "seed", "seed of the shuffled order (default: random, recorded in the JSON)",
       cxxopts::value<std::string>())(
       "clients",
-      "rows to run: ids, groups (native, floor, python, node, java) or all (default: the "
+      "rows to run: ids, groups (native, floor, python, node, java, go, rust) or all (default: the "
       "original's rows of the benchmark type, plus the native and floor rows)",
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
