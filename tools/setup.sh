@@ -15,7 +15,7 @@ set -euo pipefail
 build_packages=(
   build-essential meson ninja-build pkg-config
   libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
-  nlohmann-json3-dev libgtest-dev node-llhttp
+  nlohmann-json3-dev libgtest-dev node-llhttp libnghttp2-dev
   # meson configures the tests too: the report tests parse the SVG charts with expat
   libexpat1-dev
 )
@@ -30,6 +30,8 @@ packages=(
   python3-yaml
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
+  # httpx's HTTP/2 (http2=True)
+  python3-h2
   # the Node.js driver; its libraries (undici, axios, got, node-fetch) come from npm below
   nodejs
   # the Java driver (drivers/java): Debian's OpenJDK 17 compiles and runs it, against
