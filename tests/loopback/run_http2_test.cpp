@@ -152,6 +152,37 @@ TEST(RunHttp2, BothVersionsSideBySideWithStreamsMatchingTheServer) {
   }
 }
 
+// The driver rows that speak HTTP/2: each request a stream, all of a cell's streams on one
+// connection, as the server counted them (warm-up included).
+TEST(RunHttp2, DriverRowsMultiplexOverOneConnection) {
+  test::ServerProcess server;
+  ASSERT_TRUE(server.ready());
+  if (const auto why = http2_unavailable(server); !why.empty()) GTEST_SKIP() << why;
+
+  const auto run = run_hcbench(
+      {server.http_url(""), "--https-url", server.https_url(""), "--http-version", "2",
+       "--concurrency", "1,4", "--cycles", "50", "--clients",
+       "python.httpx.client,python.httpx.async-client,node.http2", "--endpoints", "ping"},
+      "drivers");
+  ASSERT_EQ(run.status, 0) << run.err << run.out;
+  int ok = 0;
+  for (const auto& cell : run.results["cells"]) {
+    const std::string what = cell["row_id"].get<std::string>() + " " +
+                             cell["protocol"].get<std::string>() + " c" +
+                             std::to_string(cell["concurrency"].get<unsigned>());
+    ASSERT_EQ(cell["status"], "ok") << what << ": " << cell["summary"].dump();
+    ++ok;
+    for (const auto& r : cell["runs"]) {
+      EXPECT_EQ(r["streams"], r["requests"]) << what;
+      EXPECT_TRUE(r["server"]["requests_match"].get<bool>()) << what;
+      EXPECT_EQ(r["server"]["http2_streams"], r["server"]["requests_expected"]) << what;
+      EXPECT_EQ(r["server"]["connections"], 1) << what;
+      EXPECT_EQ(r["server"]["http2_connections"], 1) << what;
+    }
+  }
+  EXPECT_EQ(ok, 3 * 2 * 2); // 3 rows × HTTP and HTTPS × concurrency 1 and 4
+}
+
 // Never time a failure as a success: asked for HTTP/2, a server that answers HTTP/1.1 (no
 // h2 in its ALPN, no h2c) fails every request of the cell.
 TEST(RunHttp2, AnHttp11OnlyServerFailsEveryHttp2Request) {
