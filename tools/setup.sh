@@ -30,6 +30,8 @@ packages=(
   python3-yaml
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
+  # httpx's HTTP/2 (http2=True)
+  python3-h2
   # the Node.js driver; its libraries (undici, axios, got, node-fetch) come from npm below
   nodejs
   # the Java driver (drivers/java): Debian's OpenJDK 17 compiles and runs it, against

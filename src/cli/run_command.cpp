@@ -67,6 +67,9 @@ void declare_options(cxxopts::Options& spec) {
       "concurrency",
       "transfers in flight at once, a list: 1,8,32 (>1 uses the curl multi interface)",
       cxxopts::value<std::string>()->default_value("1"))(
+      "http-version",
+      "HTTP versions, a list: 1.1,2 (2: ALPN h2 over HTTPS, prior knowledge h2c over HTTP)",
+      cxxopts::value<std::string>()->default_value("1.1"))(
       "pin",
       "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2), or none (the scheduler's "
       "choice); default: the embedded server on the last CPU, the client on the others",
@@ -158,7 +161,7 @@ void read_paths(const cxxopts::ParseResult& args, const std::string& url_path, R
   paths.push_back(*path);
 }
 
-// The other axes: client rows, protocols, concurrency levels.
+// The other axes: client rows, protocols, concurrency levels, HTTP versions.
 void read_axes(const cxxopts::ParseResult& args, RunOptions& o) {
   if (args.count("clients")) {
     o.clients = split_list(args["clients"].as<std::string>());
@@ -191,6 +194,15 @@ void read_axes(const cxxopts::ParseResult& args, RunOptions& o) {
     add_once(concurrency, static_cast<unsigned>(*value));
   }
   if (concurrency.empty()) throw OptionError("--concurrency is empty");
+
+  std::vector<std::string>& versions = o.matrix.http_versions;
+  versions.clear();
+  for (const auto& item : split_list(args["http-version"].as<std::string>())) {
+    if (item != "1.1" && item != "2")
+      throw OptionError(fmt::format("unknown HTTP version '{}' (1.1, 2)", item));
+    add_once(versions, item);
+  }
+  if (versions.empty()) throw OptionError("--http-version is empty");
 }
 
 // What every cell's client is asked: how many requests, how long, what to check, TLS.

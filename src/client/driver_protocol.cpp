@@ -162,6 +162,18 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
     out.connections_opened = count_field(*it, "connections_opened");
   }
   check_counts(out, spec);
+  // A driver that ignored "http_version" would time HTTP/1.1 as HTTP/2: HTTP/2 cells need
+  // the driver's word that every counted response came over HTTP/2.
+  if (spec.http_version != "1.1") {
+    const auto it = report.find("http_version");
+    if (it == report.end() || !it->is_string() || *it != spec.http_version) {
+      throw ReportError{fmt::format("the driver did not confirm HTTP/{} (\"http_version\": {})",
+                                    spec.http_version,
+                                    it == report.end() ? "missing" : excerpt(it->dump()))};
+    }
+    // Every request is one stream of its own.
+    out.streams_opened = out.requests + out.failures.total();
+  }
   return out;
 }
 
@@ -176,6 +188,7 @@ std::string driver_input_json(const CellSpec& spec, std::string_view client) {
       {"warmup", spec.warmup},
       {"duration_seconds", spec.duration_seconds},
       {"concurrency", spec.concurrency},
+      {"http_version", spec.http_version},
       {"verify", verify_mode_name(spec.verify)},
       {"expected_status", 200},
       {"expected_length", spec.expected_length},

@@ -102,6 +102,10 @@ struct DriverRowSpec {
   // row runs one request at a time only, which makes its cells above 1 not applicable.
   std::string_view concurrency_model = {};
   std::uint64_t min_warmup = 0; // ClientRow::min_warmup
+  // The HTTP versions the client speaks (ClientRow::http_versions; docs/drivers.md, "HTTP
+  // versions"); its driver must run HTTP/2 when asked, or fail, and say so in its report.
+  std::array<std::string_view, 2> http_versions = {"1.1", ""};
+  std::string_view http2_concurrency_model = {}; // ClientRow::http2_concurrency_model
 };
 
 constexpr std::string_view save_body = "Reuse handle, save response to new cStringIO buffer";
@@ -130,15 +134,44 @@ constexpr std::array driver_row_specs{
     DriverRowSpec{"python.urllib", "python", "urllib", "urllib", false, "Default", python_program,
                   "N threads, one opener each"},
     // Newer Python clients.
-    DriverRowSpec{"python.httpx.client", "python", "httpx.client", "httpx", true, "Client",
-                  python_program, "N threads sharing it"},
-    DriverRowSpec{"python.httpx.async-client", "python", "httpx.async-client", "httpx", true,
-                  "AsyncClient", python_program, async_tasks},
+    DriverRowSpec{"python.httpx.client",
+                  "python",
+                  "httpx.client",
+                  "httpx",
+                  true,
+                  "Client",
+                  python_program,
+                  "N threads sharing it",
+                  0,
+                  {"1.1", "2"},
+                  "N threads sharing it, streams on one connection"},
+    DriverRowSpec{"python.httpx.async-client",
+                  "python",
+                  "httpx.async-client",
+                  "httpx",
+                  true,
+                  "AsyncClient",
+                  python_program,
+                  async_tasks,
+                  0,
+                  {"1.1", "2"},
+                  "N tasks on one event loop, streams on one connection"},
     DriverRowSpec{"python.aiohttp.session", "python", "aiohttp.session", "aiohttp", true,
                   "One ClientSession", python_program, async_tasks},
     // Node.js: the built-ins and the npm libraries (drivers/node/package-lock.json). At
     // concurrency N every row has N requests in flight on its one event loop, with the
     // client's connection limit per origin set to N.
+    DriverRowSpec{"node.http2",
+                  "node",
+                  "http2",
+                  "node http2",
+                  true,
+                  "One ClientHttp2Session",
+                  node_program,
+                  "N in flight",
+                  node_min_warmup,
+                  {"2", ""},
+                  "N streams in flight on one connection"},
     DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true,
                   "Default dispatcher (no connection limit)", node_program, "N in flight",
                   node_min_warmup},
@@ -284,6 +317,11 @@ std::vector<ClientRow> driver_rows() {
     row.supports_concurrency = !spec.concurrency_model.empty();
     row.concurrency_model = spec.concurrency_model;
     row.min_warmup = spec.min_warmup;
+    row.http_versions.clear();
+    for (const auto version : spec.http_versions) {
+      if (!version.empty()) row.http_versions.emplace_back(version);
+    }
+    row.http2_concurrency_model = spec.http2_concurrency_model;
     row.run = [client = std::string(spec.client), program = spec.program](const CellSpec& cell) {
       return run_driver(program(cell), client, cell);
     };

@@ -77,7 +77,8 @@ private:
 };
 
 std::string cell_label(const CellResult& cell) {
-  return fmt::format("{} {} {}{}", cell.row_id, cell.protocol, cell.path,
+  return fmt::format("{} {}{} {}{}", cell.row_id, cell.protocol,
+                     cell.http_version == "2" ? " h2" : "", cell.path,
                      cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "");
 }
 
@@ -154,27 +155,40 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
     const auto expected = expected_body(path, false);
     for (unsigned concurrency : plan.concurrency) {
       for (const auto& row : rows) {
-        for (const auto& protocol : plan.protocols) {
-          CellResult cell;
-          cell.index = cells.size();
-          cell.row_id = row.id;
-          cell.group = row.group;
-          cell.library = row.library;
-          cell.reuse_connections = row.reuse_connections;
-          cell.options = row.options_at(concurrency);
-          cell.display_name = row.display_name(concurrency);
-          cell.protocol = protocol;
-          cell.endpoint = expected ? expected->endpoint : "";
-          cell.path = path;
-          cell.size = expected ? expected->length : 0;
-          cell.concurrency = concurrency;
-          cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
-          if (row.group == "floor" && protocol == "https") {
-            cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
-          } else if (concurrency > 1 && !row.supports_concurrency) {
-            cell.not_applicable = "this client runs one request at a time";
+        // A row that speaks none of the versions asked (the HTTP/2 floor in an HTTP/1.1
+        // run) is left out rather than shown as a row of n/a.
+        if (std::none_of(plan.http_versions.begin(), plan.http_versions.end(),
+                         [&](const std::string& v) { return row.speaks(v); }))
+          continue;
+        for (const auto& version : plan.http_versions) {
+          for (const auto& protocol : plan.protocols) {
+            CellResult cell;
+            cell.index = cells.size();
+            cell.row_id = row.id;
+            cell.group = row.group;
+            cell.library = row.library;
+            cell.reuse_connections = row.reuse_connections;
+            cell.options = row.options_at(concurrency, version);
+            cell.display_name = row.display_name(concurrency, version);
+            cell.http_version = version;
+            cell.protocol = protocol;
+            cell.endpoint = expected ? expected->endpoint : "";
+            cell.path = path;
+            cell.size = expected ? expected->length : 0;
+            cell.concurrency = concurrency;
+            cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
+            if (!row.speaks(version)) {
+              cell.not_applicable = version == "2" ? "this client speaks HTTP/1.1 only"
+                                                   : "this client speaks HTTP/2 only";
+            } else if (row.group == "floor" && protocol == "https") {
+              cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
+            } else if (concurrency > 1 && !row.supports_concurrency) {
+              cell.not_applicable = "this client runs one request at a time";
+            } else if (row.not_applicable) {
+              cell.not_applicable = row.not_applicable(protocol, version, concurrency);
+            }
+            cells.push_back(std::move(cell));
           }
-          cells.push_back(std::move(cell));
         }
       }
     }
@@ -226,6 +240,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     spec.warmup = std::max(spec.warmup, row.min_warmup);
     spec.url = cell.url;
     spec.concurrency = cell.concurrency;
+    spec.http_version = cell.http_version;
     spec.expected_length = expected[cell.path].length;
     spec.expected_digest = expected[cell.path].digest;
 

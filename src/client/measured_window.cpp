@@ -58,7 +58,8 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
 
 void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
                                     std::optional<FailureKind> failure, std::uint64_t body_bytes,
-                                    std::uint64_t new_connections, std::string_view error_text) {
+                                    std::uint64_t new_connections, std::string_view error_text,
+                                    std::uint64_t new_streams) {
   run_control().count_request(++completed_);
   if (failure) {
     ++consecutive_failures_;
@@ -72,6 +73,7 @@ void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Cloc
   if (phase != Phase::measure) return;
   last_measured_end_ = ended;
   out_.connections_opened += new_connections;
+  out_.streams_opened += new_streams;
   if (failure) {
     out_.failures.add(*failure);
     return;

@@ -14,6 +14,7 @@ RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targe
   s.protocols = targets.protocols;
   s.paths = targets.paths;
   s.concurrency = targets.concurrency;
+  s.http_versions = targets.http_versions;
   s.verify = std::string(verify_mode_name(options.cell.verify));
   s.sample_ms = options.sample_ms;
   s.pin = options.pin_text;

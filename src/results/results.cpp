@@ -69,6 +69,7 @@ CellSummary summarize_cell(const CellResult& cell) {
     for (std::size_t k = 0; k < failure_kind_count; ++k)
       s.failures.by_kind[k] += m.failures.by_kind[k];
     s.connections += m.connections_opened;
+    s.streams += m.streams_opened;
     s.tls_full += m.tls_full_handshakes;
     s.tls_resumed += m.tls_resumed_handshakes;
     s.saturated |= run.load.saturated;
@@ -116,7 +117,8 @@ const CellResult* RunResults::floor_of(const CellResult& cell) const {
   if (cell.group == "floor") return nullptr;
   for (const auto& other : cells) {
     if (other.group == "floor" && other.protocol == "http" && other.path == cell.path &&
-        other.concurrency == 1) {
+        other.http_version == cell.http_version && other.concurrency == 1 &&
+        other.not_applicable.empty()) {
       return &other;
     }
   }

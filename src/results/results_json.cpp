@@ -82,6 +82,8 @@ json run_json(const CellResult& cell, const CellRun& run) {
     server = {{"requests", run.server->requests},
               {"requests_ok", run.server->requests_ok},
               {"connections", run.server->connections},
+              {"http2_connections", run.server->http2_connections},
+              {"http2_streams", run.server->http2_streams},
               {"tls_handshakes_full", run.server->tls_full},
               {"tls_handshakes_resumed", run.server->tls_resumed},
               {"tls_handshake_failures", run.server->tls_failures},
@@ -110,6 +112,7 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"latency_histogram_ns", histogram},
           {"failures", failures(m.failures)},
           {"connections", m.connections_opened},
+          {"streams", m.streams_opened},
           {"tls_handshakes",
            tls ? json{{"new_connections", m.connections_opened},
                       {"full", run.server ? json(m.tls_full_handshakes) : json(nullptr)},
@@ -142,6 +145,7 @@ json cell_json(const RunResults& results, const CellResult& cell) {
           {"path", cell.path},
           {"size", cell.size},
           {"concurrency", cell.concurrency},
+          {"http_version", cell.http_version},
           {"url", cell.url},
           {"status", cell_status(s, cell.not_applicable)},
           {"not_applicable", text_or_null(cell.not_applicable)},
@@ -161,6 +165,7 @@ json cell_json(const RunResults& results, const CellResult& cell) {
               {"mean", spread(s.mean_us)}}},
             {"failures", failures(s.failures)},
             {"connections", s.connections},
+            {"streams", s.streams},
             {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
             {"saturated", s.saturated},
             {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
@@ -239,6 +244,7 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"protocols", st.protocols},
         {"paths", st.paths},
         {"concurrency", st.concurrency},
+        {"http_versions", st.http_versions},
         {"verify", st.verify},
         {"sample_ms", st.sample_ms},
         {"pin", text_or_null(st.pin)},
@@ -341,6 +347,7 @@ CellSummary read_summary(const json& cell) {
   s.mean_us = read_spread(*summary, {"latency_us", "mean"});
   s.failures = read_failures(*summary);
   s.connections = value_at<std::uint64_t>(*summary, {"connections"});
+  s.streams = value_at<std::uint64_t>(*summary, {"streams"});
   s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
   s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
   s.saturated = value_at<bool>(*summary, {"saturated"});
@@ -424,6 +431,9 @@ RunTable read_run_table(const json& document) {
     cell.path = value_at<std::string>(c, {"path"});
     cell.size = value_at<std::uint64_t>(c, {"size"});
     cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    // A run saved before the HTTP version axis ran everything over HTTP/1.1.
+    cell.http_version = value_at<std::string>(c, {"http_version"});
+    if (cell.http_version.empty()) cell.http_version = "1.1";
     cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
     cell.summary = read_summary(c);
     cell.status = value_at<std::string>(c, {"status"});

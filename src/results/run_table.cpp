@@ -208,6 +208,7 @@ RunTable run_table(const RunResults& results) {
     row.path = cell.path;
     row.size = cell.size;
     row.concurrency = cell.concurrency;
+    row.http_version = cell.http_version;
     row.not_applicable = cell.not_applicable;
     row.summary = summarize_cell(cell);
     row.status = cell_status(row.summary, cell.not_applicable);
@@ -290,7 +291,7 @@ std::string markdown_table(const RunTable& table) {
   }
   out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
          "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
-         "for the same path over HTTP, sequential.\n";
+         "for the same path and HTTP version over HTTP, sequential.\n";
   const bool any_foreign = std::any_of(table.cells.begin(), table.cells.end(),
                                        [](const TableCell& c) { return c.summary.foreign_load; });
   const bool any_unstable = std::any_of(table.cells.begin(), table.cells.end(),
@@ -313,26 +314,27 @@ std::string markdown_table(const RunTable& table) {
 }
 
 std::string cells_csv(const RunTable& table) {
+  // http_version comes last, after the columns scripts written before it already read.
   std::string out =
       "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
       "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
-      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags\n";
+      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version\n";
   for (const auto& c : table.cells) {
     const auto& s = c.summary;
     // A cell with no figures has empty columns, never zeros that read as measured.
     const auto number = [&](double value) {
       return s.has_figures() ? plain(value) : std::string();
     };
-    out +=
-        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                    csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path),
-                    c.size, c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
-                    number(s.requests_per_second.median), number(s.requests_per_second.min),
-                    number(s.requests_per_second.max), number(s.throughput_mib_per_second.median),
-                    number(s.cpu_us_per_request.median), number(s.p50_us.median),
-                    number(s.p90_us.median), number(s.p99_us.median), number(s.p999_us.median),
-                    csv_field(reason(c)), number(s.foreign_cpu),
-                    s.slice_cv ? plain(*s.slice_cv) : std::string(), fmt::join(flags_of(c), " "));
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path), c.size,
+        c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
+        number(s.requests_per_second.median), number(s.requests_per_second.min),
+        number(s.requests_per_second.max), number(s.throughput_mib_per_second.median),
+        number(s.cpu_us_per_request.median), number(s.p50_us.median), number(s.p90_us.median),
+        number(s.p99_us.median), number(s.p999_us.median), csv_field(reason(c)),
+        number(s.foreign_cpu), s.slice_cv ? plain(*s.slice_cv) : std::string(),
+        fmt::join(flags_of(c), " "), c.http_version);
   }
   return out;
 }
@@ -349,6 +351,7 @@ std::string cells_json(const RunTable& table, const std::string& source) {
     cells.push_back({{"request_type", c.display_name},
                      {"row_id", c.row_id},
                      {"protocol", c.protocol},
+                     {"http_version", c.http_version},
                      {"path", c.path},
                      {"size", c.size},
                      {"concurrency", c.concurrency},

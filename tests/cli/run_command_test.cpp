@@ -27,6 +27,7 @@ TEST(RunCommandLine, DefaultsReproduceTheOriginal) {
   EXPECT_EQ(o.matrix.protocols, (std::vector<std::string>{"http", "https"}));
   EXPECT_EQ(o.matrix.paths, std::vector<std::string>{"/length/1024"});
   EXPECT_EQ(o.matrix.concurrency, std::vector<unsigned>{1});
+  EXPECT_EQ(o.matrix.http_versions, std::vector<std::string>{"1.1"});
   EXPECT_EQ(o.clients, default_clients("full")) << "the original's rows plus native and floor";
   EXPECT_EQ(o.cell.verify, VerifyMode::length);
   EXPECT_TRUE(o.cell.insecure);
@@ -102,6 +103,17 @@ TEST(RunCommandLine, OutputsTimeoutAndProgress) {
   EXPECT_DOUBLE_EQ(defaults.options->cell.request_timeout_seconds, 30);
 }
 
+TEST(RunCommandLine, HttpVersionsAreAnAxis) {
+  const auto line = parse({"--http-version", "1.1,2,2"});
+  ASSERT_TRUE(line.options) << line.error;
+  EXPECT_EQ(line.options->matrix.http_versions, (std::vector<std::string>{"1.1", "2"}));
+  EXPECT_EQ(recorded_settings(*line.options, line.options->matrix).http_versions,
+            (std::vector<std::string>{"1.1", "2"}));
+  const auto two = parse({"--http-version", "2"});
+  ASSERT_TRUE(two.options) << two.error;
+  EXPECT_EQ(two.options->matrix.http_versions, std::vector<std::string>{"2"});
+}
+
 TEST(RunCommandLine, EachPathOnceInTheOrderGiven) {
   const auto line = parse({"--endpoints", "ping,/ping,length/1k", "--sizes", "1024,4"});
   ASSERT_TRUE(line.options) << line.error;
@@ -138,6 +150,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadOption{{"--verify", "sha"}, "--verify"}, BadOption{{"--sizes", "4,x"}, "--sizes"},
         BadOption{{"--endpoints", "stats"}, "stats"}, BadOption{{"--protocols", "ftp"}, "ftp"},
         BadOption{{"--concurrency", "0"}, "--concurrency"},
+        BadOption{{"--http-version", "3"}, "'3'"},
+        BadOption{{"--http-version", ","}, "--http-version"},
         BadOption{{"--pin", "client=z"}, "--pin"},
         BadOption{{"--cacert", "a", "--insecure"}, "--cacert"},
         BadOption{{"ftp://host/"}, "ftp://host/"}, BadOption{{"--duration", "-1"}, "--duration"},
@@ -151,10 +165,11 @@ TEST(RunCommandLine, HelpExplainsEveryOption) {
   const auto line = parse({"--help"});
   EXPECT_FALSE(line.options);
   for (const char* option :
-       {"--cycles", "--warmup",    "--duration",       "--repeat",     "--clients",   "--endpoints",
-        "--sizes",  "--protocols", "--concurrency",    "--pin",        "--sample-ms", "--verify",
-        "--json",   "--csv",       "--vmstat-log",     "--cacert",     "--insecure",  "--https-url",
-        "--seed",   "--timeout",   "--benchmark-type", "--no-progress"}) {
+       {"--cycles",         "--warmup",      "--duration",    "--repeat",      "--clients",
+        "--endpoints",      "--sizes",       "--protocols",   "--concurrency", "--pin",
+        "--sample-ms",      "--verify",      "--json",        "--csv",         "--vmstat-log",
+        "--cacert",         "--insecure",    "--https-url",   "--seed",        "--timeout",
+        "--benchmark-type", "--no-progress", "--http-version"}) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);

@@ -3,9 +3,13 @@
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_options.h"
 
+#include "hcbench/client/curl_easy.h"
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <stdexcept>
 
 namespace hcbench {
 namespace {
@@ -37,7 +41,7 @@ TEST(Matrix, SelectsRowsByIdGroupOrAll) {
   const auto native = select_rows(all, {"native"});
   EXPECT_EQ(native.rows.size(), native_rows().size());
   const auto one = select_rows(all, {"floor", "curl.reuse-handle.discard-body"});
-  ASSERT_EQ(one.rows.size(), 2u);
+  ASSERT_EQ(one.rows.size(), 3u); // the floor group: HTTP/1.1's raw socket and HTTP/2's nghttp2
   EXPECT_EQ(one.rows[0].id, "curl.reuse-handle.discard-body"); // table order, not selection order
   EXPECT_NE(select_rows(all, {"nope"}).error.find("nope"), std::string::npos);
 }
@@ -73,6 +77,79 @@ TEST(Matrix, PlansTheFloorOverHttpsAsNotApplicable) {
   const auto cells = plan_cells(floor, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 4}});
   ASSERT_EQ(cells.size(), 2u);
   EXPECT_FALSE(cells[1].not_applicable.empty()); // the floor is sequential only
+}
+
+TEST(ClientRow, OverHttp2TheLabelSaysSoAndTheStreamModel) {
+  ClientRow row;
+  row.library = "libcurl";
+  row.options = "Reuse handle";
+  row.concurrency_model = "CurlMulti with N handles";
+  EXPECT_EQ(row.options_at(1, "1.1"), "Reuse handle") << "HTTP/1.1 labels stay as they were";
+  EXPECT_EQ(row.options_at(1, "2"), "Reuse handle, HTTP/2");
+  EXPECT_EQ(row.options_at(8, "2"), "Reuse handle, HTTP/2; CurlMulti with N handles");
+  row.http2_concurrency_model = "N streams on one connection";
+  EXPECT_EQ(row.options_at(8, "1.1"), "Reuse handle; CurlMulti with N handles");
+  EXPECT_EQ(row.display_name(8, "2"),
+            "libcurl, reuse cnxns: True,  options: Reuse handle, HTTP/2; N streams on one "
+            "connection");
+  EXPECT_TRUE(row.speaks("1.1"));
+  EXPECT_FALSE(row.speaks("2"));
+}
+
+const CellResult& find_cell(const std::vector<CellResult>& cells, std::string_view row,
+                            std::string_view version, std::string_view protocol) {
+  for (const auto& cell : cells) {
+    if (cell.row_id == row && cell.http_version == version && cell.protocol == protocol)
+      return cell;
+  }
+  throw std::runtime_error(fmt::format("no cell {} {} {}", row, version, protocol));
+}
+
+TEST(Matrix, TheHttpVersionAxisComesBetweenRowAndProtocol) {
+  const auto rows =
+      select_rows(all_rows(), {"curl.reuse-handle.discard-body", "curl.forbid-reuse.save-body",
+                               "floor", "python.requests.session", "python.httpx.client"});
+  ASSERT_TRUE(rows.error.empty());
+  MatrixPlan plan{{"http", "https"}, "http://h:1", "https://h:2", {"/ping"}, {1}};
+  plan.http_versions = {"1.1", "2"};
+  const auto cells = plan_cells(rows.rows, plan);
+  ASSERT_EQ(cells.size(), 6u * 2 * 2); // 6 rows × 2 versions × 2 protocols
+  EXPECT_EQ(cells[0].http_version, "1.1");
+  EXPECT_EQ(cells[1].http_version, "1.1");
+  EXPECT_EQ(cells[2].http_version, "2"); // the same row over HTTP/2, beside it
+  EXPECT_EQ(cells[2].row_id, cells[0].row_id);
+  EXPECT_EQ(cells[2].protocol, "http");
+  EXPECT_NE(cells[2].display_name, cells[0].display_name);
+  EXPECT_NE(cells[2].display_name.find("HTTP/2"), std::string::npos);
+
+  // Who speaks what: the reason says it.
+  EXPECT_EQ(find_cell(cells, "python.requests.session", "2", "https").not_applicable,
+            "this client speaks HTTP/1.1 only");
+  EXPECT_TRUE(find_cell(cells, "python.httpx.client", "2", "https").not_applicable.empty());
+  EXPECT_TRUE(find_cell(cells, "python.httpx.client", "2", "http").not_applicable.empty());
+  EXPECT_EQ(find_cell(cells, "floor.raw-socket", "2", "http").not_applicable,
+            "this client speaks HTTP/1.1 only");
+  EXPECT_EQ(find_cell(cells, "floor.nghttp2", "1.1", "http").not_applicable,
+            "this client speaks HTTP/2 only");
+  EXPECT_TRUE(find_cell(cells, "floor.nghttp2", "2", "http").not_applicable.empty());
+  EXPECT_FALSE(find_cell(cells, "floor.nghttp2", "2", "https").not_applicable.empty());
+  // libcurl over h2: TLS always; h2c prior knowledge only where libcurl can reuse it.
+  EXPECT_TRUE(
+      find_cell(cells, "curl.reuse-handle.discard-body", "2", "https").not_applicable.empty());
+  EXPECT_EQ(find_cell(cells, "curl.reuse-handle.discard-body", "2", "http").not_applicable.empty(),
+            curl_reuses_h2c_connections());
+  EXPECT_TRUE(find_cell(cells, "curl.forbid-reuse.save-body", "2", "http").not_applicable.empty())
+      << "a connection per request never reuses one";
+}
+
+TEST(Matrix, AnHttp11RunLeavesTheHttp2OnlyRowsOut) {
+  const auto floor = select_rows(all_rows(), {"floor", "node"}).rows;
+  const auto cells = plan_cells(floor, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1}});
+  for (const auto& cell : cells) {
+    EXPECT_NE(cell.row_id, "floor.nghttp2");
+    EXPECT_NE(cell.row_id, "node.http2");
+    EXPECT_EQ(cell.http_version, "1.1");
+  }
 }
 
 TEST(Matrix, ShufflesRepeatsReproducibly) {

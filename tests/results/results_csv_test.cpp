@@ -29,6 +29,18 @@ TEST(ResultsCsv, WritesTheOriginalsFullLayout) {
   EXPECT_NE(flagged.find("False,floor_disturbed\r\n"), std::string::npos) << flagged;
 }
 
+TEST(ResultsCsv, EachHttpVersionHasItsOwnLayout) {
+  const auto results = sample_results({"1.1", "2"});
+  EXPECT_EQ(full_csv(results, "https", "/length/1024", 1),
+            full_csv(sample_results(), "https", "/length/1024", 1))
+      << "the HTTP/1.1 layout is the one an HTTP/1.1-only run writes";
+  const std::string http2 = full_csv(results, "https", "/length/1024", 1, "2");
+  EXPECT_NE(http2.find("libcurl,True,\"Reuse handle, don't save body, HTTP/2\",0.1,0,False\r\n"),
+            std::string::npos)
+      << http2;
+  EXPECT_EQ(http2.find("don't save body\","), std::string::npos) << "no HTTP/1.1 row in it";
+}
+
 TEST(ResultsCsv, WritesTheOriginalsSizeLayout) {
   RunResults results;
   results.settings.benchmark_type = "size";

@@ -46,10 +46,12 @@ struct MatrixPlan {
   std::string https_url;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<std::string> http_versions = {"1.1"}; // "1.1", "2", in row order
 };
 
-// Every row × protocol × path × concurrency as an empty CellResult, in table order (path,
-// then concurrency, then row, then protocol), with the cells a row cannot run marked.
+// Every row × HTTP version × protocol × path × concurrency as an empty CellResult, in table
+// order (path, then concurrency, then row, then HTTP version, then protocol), with the cells
+// a row cannot run marked.
 std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const MatrixPlan& plan);
 
 // The order cells run in, for one repeat: table order for a single repeat, else shuffled

@@ -35,7 +35,8 @@ public:
   // A completed request: `failure` empty means it passed every check.
   void finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
                       std::optional<FailureKind> failure, std::uint64_t body_bytes,
-                      std::uint64_t new_connections, std::string_view error_text = {});
+                      std::uint64_t new_connections, std::string_view error_text = {},
+                      std::uint64_t new_streams = 0);
   // Closes the window (wall and CPU time) and, when the cell ended on failures or Ctrl-C,
   // says so in the measurement.
   void close(Clock::time_point now);

@@ -56,6 +56,9 @@ struct CellMeasurement {
   LatencyHistogram latency; // per successful request, nanoseconds
   std::uint64_t body_bytes = 0;
   std::uint64_t connections_opened = 0;
+  // HTTP/2 streams opened in the measured window (one per request, failed ones included);
+  // 0 over HTTP/1.1. With connections_opened it says how the requests were multiplexed.
+  std::uint64_t streams_opened = 0;
   std::uint64_t tls_full_handshakes = 0;
   std::uint64_t tls_resumed_handshakes = 0;
   // Requests/s of consecutive slices of the measured window, by request count (noise.h);

@@ -61,6 +61,7 @@ struct CellResult {
   std::string path;         // "/length/1024"
   std::uint64_t size = 0;   // expected body bytes
   unsigned concurrency = 1;
+  std::string http_version = "1.1"; // "1.1" or "2"
   std::string url;
   std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
   std::vector<CellRun> runs;
@@ -82,6 +83,7 @@ struct CellSummary {
   std::uint64_t requests = 0;
   FailureCounts failures;
   std::uint64_t connections = 0;
+  std::uint64_t streams = 0; // HTTP/2 streams the client opened in the measured window
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
   bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
@@ -114,6 +116,7 @@ struct RunSettings {
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<std::string> http_versions = {"1.1"};
   std::string verify = "length";
   unsigned sample_ms = 100;
   std::string pin;          // as given, "" when not pinned
@@ -150,9 +153,9 @@ struct RunResults {
   std::string error;                         // why the run stopped early, when it did
   std::optional<MachineCheck> machine_check; // the look before the first cell
 
-  // The cell's median requests/s over the floor's for the same path over HTTP, sequential.
-  // With a re-measured floor, over the higher of its two figures: the floor is the fastest a
-  // round trip can go, so its slower figure is the disturbed one.
+  // The cell's median requests/s over the floor's for the same path and HTTP version over
+  // HTTP, sequential. With a re-measured floor, over the higher of its two figures: the floor
+  // is the fastest a round trip can go, so its slower figure is the disturbed one.
   std::optional<double> floor_ratio(const CellResult& cell) const;
   // The floor cell a cell is compared with, if the run has one.
   const CellResult* floor_of(const CellResult& cell) const;

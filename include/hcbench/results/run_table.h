@@ -23,8 +23,9 @@ struct TableCell {
   std::string path;
   std::uint64_t size = 0;
   unsigned concurrency = 1;
-  std::string not_applicable; // why this row cannot run this cell
-  std::string status;         // cell_status()
+  std::string http_version = "1.1"; // "1.1" or "2"
+  std::string not_applicable;       // why this row cannot run this cell
+  std::string status;               // cell_status()
   CellSummary summary;
   std::optional<double> floor_ratio; // RunResults::floor_ratio
   bool beats_floor = false;          // RunResults::beats_floor: a row faster than its floor
