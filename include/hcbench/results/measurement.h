@@ -57,6 +57,10 @@ struct CellMeasurement {
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_full_handshakes = 0;
   std::uint64_t tls_resumed_handshakes = 0;
+  // The measured window on the wall clock (Unix milliseconds), so that the windows of runs on
+  // several hosts can be lined up and merged; 0 when unknown.
+  std::int64_t window_start_unix_ms = 0;
+  std::int64_t window_end_unix_ms = 0;
   std::string error;   // non-empty: the cell itself failed (driver crashed, server gone), and why
   std::string skipped; // non-empty: the cell was not run, and why (e.g. a missing module)
 
