@@ -105,6 +105,8 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"process_cpu", m.process_cpu.total() > 0 ? cpu(m.process_cpu) : json(nullptr)},
           {"latency_us", latency(m.latency)},
           {"latency_histogram_ns", histogram},
+          {"latency_totals_ns",
+           {{"sum", m.latency.sum()}, {"min", m.latency.min()}, {"max", m.latency.max()}}},
           {"failures", failures(m.failures)},
           {"connections", m.connections_opened},
           {"tls_handshakes",
@@ -474,6 +476,12 @@ CellRun read_cell_run(const json& r) {
     for (const auto& bucket : *buckets) {
       if (bucket.is_array() && bucket.size() == 2)
         m.latency.add_bucket(bucket[0].get<std::uint64_t>(), bucket[1].get<std::uint64_t>());
+    }
+    // The buckets give the extremes and the mean to their precision only: restore them exactly.
+    if (at(r, {"latency_totals_ns"}) != nullptr) {
+      m.latency.set_exact_totals(value_at<std::uint64_t>(r, {"latency_totals_ns", "sum"}),
+                                 value_at<std::uint64_t>(r, {"latency_totals_ns", "min"}),
+                                 value_at<std::uint64_t>(r, {"latency_totals_ns", "max"}));
     }
   }
   m.failures = read_failures(r);

@@ -188,9 +188,11 @@ TEST(Merge, RefusesWhatIsNotOneExperiment) {
   other_run.settings.start_at_unix_ms = t0 + 60000;
   expect_refused({saved(a), saved(other_run)}, "start_at_unix_ms, run_id");
   auto other_cells = host_run("b", {"/length/64"}, {samples(10, 2)}, t0 + 1000, t0 + 3000);
+  other_cells.settings.paths = a.settings.paths; // same settings, other cells (an edited file)
   expect_refused({saved(a), saved(other_cells)}, "has no cell floor.raw-socket http /length/4");
   auto more_cells = host_run("b", {"/length/4", "/length/64"}, {samples(10, 2), samples(10, 3)},
                              t0 + 1000, t0 + 3000);
+  more_cells.settings.paths = a.settings.paths;
   expect_refused({saved(a), saved(more_cells)}, "has cells that");
   const auto b = host_run("b", {"/length/4"}, {samples(10, 2)}, t0 + 1000, t0 + 3000);
   const MergedRun merged = merge_runs({saved(a), saved(b)});
