@@ -107,8 +107,10 @@ std::optional<double> RunResults::floor_ratio(const CellResult& cell) const {
   const CellSummary mine = summarize_cell(cell);
   if (!mine.has_figures()) return std::nullopt;
   for (const auto& other : cells) {
+    // In a merged run, a host's row compares with that host's floor, the aggregate with the
+    // aggregate's.
     if (other.group != "floor" || other.protocol != "http" || other.path != cell.path ||
-        other.concurrency != 1) {
+        other.concurrency != 1 || other.host_label != cell.host_label) {
       continue;
     }
     const CellSummary floor = summarize_cell(other);
