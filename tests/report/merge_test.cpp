@@ -120,7 +120,8 @@ TEST(Merge, PercentilesOfAMergeAreThoseOfTheUnionWithinThePrecision) {
         saved(host_run("h" + std::to_string(h), {"/length/4"}, {shares[h]}, t0 + 1000, t0 + 3000)));
   }
   std::sort(all.begin(), all.end());
-  const auto& merged = merge_runs(inputs).results.cells.front().runs.front().measurement.latency;
+  const MergedRun run = merge_runs(inputs);
+  const auto& merged = run.results.cells.front().runs.front().measurement.latency;
   for (double q : {0.5, 0.9, 0.99, 0.999}) {
     const std::size_t rank =
         static_cast<std::size_t>(std::ceil(q * static_cast<double>(all.size()))) - 1;
