@@ -252,6 +252,8 @@ void read_sync(const cxxopts::ParseResult& args, std::int64_t now_unix_ms, RunOp
     throw OptionError("--start-at needs --duration: the schedule's slots are as long as the "
                       "measured window plus its warm-up lead");
   o.start_at_unix_ms = *start;
+  // With --repeat the cells run in a shuffled order: every host must shuffle alike.
+  if (!args.count("seed")) o.seed = static_cast<std::uint64_t>(*start);
 }
 
 // Where the results go besides the table on stdout.

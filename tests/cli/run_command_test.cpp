@@ -176,6 +176,7 @@ TEST(RunCommandLine, StartAtInTheFutureWithADurationSchedulesTheRun) {
   EXPECT_EQ(std::to_string(line.options->start_at_unix_ms), at);
   EXPECT_EQ(line.options->run_id, "r1");
   EXPECT_EQ(line.options->host_label, "client-2");
+  EXPECT_EQ(std::to_string(line.options->seed), at) << "hosts shuffle repeats alike";
   const auto rfc = parse({"--start-at", "2999-01-01T00:00:00Z", "--duration", "1"});
   ASSERT_TRUE(rfc.options) << rfc.error;
   EXPECT_EQ(rfc.options->start_at_unix_ms, 32472144000000);
