@@ -6,7 +6,9 @@
 #include "hcbench/cli/options.h"
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/matrix.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/run_session.h"
+#include "hcbench/client/sync_schedule.h"
 #include "hcbench/shared/units.h"
 
 #include <cxxopts.hpp>
@@ -89,7 +91,14 @@ void declare_options(cxxopts::Options& spec) {
                                      cxxopts::value<std::string>())(
       "insecure",
       "do not verify the server's certificate (the default: the test certificate is self-signed)")(
-      "no-progress", "no live progress line on stderr")("h,help", "show this help")(
+      "no-progress", "no live progress line on stderr")(
+      "start-at",
+      "synchronized run on several hosts: cell k's measured window opens on a shared schedule "
+      "from TIME (RFC 3339 like 2026-11-29T14:00:00Z, or Unix milliseconds); needs --duration",
+      cxxopts::value<std::string>())("run-id", "the run's name, recorded in the JSON (for --merge)",
+                                     cxxopts::value<std::string>())(
+      "host-label", "this host's name, recorded in the JSON (for `hcbench report --merge`)",
+      cxxopts::value<std::string>())("h,help", "show this help")(
       "urls", "", cxxopts::value<std::vector<std::string>>());
   spec.parse_positional({"urls"});
 }
@@ -239,6 +248,30 @@ void read_schedule(const cxxopts::ParseResult& args, RunOptions& o) {
   }
 }
 
+// A synchronized run on several hosts: when its schedule starts, and the names recorded.
+// `now_unix_ms` is the time a start is checked against: one in the past cannot be kept.
+void read_sync(const cxxopts::ParseResult& args, std::int64_t now_unix_ms, RunOptions& o) {
+  o.run_id = text_option(args, "run-id");
+  o.host_label = text_option(args, "host-label");
+  if (!args.count("start-at")) return;
+  const std::string text = args["start-at"].as<std::string>();
+  const auto start = parse_start_at(text);
+  if (!start)
+    throw OptionError(fmt::format("--start-at '{}' is neither RFC 3339 (2026-11-29T14:00:00Z) "
+                                  "nor Unix milliseconds",
+                                  text));
+  if (*start <= now_unix_ms)
+    throw OptionError(fmt::format("--start-at {} is {:.3f} s in the past: give a time ahead of "
+                                  "every host's start",
+                                  text, static_cast<double>(now_unix_ms - *start) / 1000));
+  if (o.cell.duration_seconds <= 0)
+    throw OptionError("--start-at needs --duration: the schedule's slots are as long as the "
+                      "measured window plus its warm-up lead");
+  o.start_at_unix_ms = *start;
+  // With --repeat the cells run in a shuffled order: every host must shuffle alike.
+  if (!args.count("seed")) o.seed = static_cast<std::uint64_t>(*start);
+}
+
 // Where the results go besides the table on stdout.
 void read_outputs(const cxxopts::ParseResult& args, RunOptions& o) {
   o.json_path = text_option(args, "json");
@@ -269,6 +302,7 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     read_paths(args, url_path, o);
     read_axes(args, o);
     read_outputs(args, o);
+    read_sync(args, unix_ms_now(), o);
     out.options = std::move(o);
   } catch (const cxxopts::exceptions::exception& e) {
     out.error = e.what();

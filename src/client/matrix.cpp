@@ -1,6 +1,7 @@
 #include "hcbench/client/matrix.h"
 
 #include "hcbench/client/embedded_server.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/run_options.h"
 #include "hcbench/client/sampler.h"
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -210,7 +212,7 @@ std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned 
 }
 
 void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
-                const MatrixServer& server) {
+                const MatrixServer& server, const std::optional<SyncSchedule>& schedule) {
   std::map<std::string, const ClientRow*> row_of;
   for (const auto& row : rows) row_of[row.id] = &row;
   std::size_t applicable = 0;
@@ -243,6 +245,13 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     spec.http_version = cell.http_version;
     spec.expected_length = expected[cell.path].length;
     spec.expected_digest = expected[cell.path].digest;
+    if (schedule) {
+      // Every host measures cell k in the same slot of the shared schedule (--start-at).
+      const auto slot = static_cast<std::size_t>(position);
+      wait_until_unix_ms(schedule->slot_begins_unix_ms(slot));
+      if (run_control().stop_requested()) return;
+      spec.window_opens_unix_ms = schedule->window_opens_unix_ms(slot);
+    }
 
     CellRun run;
     run.repeat = repeat;
@@ -261,6 +270,14 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
       run.measurement = row.run(spec);
     } catch (const std::exception& e) {
       run.measurement.error = e.what();
+    }
+    // A runner that does not time its window on the wall clock (an external driver): the
+    // window is taken to end now, as long as it measured.
+    if (run.measurement.window_start_unix_ms == 0 && run.measurement.wall_seconds > 0) {
+      run.measurement.window_end_unix_ms = unix_ms_now();
+      run.measurement.window_start_unix_ms =
+          run.measurement.window_end_unix_ms -
+          static_cast<std::int64_t>(std::llround(run.measurement.wall_seconds * 1000));
     }
     sampler.mark(-1);
     run.interrupted = run_control().stop_requested();

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <sys/resource.h>
 
 namespace hcbench {
@@ -19,6 +22,19 @@ double seconds(const timeval& tv) {
 }
 
 } // namespace
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void wait_until_unix_ms(std::int64_t unix_ms) {
+  for (std::int64_t left = unix_ms - unix_ms_now(); left > 0 && !run_control().stop_requested();
+       left = unix_ms - unix_ms_now()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(left, 50)));
+  }
+}
 
 CpuTimes process_cpu_times() {
   rusage usage{};
@@ -48,9 +64,13 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
   if (started_ <= spec_.warmup) return Phase::warmup;
   if (!window_open_) {
     window_open_ = true;
+    // A synchronized window opens on the shared schedule, whenever the warm-up ended. With
+    // concurrency, warm-up transfers still in flight finish after the wait, uncounted.
+    if (spec_.window_opens_unix_ms > 0) wait_until_unix_ms(spec_.window_opens_unix_ms);
     cpu_at_start_ = process_cpu_times();
     // The clock opens after the CPU reading so the window never includes getrusage itself.
     window_start_ = Clock::now();
+    out_.window_start_unix_ms = unix_ms_now();
   }
   ++measured_started_;
   return Phase::measure;
@@ -90,6 +110,9 @@ void MeasuredWindow::close(Clock::time_point now) {
     const Clock::time_point end =
         measured_started_ ? std::max(last_measured_end_, window_start_) : now;
     out_.wall_seconds = std::chrono::duration<double>(end - window_start_).count();
+    out_.window_end_unix_ms =
+        out_.window_start_unix_ms +
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - window_start_).count();
     const CpuTimes cpu = process_cpu_times();
     out_.cpu.user_seconds = cpu.user_seconds - cpu_at_start_.user_seconds;
     out_.cpu.system_seconds = cpu.system_seconds - cpu_at_start_.system_seconds;

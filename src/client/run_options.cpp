@@ -24,6 +24,9 @@ RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targe
   s.https_url = targets.https_url;
   s.insecure = options.cell.insecure;
   s.cacert = options.cell.cacert;
+  s.start_at_unix_ms = options.start_at_unix_ms;
+  s.run_id = options.run_id;
+  s.host_label = options.host_label;
   return s;
 }
 

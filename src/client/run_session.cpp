@@ -7,6 +7,7 @@
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/environment_probe.h"
 #include "hcbench/client/matrix.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/sampler.h"
@@ -20,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -78,6 +80,24 @@ int run_benchmark(const RunOptions& given) {
   if (!selection.error.empty()) {
     fmt::print(stderr, "hcbench run: {}\n", selection.error);
     return run_usage;
+  }
+  // A synchronized run times each window on the wall clock inside the native runners'
+  // measured window; an external driver times its own window in its own process.
+  std::optional<SyncSchedule> schedule;
+  if (options.start_at_unix_ms > 0) {
+    std::uint64_t warmup = options.cell.warmup;
+    for (const auto& row : selection.rows) {
+      if (row.group != "native" && row.group != "floor") {
+        fmt::print(stderr,
+                   "hcbench run: --start-at synchronizes the native and floor rows only; {} "
+                   "times its window in its own process (leave out its group: --clients "
+                   "native,floor)\n",
+                   row.id);
+        return run_usage;
+      }
+      warmup = std::max(warmup, row.min_warmup);
+    }
+    schedule = sync_schedule(options.start_at_unix_ms, options.cell.duration_seconds, warmup);
   }
   if (options.pin && options.pin->client) {
     if (const auto error = set_affinity(0, *options.pin->client); !error.empty()) {
@@ -140,6 +160,17 @@ int run_benchmark(const RunOptions& given) {
 
   RunResults results;
   results.settings = recorded_settings(options, plan);
+  if (schedule) {
+    results.settings.slot_seconds = static_cast<double>(schedule->slot_ms) / 1000;
+    results.settings.warmup_lead_seconds = static_cast<double>(schedule->warmup_lead_ms) / 1000;
+    if (const auto late = unix_ms_now() - schedule->slot_begins_unix_ms(0); late > 0) {
+      fmt::print(stderr,
+                 "hcbench run: --start-at passed {:.3f} s ago while the run was starting: give "
+                 "a time further ahead\n",
+                 static_cast<double>(late) / 1000);
+      return run_usage;
+    }
+  }
   results.environment = observe_environment(server ? server->pid() : 0);
   results.environment.placement.pinned = options.pin.has_value();
   if (server) {
@@ -161,7 +192,7 @@ int run_benchmark(const RunOptions& given) {
 
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
-  run_matrix(results, selection.rows, options, matrix_server);
+  run_matrix(results, selection.rows, options, matrix_server, schedule);
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (server) server->stop();

@@ -115,10 +115,12 @@ std::string cell_status(const CellSummary& s, std::string_view not_applicable) {
 
 const CellResult* RunResults::floor_of(const CellResult& cell) const {
   if (cell.group == "floor") return nullptr;
+  // In a merged run, a host's row compares with that host's floor, the aggregate with the
+  // aggregate's.
   for (const auto& other : cells) {
     if (other.group == "floor" && other.protocol == "http" && other.path == cell.path &&
         other.http_version == cell.http_version && other.concurrency == 1 &&
-        other.not_applicable.empty()) {
+        other.not_applicable.empty() && other.host_label == cell.host_label) {
       return &other;
     }
   }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -173,6 +174,44 @@ TEST(RunCommandLine, HelpExplainsEveryOption) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);
+}
+
+std::string unix_ms_from_now(std::int64_t offset_ms) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return std::to_string(now + offset_ms);
+}
+
+TEST(RunCommandLine, StartAtInTheFutureWithADurationSchedulesTheRun) {
+  const std::string at = unix_ms_from_now(60000);
+  const auto line =
+      parse({"--start-at", at, "--duration", "5", "--run-id", "r1", "--host-label", "client-2"});
+  ASSERT_TRUE(line.options) << line.error;
+  EXPECT_EQ(std::to_string(line.options->start_at_unix_ms), at);
+  EXPECT_EQ(line.options->run_id, "r1");
+  EXPECT_EQ(line.options->host_label, "client-2");
+  EXPECT_EQ(std::to_string(line.options->seed), at) << "hosts shuffle repeats alike";
+  const auto rfc = parse({"--start-at", "2999-01-01T00:00:00Z", "--duration", "1"});
+  ASSERT_TRUE(rfc.options) << rfc.error;
+  EXPECT_EQ(rfc.options->start_at_unix_ms, 32472144000000);
+  const auto plain = parse({"--run-id", "r1"});
+  ASSERT_TRUE(plain.options) << plain.error;
+  EXPECT_EQ(plain.options->start_at_unix_ms, 0) << "not synchronized unless asked";
+}
+
+TEST(RunCommandLine, StartAtInThePastOrWithoutADurationIsAnError) {
+  for (const std::string& past : {unix_ms_from_now(-1000), std::string("2020-01-01T00:00:00Z")}) {
+    const auto line = parse({"--start-at", past, "--duration", "5"});
+    EXPECT_FALSE(line.options) << past;
+    EXPECT_NE(line.error.find("in the past"), std::string::npos) << line.error;
+  }
+  const auto no_duration = parse({"--start-at", unix_ms_from_now(60000)});
+  EXPECT_FALSE(no_duration.options);
+  EXPECT_NE(no_duration.error.find("--duration"), std::string::npos) << no_duration.error;
+  const auto garbled = parse({"--start-at", "tomorrow", "--duration", "5"});
+  EXPECT_FALSE(garbled.options);
+  EXPECT_NE(garbled.error.find("RFC 3339"), std::string::npos) << garbled.error;
 }
 
 } // namespace

@@ -34,6 +34,9 @@ struct CellSpec : CellOptions {
   std::string http_version = "1.1";
   std::uint64_t expected_length = 0;
   std::string expected_digest; // Repr-Digest form, "sha-256=:...:"
+  // A synchronized run (--start-at): the wall-clock time (Unix ms) at which the measured
+  // window opens, after the warm-up; the first measured request waits for it. 0: at once.
+  std::int64_t window_opens_unix_ms = 0;
 };
 
 } // namespace hcbench

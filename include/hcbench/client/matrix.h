@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hcbench/client/rows.h"
+#include "hcbench/client/sync_schedule.h"
 #include "hcbench/results/results.h"
 
 #include <chrono>
@@ -67,8 +68,9 @@ struct MatrixServer {
 
 // Runs every applicable cell `options.repeat` times into results.cells (planned beforehand)
 // and fills results.samples. Stops early on Ctrl-C (run_control().stop) or when the server
-// is gone, saying so in results.interrupted / results.error.
+// is gone, saying so in results.interrupted / results.error. With a `schedule` (--start-at),
+// the k-th cell run waits for its slot and opens its measured window on the schedule.
 void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
-                const MatrixServer& server);
+                const MatrixServer& server, const std::optional<SyncSchedule>& schedule = {});
 
 } // namespace hcbench

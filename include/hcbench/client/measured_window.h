@@ -22,6 +22,10 @@ enum class Phase { warmup, measure };
 // count too; the sampler thread's few microseconds per sample are included).
 CpuTimes process_cpu_times();
 
+// The wall clock in Unix milliseconds, and a wait for it (in short steps that notice Ctrl-C).
+std::int64_t unix_ms_now();
+void wait_until_unix_ms(std::int64_t unix_ms);
+
 class MeasuredWindow {
 public:
   MeasuredWindow(const CellSpec& spec, CellMeasurement& out);

@@ -64,6 +64,10 @@ struct CellMeasurement {
   // Requests/s of consecutive slices of the measured window, by request count (noise.h);
   // empty when too short to slice or when a driver reported a histogram only.
   std::vector<double> slice_rps;
+  // The measured window on the wall clock (Unix milliseconds), so that the windows of runs on
+  // several hosts can be lined up and merged; 0 when unknown.
+  std::int64_t window_start_unix_ms = 0;
+  std::int64_t window_end_unix_ms = 0;
   std::string error;   // non-empty: the cell itself failed (driver crashed, server gone), and why
   std::string skipped; // non-empty: the cell was not run, and why (e.g. a missing module)
 

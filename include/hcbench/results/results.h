@@ -64,6 +64,7 @@ struct CellResult {
   std::string http_version = "1.1"; // "1.1" or "2"
   std::string url;
   std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
+  std::string host_label;     // a merged run's per-host row: whose it is ("" otherwise)
   std::vector<CellRun> runs;
   // A floor cell some row beat: measured once more at the end of the run (docs/run.md).
   std::vector<CellRun> floor_remeasured;
@@ -126,6 +127,12 @@ struct RunSettings {
   std::string https_url;
   bool insecure = true;
   std::string cacert;
+  // A synchronized run (--start-at): every host with the same options shares this schedule.
+  std::int64_t start_at_unix_ms = 0; // 0: not synchronized
+  double slot_seconds = 0;           // cell k's slot begins at start_at + k x slot
+  double warmup_lead_seconds = 0;    // its measured window opens this long after the slot begins
+  std::string run_id;                // --run-id, shared by the hosts of one run
+  std::string host_label;            // --host-label, this host's name in a merged run
 };
 
 struct Environment {
