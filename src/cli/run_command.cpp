@@ -58,7 +58,7 @@ void declare_options(cxxopts::Options& spec) {
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
       cxxopts::value<std::string>()->default_value("full"))(
-      "endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",
+      "endpoints", "paths to request: ping, bigger, length/<size>, delay/<ms> (default: length/1024)",
       cxxopts::value<std::string>())(
       "sizes", "response sizes for /length/<n>, units allowed: 4,64k,1M (implies size type)",
       cxxopts::value<std::string>())(
@@ -129,7 +129,7 @@ void read_paths(const cxxopts::ParseResult& args, const std::string& url_path, R
     for (const auto& item : split_list(args["endpoints"].as<std::string>())) {
       const auto path = normalize_path(item);
       if (!path)
-        throw OptionError(fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>)", item));
+        throw OptionError(fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>, delay/<ms>)", item));
       add_once(paths, *path);
     }
   }

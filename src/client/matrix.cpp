@@ -121,6 +121,12 @@ std::optional<std::string> normalize_path(std::string_view text) {
     if (!n || *n == 0) return std::nullopt;
     return fmt::format("/length/{}", *n);
   }
+  constexpr std::string_view delay = "delay/";
+  if (text.substr(0, delay.size()) == delay) {
+    const auto ms = parse_decimal(text.substr(delay.size()));
+    if (!ms || *ms > default_max_delay_ms) return std::nullopt;
+    return fmt::format("/delay/{}", *ms);
+  }
   return std::nullopt;
 }
 
@@ -131,9 +137,10 @@ std::optional<ExpectedBody> expected_body(const std::string& path, bool with_dig
   out.endpoint = std::string(endpoint_name(match.route.endpoint));
   switch (match.route.endpoint) {
   case Endpoint::ping:
+  case Endpoint::delay: // answers as /ping
   case Endpoint::bigger: {
     const auto& resource =
-        match.route.endpoint == Endpoint::ping ? ping_resource() : bigger_resource();
+        match.route.endpoint == Endpoint::bigger ? bigger_resource() : ping_resource();
     out.length = resource->body.size();
     out.digest = resource->digest;
     return out;

@@ -45,6 +45,13 @@ TEST(Matrix, NormalizesPathsAndKnowsTheirBodies) {
   EXPECT_EQ(normalize_path("length/64k"), "/length/65536");
   EXPECT_FALSE(normalize_path("length/0"));
   EXPECT_FALSE(normalize_path("stats"));
+  EXPECT_EQ(normalize_path("delay/10"), "/delay/10");
+  EXPECT_EQ(normalize_path("/delay/0"), "/delay/0");
+  EXPECT_FALSE(normalize_path("delay/10001"));
+  EXPECT_FALSE(normalize_path("delay/1s"));
+  EXPECT_EQ(expected_body("/delay/10", true)->length, 4u);
+  EXPECT_EQ(expected_body("/delay/10", true)->digest, expected_body("/ping", true)->digest);
+  EXPECT_EQ(expected_body("/delay/10", false)->endpoint, "delay");
   EXPECT_EQ(expected_body("/ping", true)->length, 4u);
   EXPECT_EQ(expected_body("/bigger", false)->length, 585u);
   const auto length = expected_body("/length/1024", true);
