@@ -77,8 +77,9 @@ private:
 };
 
 std::string cell_label(const CellResult& cell) {
-  return fmt::format("{} {} {}{}", cell.row_id, cell.protocol, cell.path,
-                     cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "");
+  return fmt::format("{} {} {}{}{}", cell.row_id, cell.protocol, cell.path,
+                     cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "",
+                     cell.rate > 0 ? fmt::format(" {:g}/s", cell.rate) : "");
 }
 
 } // namespace
@@ -160,28 +161,34 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
   for (const auto& path : plan.paths) {
     const auto expected = expected_body(path, false);
     for (unsigned concurrency : plan.concurrency) {
-      for (const auto& row : rows) {
-        for (const auto& protocol : plan.protocols) {
-          CellResult cell;
-          cell.index = cells.size();
-          cell.row_id = row.id;
-          cell.group = row.group;
-          cell.library = row.library;
-          cell.reuse_connections = row.reuse_connections;
-          cell.options = row.options_at(concurrency);
-          cell.display_name = row.display_name(concurrency);
-          cell.protocol = protocol;
-          cell.endpoint = expected ? expected->endpoint : "";
-          cell.path = path;
-          cell.size = expected ? expected->length : 0;
-          cell.concurrency = concurrency;
-          cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
-          if (row.group == "floor" && protocol == "https") {
-            cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
-          } else if (concurrency > 1 && !row.supports_concurrency) {
-            cell.not_applicable = "this client runs one request at a time";
+      for (double rate : plan.rates.empty() ? std::vector<double>{0} : plan.rates) {
+        for (const auto& row : rows) {
+          for (const auto& protocol : plan.protocols) {
+            CellResult cell;
+            cell.index = cells.size();
+            cell.row_id = row.id;
+            cell.group = row.group;
+            cell.library = row.library;
+            cell.reuse_connections = row.reuse_connections;
+            cell.options = row.options_at(concurrency);
+            cell.display_name = row.display_name(concurrency);
+            cell.protocol = protocol;
+            cell.endpoint = expected ? expected->endpoint : "";
+            cell.path = path;
+            cell.size = expected ? expected->length : 0;
+            cell.concurrency = concurrency;
+            cell.rate = rate;
+            cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
+            if (row.group == "floor" && protocol == "https") {
+              cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
+            } else if (concurrency > 1 && !row.supports_concurrency) {
+              cell.not_applicable = "this client runs one request at a time";
+            } else if (rate > 0 && !row.supports_rate) {
+              cell.not_applicable =
+                  "no open-loop mode: this client's runner starts a request only when one ends";
+            }
+            cells.push_back(std::move(cell));
           }
-          cells.push_back(std::move(cell));
         }
       }
     }
@@ -237,6 +244,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
       spec.warmup = std::max(spec.warmup, row.min_warmup);
       spec.url = cell.url;
       spec.concurrency = cell.concurrency;
+      spec.rate = cell.rate;
       spec.expected_length = expected[cell.path].length;
       spec.expected_digest = expected[cell.path].digest;
 

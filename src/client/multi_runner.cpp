@@ -1,8 +1,10 @@
 #include "hcbench/client/multi_runner.h"
 
 #include "hcbench/client/measured_window.h"
+#include "hcbench/client/rate_schedule.h"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,7 +21,7 @@ struct Slot {
   TransferSink sink;
   std::string body;
   Phase phase = Phase::warmup;
-  Clock::time_point started{};
+  Clock::time_point started{}; // latency origin: the start, or the due time (open loop)
   bool busy = false;
 };
 
@@ -30,25 +32,42 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
   // Handles in a multi share its connection pool, so a new handle would silently reuse a
   // connection; the new-handle rows promise new connections and keep that promise here.
   if (config.new_handle_per_request) config.forbid_reuse = true;
+  const bool open_loop = spec.rate > 0;
 
   CellMeasurement out;
   CurlMulti multi(curl_multi_init());
   if (!multi) throw std::runtime_error("curl_multi_init failed");
+  if (open_loop) {
+    // Concurrency is the connections at most; requests beyond them wait in libcurl's queue
+    // for one, their latency still counted from their due time.
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS,
+                      static_cast<long>(spec.concurrency));
+    curl_multi_setopt(multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      static_cast<long>(spec.concurrency));
+  }
   CurlShare share = make_tls_session_share(config);
+  // Closed loop: one slot per transfer in flight. Open loop: slots are added as requests
+  // fall due, up to --max-in-flight, and reused once free.
   std::vector<std::unique_ptr<Slot>> slots;
-  for (unsigned i = 0; i < spec.concurrency; ++i) {
+  std::vector<Slot*> free_slots;
+  auto new_slot = [&]() -> Slot& {
     slots.push_back(std::make_unique<Slot>(spec));
     if (!config.new_handle_per_request) {
       slots.back()->handle = make_easy_handle(spec, config, &slots.back()->sink, share.get());
     }
+    return *slots.back();
+  };
+  if (!open_loop) {
+    for (unsigned i = 0; i < spec.concurrency; ++i) free_slots.push_back(&new_slot());
   }
 
   MeasuredWindow window(spec, out);
-  auto start = [&](Slot& slot, Clock::time_point now) {
-    slot.phase = window.start_request(now);
+  // `origin` is where the request's latency counts from: now, or its due time.
+  auto start = [&](Slot& slot, Phase phase, Clock::time_point origin) {
+    slot.phase = phase;
     slot.sink.saved = config.save_body ? &slot.body : nullptr;
     slot.check.begin();
-    slot.started = Clock::now();
+    slot.started = origin;
     if (config.new_handle_per_request) {
       slot.handle = make_easy_handle(spec, config, &slot.sink, share.get());
     }
@@ -58,13 +77,40 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
   };
 
   std::size_t busy = 0;
-  for (auto& slot : slots) {
-    const auto now = Clock::now();
-    if (!window.want_more(now)) break;
-    start(*slot, now);
-    ++busy;
+  Clock::time_point now = Clock::now();
+  std::optional<RateSchedule> schedule;
+  std::optional<DueTimer> timer;
+  curl_waitfd timer_wait{};
+  if (open_loop) {
+    schedule.emplace(spec.rate, now);
+    timer.emplace();
+    timer_wait.fd = timer->fd();
+    timer_wait.events = CURL_WAIT_POLLIN;
+  } else {
+    while (!free_slots.empty() && window.want_more(now)) {
+      Slot& slot = *free_slots.back();
+      free_slots.pop_back();
+      start(slot, window.start_request(now), Clock::now());
+      ++busy;
+      now = Clock::now();
+    }
   }
-  while (busy > 0) {
+  for (;;) {
+    if (open_loop) {
+      // Every request due by now starts, whatever is still in flight (up to the limit).
+      now = Clock::now();
+      while (window.want_more(now) && busy < spec.max_in_flight && schedule->next_due() <= now) {
+        Slot& slot = free_slots.empty() ? new_slot() : *free_slots.back();
+        if (!free_slots.empty()) free_slots.pop_back();
+        const Clock::time_point due = schedule->next_due();
+        start(slot, window.start_request(now, due), due);
+        schedule->advance();
+        ++busy;
+      }
+      if (busy == 0 && !window.want_more(now)) break;
+    } else if (busy == 0) {
+      break;
+    }
     int running = 0;
     curl_multi_perform(multi.get(), &running);
     int queued = 0;
@@ -85,12 +131,24 @@ CellMeasurement run_multi(const CellSpec& spec, const CurlConfig& row_config) {
                             slot.check.body_bytes(), outcome.new_connections, outcome.error_text);
       slot.busy = false;
       --busy;
-      if (window.want_more(ended)) {
-        start(slot, ended);
+      if (!open_loop && window.want_more(ended)) {
+        start(slot, window.start_request(ended), Clock::now());
         ++busy;
+      } else {
+        free_slots.push_back(&slot);
       }
     }
-    if (busy > 0) curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+    if (open_loop) {
+      now = Clock::now();
+      const bool more = window.want_more(now) && busy < spec.max_in_flight;
+      if (more) timer->arm(schedule->next_due());
+      if (busy > 0 || more) {
+        curl_multi_poll(multi.get(), more ? &timer_wait : nullptr, more ? 1 : 0, 100, nullptr);
+      }
+      timer->clear();
+    } else if (busy > 0) {
+      curl_multi_poll(multi.get(), nullptr, 0, 100, nullptr);
+    }
   }
   window.close(Clock::now());
   return out;

@@ -66,6 +66,13 @@ CellSummary summarize_cell(const CellResult& cell) {
     s.tls_full += m.tls_full_handshakes;
     s.tls_resumed += m.tls_resumed_handshakes;
     s.saturated |= run.load.saturated;
+    if (m.offered_rate > 0) {
+      s.offered_rate = m.offered_rate;
+      s.late_starts += m.late_starts;
+      s.max_start_lag_ms =
+          std::max(s.max_start_lag_ms, static_cast<double>(m.max_start_lag_ns) / 1e6);
+      if (m.late_starts * 100 > m.requests + m.failures.total()) s.late = true;
+    }
     if (m.requests == 0 || (any_complete && run.interrupted)) continue;
     ++s.runs;
     rps.push_back(run.requests_per_second());
@@ -90,6 +97,8 @@ CellSummary summarize_cell(const CellResult& cell) {
   s.p999_us = spread_of(p999);
   s.max_us = spread_of(max);
   s.mean_us = spread_of(mean);
+  if (s.offered_rate > 0 && s.runs > 0)
+    s.rate_short = s.requests_per_second.median < 0.99 * s.offered_rate;
   return s;
 }
 
@@ -108,7 +117,7 @@ std::optional<double> RunResults::floor_ratio(const CellResult& cell) const {
   if (!mine.has_figures()) return std::nullopt;
   for (const auto& other : cells) {
     if (other.group != "floor" || other.protocol != "http" || other.path != cell.path ||
-        other.concurrency != 1) {
+        other.concurrency != cell.concurrency || other.rate != cell.rate) {
       continue;
     }
     const CellSummary floor = summarize_cell(other);

@@ -103,12 +103,13 @@ std::string with_suffix(const std::string& path, const std::string& suffix) {
 } // namespace
 
 std::string full_csv(const RunResults& results, const std::string& protocol,
-                     const std::string& path, unsigned concurrency) {
+                     const std::string& path, unsigned concurrency, double rate) {
   std::string out;
   std::string url;
   std::vector<const CellResult*> cells;
   for (const auto& cell : results.cells) {
-    if (cell.protocol == protocol && cell.path == path && cell.concurrency == concurrency) {
+    if (cell.protocol == protocol && cell.path == path && cell.concurrency == concurrency &&
+        cell.rate == rate) {
       cells.push_back(&cell);
       if (url.empty()) url = cell.url;
     }
@@ -128,11 +129,13 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
   return out;
 }
 
-std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency) {
+std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency,
+                     double rate) {
   std::vector<const CellResult*> cells;
   std::vector<std::uint64_t> sizes;
   for (const auto& cell : results.cells) {
-    if (cell.protocol != protocol || cell.concurrency != concurrency || cell.endpoint != "length")
+    if (cell.protocol != protocol || cell.concurrency != concurrency || cell.rate != rate ||
+        cell.endpoint != "length")
       continue;
     cells.push_back(&cell);
     if (std::find(sizes.begin(), sizes.end(), cell.size) == sizes.end()) sizes.push_back(cell.size);
@@ -195,7 +198,9 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrencies;
+  std::vector<double> rates; // 0: closed loop
   for (const auto& cell : results.cells) {
+    if (std::find(rates.begin(), rates.end(), cell.rate) == rates.end()) rates.push_back(cell.rate);
     if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
       protocols.push_back(cell.protocol);
     if (std::find(paths.begin(), paths.end(), cell.path) == paths.end()) paths.push_back(cell.path);
@@ -207,15 +212,18 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   std::vector<std::pair<std::string, std::string>> files; // suffix, content
   for (const auto& protocol : protocols) {
     for (unsigned concurrency : concurrencies) {
-      std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
-      if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
-      if (size_layout) {
-        files.emplace_back(suffix, size_csv(results, protocol, concurrency));
-        continue;
-      }
-      for (const auto& p : paths) {
-        const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
-        files.emplace_back(name, full_csv(results, protocol, p, concurrency));
+      for (double rate : rates) {
+        std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
+        if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
+        if (rate > 0) suffix += fmt::format("-r{:g}", rate);
+        if (size_layout) {
+          files.emplace_back(suffix, size_csv(results, protocol, concurrency, rate));
+          continue;
+        }
+        for (const auto& p : paths) {
+          const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
+          files.emplace_back(name, full_csv(results, protocol, p, concurrency, rate));
+        }
       }
     }
   }

@@ -107,6 +107,11 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"latency_histogram_ns", histogram},
           {"failures", failures(m.failures)},
           {"connections", m.connections_opened},
+          {"open_loop", m.offered_rate > 0 ? json{{"offered_rate", m.offered_rate},
+                                                  {"late_starts", m.late_starts},
+                                                  {"max_start_lag_ms",
+                                                   static_cast<double>(m.max_start_lag_ns) / 1e6}}
+                                           : json(nullptr)},
           {"tls_handshakes",
            tls ? json{{"new_connections", m.connections_opened},
                       {"full", run.server ? json(m.tls_full_handshakes) : json(nullptr)},
@@ -134,6 +139,7 @@ json cell_json(const RunResults& results, const CellResult& cell) {
           {"path", cell.path},
           {"size", cell.size},
           {"concurrency", cell.concurrency},
+          {"rate", cell.rate > 0 ? json(cell.rate) : json(nullptr)},
           {"url", cell.url},
           {"status", cell_status(s, cell.not_applicable)},
           {"not_applicable", text_or_null(cell.not_applicable)},
@@ -155,6 +161,13 @@ json cell_json(const RunResults& results, const CellResult& cell) {
             {"connections", s.connections},
             {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
             {"saturated", s.saturated},
+            {"open_loop", s.offered_rate > 0 ? json{{"offered_rate", s.offered_rate},
+                                                    {"achieved_rate", s.requests_per_second.median},
+                                                    {"rate_short", s.rate_short},
+                                                    {"late_starts", s.late_starts},
+                                                    {"late", s.late},
+                                                    {"max_start_lag_ms", s.max_start_lag_ms}}
+                                             : json(nullptr)},
             {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
             {"error", text_or_null(s.error)},
             {"skipped", text_or_null(s.skipped)}}},
@@ -217,6 +230,8 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"protocols", st.protocols},
         {"paths", st.paths},
         {"concurrency", st.concurrency},
+        {"rates", st.rates},
+        {"max_in_flight", st.rates.empty() ? json(nullptr) : json(st.max_in_flight)},
         {"verify", st.verify},
         {"sample_ms", st.sample_ms},
         {"pin", text_or_null(st.pin)},
@@ -316,6 +331,11 @@ CellSummary read_summary(const json& cell) {
   s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
   s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
   s.saturated = value_at<bool>(*summary, {"saturated"});
+  s.offered_rate = value_at<double>(*summary, {"open_loop", "offered_rate"});
+  s.late_starts = value_at<std::uint64_t>(*summary, {"open_loop", "late_starts"});
+  s.max_start_lag_ms = value_at<double>(*summary, {"open_loop", "max_start_lag_ms"});
+  s.rate_short = value_at<bool>(*summary, {"open_loop", "rate_short"});
+  s.late = value_at<bool>(*summary, {"open_loop", "late"});
   s.error = value_at<std::string>(*summary, {"error"});
   s.skipped = value_at<std::string>(*summary, {"skipped"});
   // The summary has no flag of its own: a cell is interrupted when a run that was not
@@ -350,6 +370,11 @@ RunTable read_run_table(const json& document) {
   st.warmup = value_at<std::uint64_t>(document, {"settings", "warmup"});
   st.repeat = std::max(1u, value_at<unsigned>(document, {"settings", "repeat"}));
   st.verify = value_at<std::string>(document, {"settings", "verify"});
+  if (const json* rates = at(document, {"settings", "rates"}); rates && rates->is_array()) {
+    for (const auto& rate : *rates)
+      if (rate.is_number()) st.rates.push_back(rate.get<double>());
+  }
+  st.max_in_flight = value_at<std::uint64_t>(document, {"settings", "max_in_flight"});
   st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
   st.http_url = value_at<std::string>(document, {"settings", "http_url"});
   st.https_url = value_at<std::string>(document, {"settings", "https_url"});
@@ -382,6 +407,7 @@ RunTable read_run_table(const json& document) {
     cell.path = value_at<std::string>(c, {"path"});
     cell.size = value_at<std::uint64_t>(c, {"size"});
     cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    cell.rate = value_at<double>(c, {"rate"});
     cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
     cell.summary = read_summary(c);
     cell.status = value_at<std::string>(c, {"status"});

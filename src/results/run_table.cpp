@@ -37,10 +37,11 @@ std::string figure(const Spread& s, int decimals, bool with_range) {
   return out;
 }
 
-// A group of cells shown as one table: the same path and concurrency, every protocol.
+// A group of cells shown as one table: the same path, concurrency and rate, every protocol.
 struct TableKey {
   std::string path;
   unsigned concurrency;
+  double rate;
   auto operator<=>(const TableKey&) const = default;
 };
 
@@ -116,6 +117,15 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
     notes.push_back(
         fmt::format("⚠ {}: {} failed requests ({})", where, s.failures.total(), failure_detail(s)));
   }
+  if (s.offered_rate > 0) {
+    // Open loop: what rate it held, and whether requests had to start behind schedule.
+    if (s.rate_short || s.late) marks += " ◇";
+    notes.push_back(fmt::format(
+        "{}{}: {:.0f} of {:g} requests/s ({:.1f}%){}, {} late starts (latest {:.1f} ms behind)",
+        s.rate_short || s.late ? "◇ " : "", where, s.requests_per_second.median, s.offered_rate,
+        100.0 * s.requests_per_second.median / s.offered_rate, s.rate_short ? ", short" : "",
+        s.late_starts, s.max_start_lag_ms));
+  }
   if (s.saturated) marks += " †";
   if (s.interrupted) marks += " ‡";
   return {figure(s.requests_per_second, 1, ranges) + marks, figure(s.cpu_us_per_request, 1, ranges),
@@ -126,6 +136,9 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
 std::string section_title(const TableKey& key, const TableCell& first) {
   std::string title = key.path;
   if (first.endpoint == "length") title += fmt::format(" ({} bytes)", first.size);
+  if (key.rate > 0)
+    return fmt::format("{}, open loop at {:g} requests/s, at most {} connections", title, key.rate,
+                       key.concurrency);
   return fmt::format("{}, concurrency {}", title, key.concurrency);
 }
 
@@ -169,6 +182,7 @@ RunTable run_table(const RunResults& results) {
     row.path = cell.path;
     row.size = cell.size;
     row.concurrency = cell.concurrency;
+    row.rate = cell.rate;
     row.not_applicable = cell.not_applicable;
     row.summary = summarize_cell(cell);
     row.status = cell_status(row.summary, cell.not_applicable);
@@ -185,7 +199,7 @@ std::string markdown_table(const RunTable& table) {
   for (const auto& cell : table.cells) {
     if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
       protocols.push_back(cell.protocol);
-    const TableKey key{cell.path, cell.concurrency};
+    const TableKey key{cell.path, cell.concurrency, cell.rate};
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   }
   // HTTP before HTTPS, whatever order the run used.
@@ -203,7 +217,8 @@ std::string markdown_table(const RunTable& table) {
     std::vector<const TableCell*> cells;
     std::vector<std::string> names; // rows in matrix order
     for (const auto& cell : table.cells) {
-      if (cell.path != key.path || cell.concurrency != key.concurrency) continue;
+      if (cell.path != key.path || cell.concurrency != key.concurrency || cell.rate != key.rate)
+        continue;
       cells.push_back(&cell);
       if (std::find(names.begin(), names.end(), cell.display_name) == names.end())
         names.push_back(cell.display_name);
@@ -240,29 +255,39 @@ std::string markdown_table(const RunTable& table) {
   }
   out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
          "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
-         "for the same path over HTTP, sequential.\n";
+         "for the same path over HTTP at the same concurrency (and rate).\n";
+  if (std::any_of(table.cells.begin(), table.cells.end(),
+                  [](const TableCell& c) { return c.rate > 0; })) {
+    out += "Open loop: latency counts from each request's scheduled start. ◇ the achieved rate "
+           "fell more than 1% short of the rate asked for, or more than 1% of the requests "
+           "started over 1 ms behind schedule.\n";
+  }
   return out;
 }
 
 std::string cells_csv(const RunTable& table) {
+  // The open-loop columns come last, so scripts that read the earlier ones by position still
+  // work.
   std::string out =
       "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
       "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
-      "p99_9_us,reason\n";
+      "p99_9_us,reason,rate,late_starts\n";
   for (const auto& c : table.cells) {
     const auto& s = c.summary;
     // A cell with no figures has empty columns, never zeros that read as measured.
     const auto number = [&](double value) {
       return s.has_figures() ? plain(value) : std::string();
     };
-    out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.display_name),
-        csv_field(c.row_id), c.protocol, csv_field(c.path), c.size, c.concurrency, c.status, s.runs,
-        s.requests, s.failures.total(), number(s.requests_per_second.median),
-        number(s.requests_per_second.min), number(s.requests_per_second.max),
-        number(s.throughput_mib_per_second.median), number(s.cpu_us_per_request.median),
-        number(s.p50_us.median), number(s.p90_us.median), number(s.p99_us.median),
-        number(s.p999_us.median), csv_field(reason(c)));
+    out +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                    csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path),
+                    c.size, c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
+                    number(s.requests_per_second.median), number(s.requests_per_second.min),
+                    number(s.requests_per_second.max), number(s.throughput_mib_per_second.median),
+                    number(s.cpu_us_per_request.median), number(s.p50_us.median),
+                    number(s.p90_us.median), number(s.p99_us.median), number(s.p999_us.median),
+                    csv_field(reason(c)), c.rate > 0 ? fmt::format("{:g}", c.rate) : "",
+                    c.rate > 0 ? std::to_string(s.late_starts) : "");
   }
   return out;
 }
@@ -282,6 +307,8 @@ std::string cells_json(const RunTable& table, const std::string& source) {
                      {"path", c.path},
                      {"size", c.size},
                      {"concurrency", c.concurrency},
+                     {"rate", c.rate > 0 ? json(c.rate) : json(nullptr)},
+                     {"late_starts", c.rate > 0 ? json(s.late_starts) : json(nullptr)},
                      {"status", c.status},
                      {"reason", why.empty() ? json(nullptr) : json(why)},
                      {"runs", s.runs},

@@ -33,7 +33,8 @@ inline RunResults sample_results() {
                                                    "http://127.0.0.1:8080",
                                                    "https://127.0.0.1:4443",
                                                    {"/length/1024"},
-                                                   {1}});
+                                                   {1},
+                                                   {}});
   std::int64_t order = 0;
   for (auto& cell : results.cells) {
     if (!cell.not_applicable.empty()) continue;

@@ -47,10 +47,12 @@ struct MatrixPlan {
   std::string https_url;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<double> rates; // open-loop requests/s (--rate); empty: closed loop only
 };
 
-// Every row × protocol × path × concurrency as an empty CellResult, in table order (path,
-// then concurrency, then row, then protocol), with the cells a row cannot run marked.
+// Every row × protocol × path × concurrency × rate as an empty CellResult, in table order
+// (path, then concurrency, then rate, then row, then protocol), with the cells a row cannot
+// run marked.
 std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const MatrixPlan& plan);
 
 // The order cells run in, for one repeat: table order for a single repeat, else shuffled

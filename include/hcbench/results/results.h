@@ -58,6 +58,7 @@ struct CellResult {
   std::string path;         // "/length/1024"
   std::uint64_t size = 0;   // expected body bytes
   unsigned concurrency = 1;
+  double rate = 0; // open loop: requests/s on a fixed schedule (--rate); 0: closed loop
   std::string url;
   std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
   std::vector<CellRun> runs;
@@ -80,6 +81,14 @@ struct CellSummary {
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
   bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
+  // Open loop: the rate asked for, starts behind schedule (summed over runs, the latest
+  // one's lag), and whether the cell is flagged: the achieved rate (requests_per_second)
+  // more than 1% short of it, or more than 1% of its requests started late.
+  double offered_rate = 0;
+  std::uint64_t late_starts = 0;
+  double max_start_lag_ms = 0;
+  bool rate_short = false;
+  bool late = false;
   bool interrupted = false;
   std::string error;   // the first run error
   std::string skipped; // why it was not run (every run skipped)
@@ -105,6 +114,8 @@ struct RunSettings {
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<double> rates;       // --rate: open-loop requests/s; empty: closed loop only
+  std::uint64_t max_in_flight = 0; // --max-in-flight of the open-loop cells
   std::string verify = "length";
   unsigned sample_ms = 100;
   std::string pin; // as given, "" when not pinned
@@ -139,7 +150,8 @@ struct RunResults {
   bool interrupted = false;         // Ctrl-C: the results stop where the run stopped
   std::string error;                // why the run stopped early, when it did
 
-  // The cell's median requests/s over the floor's for the same path over HTTP, sequential.
+  // The cell's median requests/s over the floor's for the same path over HTTP at the same
+  // concurrency and rate (the floor is concurrent too).
   std::optional<double> floor_ratio(const CellResult& cell) const;
   bool any_failures() const;
 };

@@ -12,10 +12,11 @@ namespace hcbench {
 // Library,Reuse Connections?,Options,Time / one row per client) for one URL, with rows
 // beyond the original's appended.
 std::string full_csv(const RunResults& results, const std::string& protocol,
-                     const std::string& path, unsigned concurrency);
+                     const std::string& path, unsigned concurrency, double rate = 0);
 // The original's `size` layout (Response_size, then the four original columns, then any
 // other client as "<Request Type> Time") for one protocol.
-std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency);
+std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency,
+                     double rate = 0);
 // Writes the layout that fits the run: `full` (one file per URL) or `size` (one per
 // protocol). One output gets `path` itself; several get a suffix before the extension
 // ("results-https.csv"). Returns the files written; throws on I/O errors.
