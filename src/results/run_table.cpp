@@ -137,8 +137,8 @@ std::string section_title(const TableKey& key, const TableCell& first) {
   std::string title = key.path;
   if (first.endpoint == "length") title += fmt::format(" ({} bytes)", first.size);
   if (key.rate > 0)
-    return fmt::format("{}, open loop at {:g} requests/s, at most {} connections", title, key.rate,
-                       key.concurrency);
+    return fmt::format("{}, open loop at {:g} requests/s, at most {} connection{}", title, key.rate,
+                       key.concurrency, key.concurrency == 1 ? "" : "s");
   return fmt::format("{}, concurrency {}", title, key.concurrency);
 }
 
