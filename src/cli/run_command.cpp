@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 namespace hcbench {
@@ -60,7 +61,8 @@ void declare_options(cxxopts::Options& spec) {
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
       cxxopts::value<std::string>()->default_value("full"))(
-      "endpoints", "paths to request: ping, bigger, length/<size> (default: length/1024)",
+      "endpoints",
+      "paths to request: ping, bigger, length/<size>, delay/<ms> (default: length/1024)",
       cxxopts::value<std::string>())(
       "sizes", "response sizes for /length/<n>, units allowed: 4,64k,1M (implies size type)",
       cxxopts::value<std::string>())(
@@ -72,6 +74,12 @@ void declare_options(cxxopts::Options& spec) {
       "http-version",
       "HTTP versions, a list: 1.1,2 (2: ALPN h2 over HTTPS, prior knowledge h2c over HTTP)",
       cxxopts::value<std::string>()->default_value("1.1"))(
+      "rate",
+      "open loop: requests/s per cell on a fixed schedule, a list sweeps: 2000,5000 (latency "
+      "from each request's scheduled start; concurrency is then the connections at most)",
+      cxxopts::value<std::string>())("max-in-flight",
+                                     "open loop: requests started and not yet answered, at most",
+                                     cxxopts::value<std::string>()->default_value("1000"))(
       "pin",
       "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2), or none (the scheduler's "
       "choice); default: the embedded server on the last CPU, the client on the others",
@@ -143,7 +151,8 @@ void read_paths(const cxxopts::ParseResult& args, const std::string& url_path, R
     for (const auto& item : split_list(args["endpoints"].as<std::string>())) {
       const auto path = normalize_path(item);
       if (!path)
-        throw OptionError(fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>)", item));
+        throw OptionError(
+            fmt::format("unknown endpoint '{}' (ping, bigger, length/<size>, delay/<ms>)", item));
       add_once(paths, *path);
     }
   }
@@ -212,6 +221,18 @@ void read_axes(const cxxopts::ParseResult& args, RunOptions& o) {
     add_once(versions, item);
   }
   if (versions.empty()) throw OptionError("--http-version is empty");
+
+  if (args.count("rate")) {
+    for (const auto& item : split_list(args["rate"].as<std::string>())) {
+      char* end = nullptr;
+      const double rate = std::strtod(item.c_str(), &end);
+      if (item.empty() || *end != '\0' || !(rate > 0) || rate > 1e7)
+        throw OptionError(
+            fmt::format("--rate wants requests/s above 0 (up to 10^7), not '{}'", item));
+      add_once(o.matrix.rates, rate);
+    }
+    if (o.matrix.rates.empty()) throw OptionError("--rate is empty");
+  }
 }
 
 // What every cell's client is asked: how many requests, how long, what to check, TLS.
@@ -220,6 +241,7 @@ void read_cell_options(const cxxopts::ParseResult& args, CellOptions& cell) {
   cell.warmup = count_option(args, "warmup", 0);
   cell.duration_seconds = seconds_option(args, "duration", 0);
   cell.request_timeout_seconds = seconds_option(args, "timeout", 0.001);
+  cell.max_in_flight = count_option(args, "max-in-flight", 1);
   const std::string verify = args["verify"].as<std::string>();
   const auto mode = parse_verify_mode(verify);
   if (!mode) throw OptionError(fmt::format("--verify is none, length or digest, not '{}'", verify));
@@ -267,6 +289,11 @@ void read_sync(const cxxopts::ParseResult& args, std::int64_t now_unix_ms, RunOp
   if (o.cell.duration_seconds <= 0)
     throw OptionError("--start-at needs --duration: the schedule's slots are as long as the "
                       "measured window plus its warm-up lead");
+  // An open loop's schedule starts with its cell, but a synchronized window opens at the
+  // shared time: the wait between them would make every measured request a late start.
+  if (!o.matrix.rates.empty())
+    throw OptionError("--start-at and --rate do not combine: an open loop's schedule starts "
+                      "with its cell, not at the shared window");
   o.start_at_unix_ms = *start;
   // With --repeat the cells run in a shuffled order: every host must shuffle alike.
   if (!args.count("seed")) o.seed = static_cast<std::uint64_t>(*start);

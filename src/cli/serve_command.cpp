@@ -44,7 +44,8 @@ int serve_command(int argc, char** argv) {
   ServerConfig config;
   cxxopts::Options options(
       "hcbench serve",
-      "The hcbench test API: /ping, /bigger, /length/<n> and /stats over HTTP/1.1 and HTTPS.");
+      "The hcbench test API: /ping, /bigger, /length/<n>, /delay/<ms> and /stats over HTTP/1.1 "
+      "and HTTPS.");
   options.add_options()("bind", "address to listen on (numeric IPv4 or IPv6)",
                         cxxopts::value<std::string>()->default_value(config.bind_address))(
       "http-port", "HTTP port; 0 = ephemeral, off = no HTTP listener",
@@ -59,6 +60,8 @@ int serve_command(int argc, char** argv) {
                                      cxxopts::value<std::string>())(
       "max-length", "largest n of /length/<n> (413 above); units k, M, G",
       cxxopts::value<std::string>()->default_value("64M"))(
+      "max-delay", "longest think time of /delay/<ms>, in seconds (400 above)",
+      cxxopts::value<double>()->default_value("10"))(
       "cache-bytes", "bound of the /length payload cache (LRU beyond)",
       cxxopts::value<std::string>()->default_value("256M"))(
       "max-body", "largest request body read and discarded (413 above)",
@@ -93,6 +96,8 @@ int serve_command(int argc, char** argv) {
     if (config.cert_file.empty() != config.key_file.empty())
       throw OptionError("--cert and --key go together");
     config.session.max_length = size_option(parsed, "max-length");
+    config.session.max_delay_ms =
+        static_cast<std::uint64_t>(positive_seconds(parsed, "max-delay") * 1000.0);
     config.cache_bytes = size_option(parsed, "cache-bytes");
     config.session.max_body_bytes = size_option(parsed, "max-body");
     config.max_connections = parsed["max-connections"].as<std::uint64_t>();

@@ -52,7 +52,7 @@ CellMeasurement run_easy(const CellSpec& spec, const CurlConfig& config) {
 
 CellMeasurement run_curl_cell(const CellSpec& spec, const CurlConfig& config) {
   ensure_curl_initialized();
-  if (spec.concurrency > 1) return run_multi(spec, config);
+  if (spec.concurrency > 1 || spec.rate > 0) return run_multi(spec, config);
   return run_easy(spec, config);
 }
 

@@ -161,6 +161,14 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
   if (const auto it = report.find("connections_opened"); it != report.end()) {
     out.connections_opened = count_field(*it, "connections_opened");
   }
+  // Open loop (docs/drivers.md): the driver timed from due times and counted late starts.
+  if (spec.rate > 0) {
+    out.offered_rate = spec.rate;
+    if (const auto it = report.find("late_starts"); it != report.end())
+      out.late_starts = count_field(*it, "late_starts");
+    if (const auto it = report.find("max_start_lag_ns"); it != report.end())
+      out.max_start_lag_ns = count_field(*it, "max_start_lag_ns");
+  }
   check_counts(out, spec);
   // A driver that ignored "http_version" would time HTTP/1.1 as HTTP/2: HTTP/2 cells need
   // the driver's word that every counted response came over HTTP/2.
@@ -180,7 +188,7 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
 } // namespace
 
 std::string driver_input_json(const CellSpec& spec, std::string_view client) {
-  const json input = {
+  json input = {
       {"protocol", driver_protocol_version},
       {"client", client},
       {"url", spec.url},
@@ -197,6 +205,10 @@ std::string driver_input_json(const CellSpec& spec, std::string_view client) {
       {"cacert", spec.cacert},
       {"request_timeout_seconds", spec.request_timeout_seconds},
   };
+  if (spec.rate > 0) { // only to a row with an open-loop mode (docs/drivers.md)
+    input["rate"] = spec.rate;
+    input["max_in_flight"] = spec.max_in_flight;
+  }
   return input.dump();
 }
 

@@ -1,5 +1,6 @@
 #include "hcbench/client/floor_client.h"
 
+#include "hcbench/client/floor_connections.h"
 #include "hcbench/client/measured_window.h"
 #include "hcbench/client/response_check.h"
 #include "hcbench/client/response_parser.h"
@@ -205,6 +206,10 @@ CellMeasurement run_floor_cell(const CellSpec& spec) {
     out.error = fmt::format("cannot resolve {}: {}", url->host, gai_strerror(rc));
     return out;
   }
+  // N connections, or a rate: the epoll floor. One at a time: this blocking loop, the least
+  // a round trip can cost.
+  if (spec.concurrency > 1 || spec.rate > 0)
+    return run_floor_connections(spec, resolved.list, floor_request(*url));
   FloorConnection connection(spec, resolved.list, floor_request(*url));
   ResponseCheck check(spec);
   MeasuredWindow window(spec, out);

@@ -79,9 +79,10 @@ private:
 };
 
 std::string cell_label(const CellResult& cell) {
-  return fmt::format("{} {}{} {}{}", cell.row_id, cell.protocol,
+  return fmt::format("{} {}{} {}{}{}", cell.row_id, cell.protocol,
                      cell.http_version == "2" ? " h2" : "", cell.path,
-                     cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "");
+                     cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "",
+                     cell.rate > 0 ? fmt::format(" {:g}/s", cell.rate) : "");
 }
 
 } // namespace
@@ -124,6 +125,12 @@ std::optional<std::string> normalize_path(std::string_view text) {
     if (!n || *n == 0) return std::nullopt;
     return fmt::format("/length/{}", *n);
   }
+  constexpr std::string_view delay = "delay/";
+  if (text.substr(0, delay.size()) == delay) {
+    const auto ms = parse_decimal(text.substr(delay.size()));
+    if (!ms || *ms > default_max_delay_ms) return std::nullopt;
+    return fmt::format("/delay/{}", *ms);
+  }
   return std::nullopt;
 }
 
@@ -134,9 +141,10 @@ std::optional<ExpectedBody> expected_body(const std::string& path, bool with_dig
   out.endpoint = std::string(endpoint_name(match.route.endpoint));
   switch (match.route.endpoint) {
   case Endpoint::ping:
+  case Endpoint::delay: // answers as /ping
   case Endpoint::bigger: {
     const auto& resource =
-        match.route.endpoint == Endpoint::ping ? ping_resource() : bigger_resource();
+        match.route.endpoint == Endpoint::bigger ? bigger_resource() : ping_resource();
     out.length = resource->body.size();
     out.digest = resource->digest;
     return out;
@@ -156,40 +164,49 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
   for (const auto& path : plan.paths) {
     const auto expected = expected_body(path, false);
     for (unsigned concurrency : plan.concurrency) {
-      for (const auto& row : rows) {
-        // A row that speaks none of the versions asked (the HTTP/2 floor in an HTTP/1.1
-        // run) is left out rather than shown as a row of n/a.
-        if (std::none_of(plan.http_versions.begin(), plan.http_versions.end(),
-                         [&](const std::string& v) { return row.speaks(v); }))
-          continue;
-        for (const auto& version : plan.http_versions) {
-          for (const auto& protocol : plan.protocols) {
-            CellResult cell;
-            cell.index = cells.size();
-            cell.row_id = row.id;
-            cell.group = row.group;
-            cell.library = row.library;
-            cell.reuse_connections = row.reuse_connections;
-            cell.options = row.options_at(concurrency, version);
-            cell.display_name = row.display_name(concurrency, version);
-            cell.http_version = version;
-            cell.protocol = protocol;
-            cell.endpoint = expected ? expected->endpoint : "";
-            cell.path = path;
-            cell.size = expected ? expected->length : 0;
-            cell.concurrency = concurrency;
-            cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
-            if (!row.speaks(version)) {
-              cell.not_applicable = version == "2" ? "this client speaks HTTP/1.1 only"
-                                                   : "this client speaks HTTP/2 only";
-            } else if (row.group == "floor" && protocol == "https") {
-              cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
-            } else if (concurrency > 1 && !row.supports_concurrency) {
-              cell.not_applicable = "this client runs one request at a time";
-            } else if (row.not_applicable) {
-              cell.not_applicable = row.not_applicable(protocol, version, concurrency);
+      for (double rate : plan.rates.empty() ? std::vector<double>{0} : plan.rates) {
+        for (const auto& row : rows) {
+          // A row that speaks none of the versions asked (the HTTP/2 floor in an HTTP/1.1
+          // run) is left out rather than shown as a row of n/a.
+          if (std::none_of(plan.http_versions.begin(), plan.http_versions.end(),
+                           [&](const std::string& v) { return row.speaks(v); }))
+            continue;
+          for (const auto& version : plan.http_versions) {
+            for (const auto& protocol : plan.protocols) {
+              CellResult cell;
+              cell.index = cells.size();
+              cell.row_id = row.id;
+              cell.group = row.group;
+              cell.library = row.library;
+              cell.reuse_connections = row.reuse_connections;
+              cell.options = row.options_at(concurrency, version);
+              cell.display_name = row.display_name(concurrency, version);
+              cell.http_version = version;
+              cell.protocol = protocol;
+              cell.endpoint = expected ? expected->endpoint : "";
+              cell.path = path;
+              cell.size = expected ? expected->length : 0;
+              cell.concurrency = concurrency;
+              cell.rate = rate;
+              cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
+              if (!row.speaks(version)) {
+                cell.not_applicable = version == "2" ? "this client speaks HTTP/1.1 only"
+                                                     : "this client speaks HTTP/2 only";
+              } else if (row.group == "floor" && protocol == "https") {
+                cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
+              } else if (concurrency > 1 && !row.supports_concurrency) {
+                cell.not_applicable = "this client runs one request at a time";
+              } else if (version == "2" && path.starts_with("/delay/")) {
+                // Http2Session answers at once: only the HTTP/1 session holds a response back.
+                cell.not_applicable = "the server delays /delay responses over HTTP/1.1 only";
+              } else if (rate > 0 && !row.supports_rate) {
+                cell.not_applicable =
+                    "no open-loop mode: this client's runner starts a request only when one ends";
+              } else if (row.not_applicable) {
+                cell.not_applicable = row.not_applicable(protocol, version, concurrency);
+              }
+              cells.push_back(std::move(cell));
             }
-            cells.push_back(std::move(cell));
           }
         }
       }
@@ -243,6 +260,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     spec.url = cell.url;
     spec.concurrency = cell.concurrency;
     spec.http_version = cell.http_version;
+    spec.rate = cell.rate;
     spec.expected_length = expected[cell.path].length;
     spec.expected_digest = expected[cell.path].digest;
     if (schedule) {

@@ -45,6 +45,7 @@ CpuTimes process_cpu_times() {
 MeasuredWindow::MeasuredWindow(const CellSpec& spec, CellMeasurement& out)
     : spec_(spec), out_(out) {
   run_control().count_request(0);
+  out_.offered_rate = spec.rate;
 }
 
 bool MeasuredWindow::want_more(Clock::time_point now) const {
@@ -74,6 +75,17 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
   }
   ++measured_started_;
   return Phase::measure;
+}
+
+Phase MeasuredWindow::start_request(Clock::time_point now, Clock::time_point scheduled) {
+  const Phase phase = start_request(now);
+  if (phase == Phase::measure && now > scheduled) {
+    const auto lag = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - scheduled).count());
+    if (lag > late_start_threshold_ns) ++out_.late_starts;
+    out_.max_start_lag_ns = std::max(out_.max_start_lag_ns, lag);
+  }
+  return phase;
 }
 
 void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,

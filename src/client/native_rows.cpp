@@ -31,6 +31,7 @@ ClientRow curl_row(std::string id, bool reuse_connections, std::string options, 
       return std::string();
     };
   }
+  row.supports_rate = true;
   row.run = [config, https_only](const CellSpec& spec) {
     if (https_only && spec.url.rfind("https://", 0) != 0) {
       CellMeasurement skipped;
@@ -74,7 +75,9 @@ std::vector<ClientRow> floor_rows() {
   row.library = "raw socket";
   row.reuse_connections = true;
   row.options = "Floor: keep-alive HTTP/1.1, blocking socket, no library";
-  row.supports_concurrency = false;
+  row.supports_concurrency = true;
+  row.supports_rate = true;
+  row.concurrency_model = "N non-blocking connections on epoll";
   row.run = run_floor_cell;
 
   ClientRow http2;

@@ -15,6 +15,8 @@ RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targe
   s.paths = targets.paths;
   s.concurrency = targets.concurrency;
   s.http_versions = targets.http_versions;
+  s.rates = targets.rates;
+  if (!targets.rates.empty()) s.max_in_flight = options.cell.max_in_flight;
   s.verify = std::string(verify_mode_name(options.cell.verify));
   s.sample_ms = options.sample_ms;
   s.pin = options.pin_text;

@@ -13,15 +13,17 @@ namespace hcbench {
 
 namespace {
 
-using CellKey = std::tuple<std::string, std::string, std::string, unsigned>;
+// A row runs a cell per protocol, path, concurrency, HTTP version and open-loop rate.
+using CellKey = std::tuple<std::string, std::string, std::string, unsigned, std::string, double>;
 
 CellKey key_of(const CellResult& cell) {
-  return {cell.row_id, cell.protocol, cell.path, cell.concurrency};
+  return {cell.row_id, cell.protocol, cell.path, cell.concurrency, cell.http_version, cell.rate};
 }
 
 std::string describe(const CellKey& key) {
-  const auto& [row, protocol, path, concurrency] = key;
-  return fmt::format("{} {} {} c{}", row, protocol, path, concurrency);
+  const auto& [row, protocol, path, concurrency, http_version, rate] = key;
+  return fmt::format("{} {}{} {} c{}{}", row, protocol, http_version == "2" ? " h2" : "", path,
+                     concurrency, rate > 0 ? fmt::format(" {:g}/s", rate) : "");
 }
 
 // The settings that must agree for the hosts' cells to be the same experiment. The host
@@ -42,6 +44,9 @@ std::vector<std::string> settings_differences(const RunSettings& a, const RunSet
   check("protocols", a.protocols, b.protocols);
   check("paths", a.paths, b.paths);
   check("concurrency", a.concurrency, b.concurrency);
+  check("http_versions", a.http_versions, b.http_versions);
+  check("rates", a.rates, b.rates);
+  check("max_in_flight", a.max_in_flight, b.max_in_flight);
   check("verify", a.verify, b.verify);
   check("start_at_unix_ms", a.start_at_unix_ms, b.start_at_unix_ms);
   check("slot_seconds", a.slot_seconds, b.slot_seconds);
@@ -66,6 +71,11 @@ void add_measurement(CellMeasurement& sum, const CellMeasurement& m) {
   sum.latency.merge(m.latency);
   sum.body_bytes += m.body_bytes;
   sum.connections_opened += m.connections_opened;
+  sum.streams_opened += m.streams_opened;
+  // Open loop: the hosts' schedules add up to the rate the server was offered.
+  sum.offered_rate += m.offered_rate;
+  sum.late_starts += m.late_starts;
+  sum.max_start_lag_ns = std::max(sum.max_start_lag_ns, m.max_start_lag_ns);
   sum.tls_full_handshakes += m.tls_full_handshakes;
   sum.tls_resumed_handshakes += m.tls_resumed_handshakes;
 }

@@ -28,7 +28,8 @@ std::string slug(std::string_view path) {
 }
 
 std::string section_slug(const ReportSection& s) {
-  return slug(s.path) + (s.concurrency != 1 ? fmt::format("-c{}", s.concurrency) : "");
+  return slug(s.path) + (s.concurrency != 1 ? fmt::format("-c{}", s.concurrency) : "") +
+         (s.rate > 0 ? fmt::format("-r{:g}", s.rate) : "");
 }
 
 std::string what_was_requested(const ReportRun& run, const ReportSection& s) {
@@ -37,6 +38,7 @@ std::string what_was_requested(const ReportRun& run, const ReportSection& s) {
                         : s.path;
   auto text = fmt::format("{} x {} requests", run.cycles, size);
   if (s.concurrency != 1) text += fmt::format(", concurrency {}", s.concurrency);
+  if (s.rate > 0) text += fmt::format(", open loop at {:g} requests/s", s.rate);
   return text;
 }
 

@@ -81,6 +81,8 @@ ReportCell read_cell(const json& c, std::size_t position) {
   cell.path = text_at(c, {"path"});
   cell.size = integer_at<std::uint64_t>(c, {"size"});
   cell.concurrency = integer_at<unsigned>(c, {"concurrency"}, 1);
+  if (const json* rate = at(c, {"rate"}); rate != nullptr && rate->is_number())
+    cell.rate = rate->get<double>();
   cell.status = text_at(c, {"status"});
   for (auto path : {std::initializer_list<const char*>{"summary", "error"},
                     {"summary", "skipped"},
@@ -127,7 +129,9 @@ std::vector<std::string> ReportCell::noise_flags() const {
 }
 
 std::string ReportCell::key() const {
-  return fmt::format("{}|{}|{}|{}", row_id, protocol, path, concurrency);
+  // A closed-loop cell keeps the key it always had, so older runs still compare.
+  return fmt::format("{}|{}|{}|{}{}", row_id, protocol, path, concurrency,
+                     rate > 0 ? fmt::format("|r{:g}", rate) : "");
 }
 
 namespace {
@@ -227,10 +231,11 @@ std::vector<ReportSection> report_sections(const ReportRun& run) {
   std::vector<ReportSection> sections;
   for (const auto& cell : run.cells) {
     auto section = std::find_if(sections.begin(), sections.end(), [&](const ReportSection& s) {
-      return s.path == cell.path && s.concurrency == cell.concurrency;
+      return s.path == cell.path && s.concurrency == cell.concurrency && s.rate == cell.rate;
     });
     if (section == sections.end()) {
-      sections.push_back({cell.path, cell.endpoint, cell.size, cell.concurrency, {}, {}});
+      sections.push_back(
+          {cell.path, cell.endpoint, cell.size, cell.concurrency, {}, {}, cell.rate});
       section = std::prev(sections.end());
     }
     if (std::find(section->protocols.begin(), section->protocols.end(), cell.protocol) ==

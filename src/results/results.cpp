@@ -73,6 +73,13 @@ CellSummary summarize_cell(const CellResult& cell) {
     s.tls_full += m.tls_full_handshakes;
     s.tls_resumed += m.tls_resumed_handshakes;
     s.saturated |= run.load.saturated;
+    if (m.offered_rate > 0) {
+      s.offered_rate = m.offered_rate;
+      s.late_starts += m.late_starts;
+      s.max_start_lag_ms =
+          std::max(s.max_start_lag_ms, static_cast<double>(m.max_start_lag_ns) / 1e6);
+      if (m.late_starts * 100 > m.requests + m.failures.total()) s.late = true;
+    }
     if (m.requests == 0 || (any_complete && run.interrupted)) continue;
     ++s.runs;
     s.foreign_cpu = std::max(s.foreign_cpu, run.load.mean_foreign_cpu);
@@ -101,6 +108,8 @@ CellSummary summarize_cell(const CellResult& cell) {
   s.p999_us = spread_of(p999);
   s.max_us = spread_of(max);
   s.mean_us = spread_of(mean);
+  if (s.offered_rate > 0 && s.runs > 0)
+    s.rate_short = s.requests_per_second.median < 0.99 * s.offered_rate;
   return s;
 }
 
@@ -118,9 +127,12 @@ const CellResult* RunResults::floor_of(const CellResult& cell) const {
   // In a merged run, a host's row compares with that host's floor, the aggregate with the
   // aggregate's.
   for (const auto& other : cells) {
+    // The floor is concurrent too (and open-loop at a rate): compare at the same
+    // concurrency and rate.
     if (other.group == "floor" && other.protocol == "http" && other.path == cell.path &&
-        other.http_version == cell.http_version && other.concurrency == 1 &&
-        other.not_applicable.empty() && other.host_label == cell.host_label) {
+        other.http_version == cell.http_version && other.concurrency == cell.concurrency &&
+        other.rate == cell.rate && other.not_applicable.empty() &&
+        other.host_label == cell.host_label) {
       return &other;
     }
   }
@@ -153,9 +165,10 @@ std::optional<double> RunResults::floor_ratio(const CellResult& cell) const {
 }
 
 bool RunResults::beats_floor(const CellResult& cell, double floor_rps) const {
-  // A concurrent row may well outrun the sequential floor: only sequential rows are judged.
+  // A concurrent row may well outrun the sequential floor, and at a fixed rate both run at
+  // the rate: only sequential closed-loop rows are judged.
   const CellResult* floor = floor_of(cell);
-  if (floor == nullptr || cell.concurrency != 1 || floor_rps <= 0) return false;
+  if (floor == nullptr || cell.concurrency != 1 || cell.rate > 0 || floor_rps <= 0) return false;
   const CellSummary mine = summarize_cell(cell);
   if (!mine.has_figures()) return false;
   const double noise = floor_noise(mine.slice_cv, summarize_cell(*floor).slice_cv);

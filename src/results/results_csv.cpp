@@ -113,14 +113,14 @@ std::string with_suffix(const std::string& path, const std::string& suffix) {
 } // namespace
 
 std::string full_csv(const RunResults& results, const std::string& protocol,
-                     const std::string& path, unsigned concurrency,
-                     const std::string& http_version) {
+                     const std::string& path, unsigned concurrency, const std::string& http_version,
+                     double rate) {
   std::string out;
   std::string url;
   std::vector<const CellResult*> cells;
   for (const auto& cell : results.cells) {
     if (cell.protocol == protocol && cell.path == path && cell.concurrency == concurrency &&
-        cell.http_version == http_version) {
+        cell.http_version == http_version && cell.rate == rate) {
       cells.push_back(&cell);
       if (url.empty()) url = cell.url;
     }
@@ -143,12 +143,12 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
 }
 
 std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency,
-                     const std::string& http_version) {
+                     const std::string& http_version, double rate) {
   std::vector<const CellResult*> cells;
   std::vector<std::uint64_t> sizes;
   for (const auto& cell : results.cells) {
     if (cell.protocol != protocol || cell.concurrency != concurrency ||
-        cell.http_version != http_version || cell.endpoint != "length")
+        cell.http_version != http_version || cell.rate != rate || cell.endpoint != "length")
       continue;
     cells.push_back(&cell);
     if (std::find(sizes.begin(), sizes.end(), cell.size) == sizes.end()) sizes.push_back(cell.size);
@@ -216,9 +216,11 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   std::vector<std::string> paths;
   std::vector<unsigned> concurrencies;
   std::vector<std::string> versions;
+  std::vector<double> rates; // 0: closed loop
   for (const auto& cell : results.cells) {
     if (std::find(versions.begin(), versions.end(), cell.http_version) == versions.end())
       versions.push_back(cell.http_version);
+    if (std::find(rates.begin(), rates.end(), cell.rate) == rates.end()) rates.push_back(cell.rate);
     if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
       protocols.push_back(cell.protocol);
     if (std::find(paths.begin(), paths.end(), cell.path) == paths.end()) paths.push_back(cell.path);
@@ -231,16 +233,19 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   for (const auto& protocol : protocols) {
     for (const auto& version : versions) {
       for (unsigned concurrency : concurrencies) {
-        std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
-        if (versions.size() > 1) suffix += version == "2" ? "-h2" : "-h1";
-        if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
-        if (size_layout) {
-          files.emplace_back(suffix, size_csv(results, protocol, concurrency, version));
-          continue;
-        }
-        for (const auto& p : paths) {
-          const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
-          files.emplace_back(name, full_csv(results, protocol, p, concurrency, version));
+        for (double rate : rates) {
+          std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
+          if (versions.size() > 1) suffix += version == "2" ? "-h2" : "-h1";
+          if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
+          if (rate > 0) suffix += fmt::format("-r{:g}", rate);
+          if (size_layout) {
+            files.emplace_back(suffix, size_csv(results, protocol, concurrency, version, rate));
+            continue;
+          }
+          for (const auto& p : paths) {
+            const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
+            files.emplace_back(name, full_csv(results, protocol, p, concurrency, version, rate));
+          }
         }
       }
     }

@@ -115,6 +115,11 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"failures", failures(m.failures)},
           {"connections", m.connections_opened},
           {"streams", m.streams_opened},
+          {"open_loop", m.offered_rate > 0 ? json{{"offered_rate", m.offered_rate},
+                                                  {"late_starts", m.late_starts},
+                                                  {"max_start_lag_ms",
+                                                   static_cast<double>(m.max_start_lag_ns) / 1e6}}
+                                           : json(nullptr)},
           {"tls_handshakes",
            tls ? json{{"new_connections", m.connections_opened},
                       {"full", run.server ? json(m.tls_full_handshakes) : json(nullptr)},
@@ -140,55 +145,64 @@ nlohmann::json cell_to_json(const RunResults& results, const CellResult& cell) {
   json remeasured = json::array();
   for (const auto& run : cell.floor_remeasured) remeasured.push_back(run_json(cell, run));
   const auto floor = cell.group == "floor" ? results.floor_figure(cell) : std::nullopt;
-  json out = {{"index", cell.index},
-              {"row_id", cell.row_id},
-              {"group", cell.group},
-              {"library", cell.library},
-              {"reuse_connections", cell.reuse_connections},
-              {"options", cell.options},
-              {"display_name", cell.display_name},
-              {"protocol", cell.protocol},
-              {"endpoint", cell.endpoint},
-              {"path", cell.path},
-              {"size", cell.size},
-              {"concurrency", cell.concurrency},
-              {"http_version", cell.http_version},
-              {"url", cell.url},
-              {"status", cell_status(s, cell.not_applicable)},
-              {"not_applicable", text_or_null(cell.not_applicable)},
-              {"summary",
-               {{"runs", s.runs},
-                {"requests", s.requests},
-                {"rps", spread(s.requests_per_second)},
-                {"throughput_mib_s", spread(s.throughput_mib_per_second)},
-                {"cpu_us_per_request", spread(s.cpu_us_per_request)},
-                {"wall_seconds", spread(s.wall_seconds)},
-                {"latency_us",
-                 {{"p50", spread(s.p50_us)},
-                  {"p90", spread(s.p90_us)},
-                  {"p99", spread(s.p99_us)},
-                  {"p99_9", spread(s.p999_us)},
-                  {"max", spread(s.max_us)},
-                  {"mean", spread(s.mean_us)}}},
-                {"failures", failures(s.failures)},
-                {"connections", s.connections},
-                {"streams", s.streams},
-                {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
-                {"saturated", s.saturated},
-                {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
-                {"foreign_cpu_percent", s.foreign_cpu},
-                {"foreign_load", s.foreign_load},
-                {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
-                {"unstable", s.unstable},
-                {"beats_floor", results.beats_floor(cell)},
-                {"floor_disturbed", results.floor_disturbed(cell)},
-                {"floor_first_rps", floor ? json(floor->first) : json(nullptr)},
-                {"floor_remeasured_rps",
-                 floor && floor->remeasured ? json(*floor->remeasured) : json(nullptr)},
-                {"error", text_or_null(s.error)},
-                {"skipped", text_or_null(s.skipped)}}},
-              {"runs", runs},
-              {"floor_remeasured_runs", remeasured}};
+  json out = {
+      {"index", cell.index},
+      {"row_id", cell.row_id},
+      {"group", cell.group},
+      {"library", cell.library},
+      {"reuse_connections", cell.reuse_connections},
+      {"options", cell.options},
+      {"display_name", cell.display_name},
+      {"protocol", cell.protocol},
+      {"endpoint", cell.endpoint},
+      {"path", cell.path},
+      {"size", cell.size},
+      {"concurrency", cell.concurrency},
+      {"http_version", cell.http_version},
+      {"rate", cell.rate > 0 ? json(cell.rate) : json(nullptr)},
+      {"url", cell.url},
+      {"status", cell_status(s, cell.not_applicable)},
+      {"not_applicable", text_or_null(cell.not_applicable)},
+      {"summary",
+       {{"runs", s.runs},
+        {"requests", s.requests},
+        {"rps", spread(s.requests_per_second)},
+        {"throughput_mib_s", spread(s.throughput_mib_per_second)},
+        {"cpu_us_per_request", spread(s.cpu_us_per_request)},
+        {"wall_seconds", spread(s.wall_seconds)},
+        {"latency_us",
+         {{"p50", spread(s.p50_us)},
+          {"p90", spread(s.p90_us)},
+          {"p99", spread(s.p99_us)},
+          {"p99_9", spread(s.p999_us)},
+          {"max", spread(s.max_us)},
+          {"mean", spread(s.mean_us)}}},
+        {"failures", failures(s.failures)},
+        {"connections", s.connections},
+        {"streams", s.streams},
+        {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
+        {"saturated", s.saturated},
+        {"open_loop", s.offered_rate > 0 ? json{{"offered_rate", s.offered_rate},
+                                                {"achieved_rate", s.requests_per_second.median},
+                                                {"rate_short", s.rate_short},
+                                                {"late_starts", s.late_starts},
+                                                {"late", s.late},
+                                                {"max_start_lag_ms", s.max_start_lag_ms}}
+                                         : json(nullptr)},
+        {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
+        {"foreign_cpu_percent", s.foreign_cpu},
+        {"foreign_load", s.foreign_load},
+        {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
+        {"unstable", s.unstable},
+        {"beats_floor", results.beats_floor(cell)},
+        {"floor_disturbed", results.floor_disturbed(cell)},
+        {"floor_first_rps", floor ? json(floor->first) : json(nullptr)},
+        {"floor_remeasured_rps",
+         floor && floor->remeasured ? json(*floor->remeasured) : json(nullptr)},
+        {"error", text_or_null(s.error)},
+        {"skipped", text_or_null(s.skipped)}}},
+      {"runs", runs},
+      {"floor_remeasured_runs", remeasured}};
   if (!cell.host_label.empty()) out["host_label"] = cell.host_label;
   return out;
 }
@@ -256,6 +270,8 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"paths", st.paths},
         {"concurrency", st.concurrency},
         {"http_versions", st.http_versions},
+        {"rates", st.rates},
+        {"max_in_flight", st.rates.empty() ? json(nullptr) : json(st.max_in_flight)},
         {"verify", st.verify},
         {"sample_ms", st.sample_ms},
         {"pin", text_or_null(st.pin)},
@@ -373,6 +389,11 @@ CellSummary read_summary(const json& cell) {
   if (const json* cv = at(*summary, {"slice_cv"}); cv && cv->is_number())
     s.slice_cv = cv->get<double>();
   s.unstable = value_at<bool>(*summary, {"unstable"});
+  s.offered_rate = value_at<double>(*summary, {"open_loop", "offered_rate"});
+  s.late_starts = value_at<std::uint64_t>(*summary, {"open_loop", "late_starts"});
+  s.max_start_lag_ms = value_at<double>(*summary, {"open_loop", "max_start_lag_ms"});
+  s.rate_short = value_at<bool>(*summary, {"open_loop", "rate_short"});
+  s.late = value_at<bool>(*summary, {"open_loop", "late"});
   s.error = value_at<std::string>(*summary, {"error"});
   s.skipped = value_at<std::string>(*summary, {"skipped"});
   // The summary has no flag of its own: a cell is interrupted when a run that was not
@@ -407,6 +428,11 @@ RunTable read_run_table(const json& document) {
   st.warmup = value_at<std::uint64_t>(document, {"settings", "warmup"});
   st.repeat = std::max(1u, value_at<unsigned>(document, {"settings", "repeat"}));
   st.verify = value_at<std::string>(document, {"settings", "verify"});
+  if (const json* rates = at(document, {"settings", "rates"}); rates && rates->is_array()) {
+    for (const auto& rate : *rates)
+      if (rate.is_number()) st.rates.push_back(rate.get<double>());
+  }
+  st.max_in_flight = value_at<std::uint64_t>(document, {"settings", "max_in_flight"});
   st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
   st.http_url = value_at<std::string>(document, {"settings", "http_url"});
   st.pin_default = value_at<bool>(document, {"settings", "pin_default"});
@@ -451,6 +477,7 @@ RunTable read_run_table(const json& document) {
     // A run saved before the HTTP version axis ran everything over HTTP/1.1.
     cell.http_version = value_at<std::string>(c, {"http_version"});
     if (cell.http_version.empty()) cell.http_version = "1.1";
+    cell.rate = value_at<double>(c, {"rate"});
     cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
     cell.summary = read_summary(c);
     cell.status = value_at<std::string>(c, {"status"});
@@ -495,6 +522,13 @@ RunSettings read_settings(const json& document) {
     for (const auto& level : *levels)
       if (level.is_number_unsigned()) st.concurrency.push_back(level.get<unsigned>());
   }
+  st.http_versions = strings_at(s, {"http_versions"});
+  if (st.http_versions.empty()) st.http_versions = {"1.1"}; // saved before the version axis
+  if (const json* rates = at(s, {"rates"}); rates != nullptr && rates->is_array()) {
+    for (const auto& rate : *rates)
+      if (rate.is_number()) st.rates.push_back(rate.get<double>());
+  }
+  st.max_in_flight = value_at<std::uint64_t>(s, {"max_in_flight"});
   st.verify = value_at<std::string>(s, {"verify"});
   st.sample_ms = value_at<unsigned>(s, {"sample_ms"});
   st.pin = value_at<std::string>(s, {"pin"});
@@ -542,6 +576,11 @@ CellRun read_cell_run(const json& r) {
   }
   m.failures = read_failures(r);
   m.connections_opened = value_at<std::uint64_t>(r, {"connections"});
+  m.streams_opened = value_at<std::uint64_t>(r, {"streams"});
+  m.offered_rate = value_at<double>(r, {"open_loop", "offered_rate"});
+  m.late_starts = value_at<std::uint64_t>(r, {"open_loop", "late_starts"});
+  m.max_start_lag_ns = static_cast<std::uint64_t>(
+      std::llround(value_at<double>(r, {"open_loop", "max_start_lag_ms"}) * 1e6));
   m.tls_full_handshakes = value_at<std::uint64_t>(r, {"tls_handshakes", "full"});
   m.tls_resumed_handshakes = value_at<std::uint64_t>(r, {"tls_handshakes", "resumed"});
   m.window_start_unix_ms = value_at<std::int64_t>(r, {"window", "start_unix_ms"});
@@ -592,6 +631,9 @@ RunResults read_results(const json& document) {
     cell.path = value_at<std::string>(c, {"path"});
     cell.size = value_at<std::uint64_t>(c, {"size"});
     cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    cell.http_version = value_at<std::string>(c, {"http_version"});
+    if (cell.http_version.empty()) cell.http_version = "1.1"; // saved before the version axis
+    cell.rate = value_at<double>(c, {"rate"});
     cell.url = value_at<std::string>(c, {"url"});
     cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
     cell.host_label = value_at<std::string>(c, {"host_label"});

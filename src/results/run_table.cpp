@@ -39,10 +39,11 @@ std::string figure(const Spread& s, int decimals, bool with_range) {
   return out;
 }
 
-// A group of cells shown as one table: the same path and concurrency, every protocol.
+// A group of cells shown as one table: the same path, concurrency and rate, every protocol.
 struct TableKey {
   std::string path;
   unsigned concurrency;
+  double rate;
   auto operator<=>(const TableKey&) const = default;
 };
 
@@ -119,6 +120,15 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
     notes.push_back(
         fmt::format("⚠ {}: {} failed requests ({})", where, s.failures.total(), failure_detail(s)));
   }
+  if (s.offered_rate > 0) {
+    // Open loop: what rate it held, and whether requests had to start behind schedule.
+    if (s.rate_short || s.late) marks += " ◇";
+    notes.push_back(fmt::format(
+        "{}{}: {:.0f} of {:g} requests/s ({:.1f}%){}, {} late starts (latest {:.1f} ms behind)",
+        s.rate_short || s.late ? "◇ " : "", where, s.requests_per_second.median, s.offered_rate,
+        100.0 * s.requests_per_second.median / s.offered_rate, s.rate_short ? ", short" : "",
+        s.late_starts, s.max_start_lag_ms));
+  }
   if (s.saturated) marks += " †";
   if (s.interrupted) marks += " ‡";
   if (s.foreign_load) {
@@ -153,6 +163,9 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
 std::string section_title(const TableKey& key, const TableCell& first) {
   std::string title = key.path;
   if (first.endpoint == "length") title += fmt::format(" ({} bytes)", first.size);
+  if (key.rate > 0)
+    return fmt::format("{}, open loop at {:g} requests/s, at most {} connection{}", title, key.rate,
+                       key.concurrency, key.concurrency == 1 ? "" : "s");
   return fmt::format("{}, concurrency {}", title, key.concurrency);
 }
 
@@ -209,6 +222,7 @@ RunTable run_table(const RunResults& results) {
     row.size = cell.size;
     row.concurrency = cell.concurrency;
     row.http_version = cell.http_version;
+    row.rate = cell.rate;
     row.not_applicable = cell.not_applicable;
     row.summary = summarize_cell(cell);
     row.status = cell_status(row.summary, cell.not_applicable);
@@ -231,7 +245,7 @@ std::string markdown_table(const RunTable& table) {
   for (const auto& cell : table.cells) {
     if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
       protocols.push_back(cell.protocol);
-    const TableKey key{cell.path, cell.concurrency};
+    const TableKey key{cell.path, cell.concurrency, cell.rate};
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   }
   // HTTP before HTTPS, whatever order the run used.
@@ -254,7 +268,8 @@ std::string markdown_table(const RunTable& table) {
     std::vector<const TableCell*> cells;
     std::vector<std::string> names; // rows in matrix order
     for (const auto& cell : table.cells) {
-      if (cell.path != key.path || cell.concurrency != key.concurrency) continue;
+      if (cell.path != key.path || cell.concurrency != key.concurrency || cell.rate != key.rate)
+        continue;
       cells.push_back(&cell);
       if (std::find(names.begin(), names.end(), cell.display_name) == names.end())
         names.push_back(cell.display_name);
@@ -291,7 +306,14 @@ std::string markdown_table(const RunTable& table) {
   }
   out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
          "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
-         "for the same path and HTTP version over HTTP, sequential.\n";
+         "for the same path, HTTP version and host over HTTP at the same concurrency (and "
+         "rate).\n";
+  if (std::any_of(table.cells.begin(), table.cells.end(),
+                  [](const TableCell& c) { return c.rate > 0; })) {
+    out += "Open loop: latency counts from each request's scheduled start. ◇ the achieved rate "
+           "fell more than 1% short of the rate asked for, or more than 1% of the requests "
+           "started over 1 ms behind schedule.\n";
+  }
   const bool any_foreign = std::any_of(table.cells.begin(), table.cells.end(),
                                        [](const TableCell& c) { return c.summary.foreign_load; });
   const bool any_unstable = std::any_of(table.cells.begin(), table.cells.end(),
@@ -314,11 +336,12 @@ std::string markdown_table(const RunTable& table) {
 }
 
 std::string cells_csv(const RunTable& table) {
-  // http_version comes last, after the columns scripts written before it already read.
+  // http_version, then the open-loop columns, come last, after the columns scripts written
+  // before them already read.
   std::string out =
       "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
       "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
-      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version\n";
+      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version,rate,late_starts\n";
   for (const auto& c : table.cells) {
     const auto& s = c.summary;
     // A cell with no figures has empty columns, never zeros that read as measured.
@@ -326,7 +349,7 @@ std::string cells_csv(const RunTable& table) {
       return s.has_figures() ? plain(value) : std::string();
     };
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path), c.size,
         c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
         number(s.requests_per_second.median), number(s.requests_per_second.min),
@@ -334,7 +357,8 @@ std::string cells_csv(const RunTable& table) {
         number(s.cpu_us_per_request.median), number(s.p50_us.median), number(s.p90_us.median),
         number(s.p99_us.median), number(s.p999_us.median), csv_field(reason(c)),
         number(s.foreign_cpu), s.slice_cv ? plain(*s.slice_cv) : std::string(),
-        fmt::join(flags_of(c), " "), c.http_version);
+        fmt::join(flags_of(c), " "), c.http_version, c.rate > 0 ? fmt::format("{:g}", c.rate) : "",
+        c.rate > 0 ? std::to_string(s.late_starts) : "");
   }
   return out;
 }
@@ -355,6 +379,8 @@ std::string cells_json(const RunTable& table, const std::string& source) {
                      {"path", c.path},
                      {"size", c.size},
                      {"concurrency", c.concurrency},
+                     {"rate", c.rate > 0 ? json(c.rate) : json(nullptr)},
+                     {"late_starts", c.rate > 0 ? json(s.late_starts) : json(nullptr)},
                      {"status", c.status},
                      {"reason", why.empty() ? json(nullptr) : json(why)},
                      {"runs", s.runs},

@@ -152,6 +152,25 @@ void Connection::receive(std::span<const char> bytes) {
   if (state_ == State::closing) return;
   flush();
   update_reading();
+  schedule_wake();
+}
+
+void Connection::schedule_wake() {
+  const bool may_write = state_ == State::open || state_ == State::finishing;
+  const std::uint64_t want = may_write && session_ != nullptr ? session_->wake_at_ms() : 0;
+  if (want == wake_at_ms_) return;
+  if (wake_at_ms_ != 0) worker_.cancel_wake(this, wake_at_ms_);
+  wake_at_ms_ = want;
+  if (want != 0) worker_.wake_at(this, want);
+}
+
+void Connection::wake() {
+  wake_at_ms_ = 0; // the worker already forgot it
+  if (state_ == State::closing) return;
+  flush();
+  if (state_ == State::closing) return;
+  update_reading();
+  schedule_wake();
 }
 
 void Connection::write_at_once(OutputQueue& responses) {
@@ -280,11 +299,15 @@ void Connection::on_write(uv_write_t* request, int status) {
   self.write_->queue.clear();
   self.touch();
   self.flush();
+  if (self.state_ == State::closing) return;
   self.update_reading();
+  self.schedule_wake();
 }
 
 void Connection::finish_output() {
-  // Every queued byte is written.
+  // Every queued byte is written. Output the session still holds back for a time (a /delay
+  // response) is not: wake() finishes then.
+  if (session_ != nullptr && session_->wake_at_ms() != 0) return;
   if (state_ == State::open && draining_ && session_idle()) stop_requests();
   if (state_ != State::finishing) return;
   // Lingering protects a response from the reset that closing with unread input causes. It
@@ -348,7 +371,9 @@ void Connection::check_deadline(std::uint64_t now_ms) {
       session_->time_out(transport_->output_for(pending_));
       stop_requests();
       flush();
+      if (state_ == State::closing) return;
       update_reading();
+      schedule_wake();
       return;
     }
     [[fallthrough]];
@@ -379,6 +404,7 @@ void Connection::begin_drain() {
 void Connection::begin_close() {
   if (state_ == State::closing) return;
   state_ = State::closing;
+  schedule_wake(); // forgets a wake-up still registered
   worker_.unlink(this);
   if (!attached_) ::close(fd_); // otherwise the handle closes it
   uv_close(reinterpret_cast<uv_handle_t*>(&handle_), on_close);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace hcbench {
 
 // llhttp glue as h2load does it: plain callbacks that forward to the session.
@@ -135,7 +137,7 @@ int Http1Session::on_headers_complete() {
       (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
   const char* method =
       llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
-  respond(match_route(method, url_, config_.max_length), keep_alive, http10);
+  respond(match_route(method, url_, config_.max_length, config_.max_delay_ms), keep_alive, http10);
   if (!keep_alive) {
     phase_ = Phase::closing;
     return HPE_PAUSED;
@@ -169,7 +171,40 @@ void Http1Session::write_head(int status, std::string_view text, bool keep_alive
   out.append(connection_line(keep_alive, http10));
 }
 
+bool Http1Session::wants_to_write() const {
+  return !held_.empty() && held_.front().due_ms <= services_.now_ms();
+}
+
+std::uint64_t Http1Session::wake_at_ms() const {
+  // At least 1: 0 means waiting for nothing.
+  return held_.empty() ? 0 : std::max<std::uint64_t>(held_.front().due_ms, 1);
+}
+
+Http1Session::Status Http1Session::produce(OutputQueue& out, std::size_t) {
+  if (!held_.empty()) {
+    const std::uint64_t now = services_.now_ms();
+    while (!held_.empty() && held_.front().due_ms <= now) {
+      out.take_from(held_.front().bytes);
+      held_.pop_front();
+    }
+  }
+  return phase_ == Phase::closing ? Status::close : Status::open;
+}
+
+OutputQueue& Http1Session::queue_for(OutputQueue& out, std::uint64_t delay_ms) {
+  if (delay_ms == 0) return held_.empty() ? out : held_.back().bytes;
+  held_.push_back({services_.now_ms() + delay_ms, {}});
+  return held_.back().bytes;
+}
+
 void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10) {
+  OutputQueue* saved = out_;
+  out_ = &queue_for(*out_, match.status == 200 ? match.route.delay_ms : 0);
+  write_response(match, keep_alive, http10);
+  out_ = saved;
+}
+
+void Http1Session::write_response(const RouteMatch& match, bool keep_alive, bool http10) {
   ++requests_;
   services_.counters->http1_requests.add();
   const Response response = make_response(match, services_);
@@ -202,8 +237,9 @@ void Http1Session::fail(int status, std::string_view reason) {
   respond_error(*out_, status, reason);
 }
 
-void Http1Session::respond_error(OutputQueue& out, int status, std::string_view reason) {
+void Http1Session::respond_error(OutputQueue& out_arg, int status, std::string_view reason) {
   OutputQueue* saved = out_;
+  OutputQueue& out = queue_for(out_arg, 0); // after any response held back
   out_ = &out;
   ++requests_;
   services_.counters->count_status(status);

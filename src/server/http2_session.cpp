@@ -376,8 +376,16 @@ void Http2Session::respond(std::int32_t stream_id, Stream& stream) {
   } else if (stream.declared_length > config_.max_body_bytes) {
     stream.response = make_error_response(413, "Request body too large\n", head, services_);
   } else {
-    stream.response =
-        make_response(match_route(stream.method, stream.path, config_.max_length), services_);
+    const RouteMatch match =
+        match_route(stream.method, stream.path, config_.max_length, config_.max_delay_ms);
+    if (match.status == 200 && match.route.endpoint == Endpoint::delay) {
+      // Only Http1Session holds a response back for its time; answering at once here would
+      // time a /delay cell without its delay.
+      stream.response = make_error_response(
+          501, "Not implemented: /delay/<ms> waits over HTTP/1.1 only\n", head, services_);
+    } else {
+      stream.response = make_response(match, services_);
+    }
   }
   const Response& response = stream.response;
   const std::string_view body = response.body();

@@ -53,7 +53,8 @@ Response make_response(const RouteMatch& match, SessionServices& services) {
     return response;
   }
   response.kind = Response::Kind::resource;
-  if (route.endpoint == Endpoint::ping) {
+  // /delay answers as /ping does; only the time differs (the session holds it back).
+  if (route.endpoint == Endpoint::ping || route.endpoint == Endpoint::delay) {
     response.fixed = &ping_resource();
   } else if (route.endpoint == Endpoint::bigger) {
     response.fixed = &bigger_resource();
@@ -90,6 +91,8 @@ std::string_view status_text(int status) {
     return "Content Too Large";
   case 431:
     return "Request Header Fields Too Large";
+  case 501:
+    return "Not Implemented";
   case 505:
     return "HTTP Version Not Supported";
   default:

@@ -39,6 +39,7 @@ Worker::Worker(SharedServerState& shared, int http_fd, int https_fd) : shared_(s
   services_.counters = &counters_;
   services_.date_line = &date_line_;
   services_.stats_json = shared.stats_json;
+  services_.now_ms = [this] { return uv_now(&loop_); };
 }
 
 Worker::~Worker() {
@@ -58,6 +59,8 @@ bool Worker::start(std::string& error) {
   uv_timer_start(&sweep_timer_, on_sweep, sweep_interval_ms, sweep_interval_ms);
   uv_timer_init(&loop_, &stop_timer_);
   stop_timer_.data = this;
+  uv_timer_init(&loop_, &wake_timer_);
+  wake_timer_.data = this;
   refresh_date();
   for (Listener* listener : {&http_, &https_}) {
     if (listener->fd >= 0 && !open_listener(*listener, error)) break;
@@ -170,6 +173,38 @@ void Worker::connection_closed() {
   shared_.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void Worker::wake_at(Connection* connection, std::uint64_t due_ms) {
+  wakeups_.emplace(due_ms, connection);
+  arm_wake_timer();
+}
+
+void Worker::cancel_wake(Connection* connection, std::uint64_t due_ms) {
+  wakeups_.erase({due_ms, connection});
+  arm_wake_timer();
+}
+
+void Worker::arm_wake_timer() {
+  if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&wake_timer_))) return;
+  if (wakeups_.empty()) {
+    uv_timer_stop(&wake_timer_);
+    return;
+  }
+  const std::uint64_t due = wakeups_.begin()->first;
+  const std::uint64_t now = uv_now(&loop_);
+  uv_timer_start(&wake_timer_, on_wake, due > now ? due - now : 0, 0);
+}
+
+void Worker::on_wake(uv_timer_t* timer) {
+  auto& self = *static_cast<Worker*>(timer->data);
+  const std::uint64_t now = uv_now(&self.loop_);
+  while (!self.wakeups_.empty() && self.wakeups_.begin()->first <= now) {
+    Connection* connection = self.wakeups_.begin()->second;
+    self.wakeups_.erase(self.wakeups_.begin());
+    connection->wake(); // may wake_at() again, or close
+  }
+  self.arm_wake_timer();
+}
+
 void Worker::refresh_date() {
   const std::time_t now = std::time(nullptr);
   if (now == date_second_) return;
@@ -228,6 +263,7 @@ void Worker::close_everything() {
   }
   for (uv_handle_t* handle :
        {reinterpret_cast<uv_handle_t*>(&sweep_timer_), reinterpret_cast<uv_handle_t*>(&stop_timer_),
+        reinterpret_cast<uv_handle_t*>(&wake_timer_),
         reinterpret_cast<uv_handle_t*>(&stop_async_)}) {
     if (!uv_is_closing(handle)) uv_close(handle, nullptr);
   }

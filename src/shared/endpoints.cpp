@@ -27,6 +27,7 @@ constexpr std::string_view bigger_json = R"json({
 static_assert(bigger_json.size() == 585, "/bigger must stay exactly 585 bytes");
 
 constexpr std::string_view length_prefix = "/length/";
+constexpr std::string_view delay_prefix = "/delay/";
 
 // Reduces an absolute-form target ("http://host:8080/ping?q") to its path ("/ping").
 std::string_view request_path(std::string_view target) {
@@ -47,7 +48,8 @@ RouteMatch error(int status, std::string_view reason, bool head) {
 
 } // namespace
 
-RouteMatch match_route(std::string_view method, std::string_view target, std::uint64_t max_length) {
+RouteMatch match_route(std::string_view method, std::string_view target, std::uint64_t max_length,
+                       std::uint64_t max_delay_ms) {
   const std::string_view path = request_path(target);
   const bool head = method == "HEAD";
   Route route;
@@ -60,8 +62,11 @@ RouteMatch match_route(std::string_view method, std::string_view target, std::ui
     route.endpoint = Endpoint::stats;
   } else if (path.starts_with(length_prefix)) {
     route.endpoint = Endpoint::length;
+  } else if (path.starts_with(delay_prefix)) {
+    route.endpoint = Endpoint::delay;
   } else {
-    return error(404, "Not found: the endpoints are /ping, /bigger and /length/<n>\n", head);
+    return error(404, "Not found: the endpoints are /ping, /bigger, /length/<n> and /delay/<ms>\n",
+                 head);
   }
 
   if (!head && method != "GET") return error(405, "Method not allowed: use GET or HEAD\n", false);
@@ -75,6 +80,16 @@ RouteMatch match_route(std::string_view method, std::string_view target, std::ui
       return error(413, "Length too large: n is above this server's --max-length\n", head);
     }
     route.length = *length;
+  }
+  if (route.endpoint == Endpoint::delay) {
+    const auto delay = parse_decimal(path.substr(delay_prefix.size()));
+    if (!delay) {
+      return error(400, "Bad delay: /delay/<ms> takes ms as plain decimal digits\n", head);
+    }
+    if (*delay > max_delay_ms) {
+      return error(400, "Delay too long: ms is above this server's --max-delay\n", head);
+    }
+    route.delay_ms = *delay;
   }
   return {200, route, {}};
 }
@@ -103,6 +118,8 @@ std::string endpoint_path(Endpoint endpoint, std::uint64_t length) {
     return std::string(length_prefix) + std::to_string(length);
   case Endpoint::stats:
     return "/stats";
+  case Endpoint::delay:
+    return std::string(delay_prefix) + std::to_string(length);
   }
   return "/";
 }
@@ -117,6 +134,8 @@ std::string_view endpoint_name(Endpoint endpoint) {
     return "length";
   case Endpoint::stats:
     return "stats";
+  case Endpoint::delay:
+    return "delay";
   }
   return "unknown";
 }

@@ -123,6 +123,13 @@ TEST(RunCommandLine, EachPathOnceInTheOrderGiven) {
   const auto levels = parse({"--concurrency", "8,1,8"});
   ASSERT_TRUE(levels.options) << levels.error;
   EXPECT_EQ(levels.options->matrix.concurrency, (std::vector<unsigned>{8, 1}));
+  EXPECT_TRUE(levels.options->matrix.rates.empty()) << "closed loop unless --rate";
+  const auto rates =
+      parse({"--rate", "5000,2000,5000,2.5", "--max-in-flight", "64", "--endpoints", "delay/10"});
+  ASSERT_TRUE(rates.options) << rates.error;
+  EXPECT_EQ(rates.options->matrix.rates, (std::vector<double>{5000, 2000, 2.5}));
+  EXPECT_EQ(rates.options->cell.max_in_flight, 64u);
+  EXPECT_EQ(rates.options->matrix.paths, std::vector<std::string>{"/delay/10"});
 }
 
 TEST(RunCommandLine, ASeedIsChosenWhenNoneIsGiven) {
@@ -160,17 +167,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadOption{{"--repeat", "0"}, "--repeat"}, BadOption{{"--timeout", "0"}, "--timeout"},
         BadOption{{"--benchmark-type", "big"}, "--benchmark-type"},
         BadOption{{"--https-url", "http://h"}, "--https-url"},
-        BadOption{{"http://h/nope"}, "/nope"}, BadOption{{"--no-such-option"}, "no-such-option"}));
+        BadOption{{"http://h/nope"}, "/nope"}, BadOption{{"--no-such-option"}, "no-such-option"},
+        BadOption{{"--rate", "0"}, "--rate"}, BadOption{{"--rate", "fast"}, "--rate"},
+        BadOption{{"--rate", "1e9"}, "--rate"},
+        BadOption{{"--max-in-flight", "0"}, "--max-in-flight"},
+        BadOption{{"--endpoints", "delay/x"}, "delay/x"}));
 
 TEST(RunCommandLine, HelpExplainsEveryOption) {
   const auto line = parse({"--help"});
   EXPECT_FALSE(line.options);
-  for (const char* option :
-       {"--cycles",         "--warmup",      "--duration",    "--repeat",      "--clients",
-        "--endpoints",      "--sizes",       "--protocols",   "--concurrency", "--pin",
-        "--sample-ms",      "--verify",      "--json",        "--csv",         "--vmstat-log",
-        "--cacert",         "--insecure",    "--https-url",   "--seed",        "--timeout",
-        "--benchmark-type", "--no-progress", "--http-version"}) {
+  for (const char* option : {"--cycles",         "--warmup",      "--duration",     "--repeat",
+                             "--clients",        "--endpoints",   "--sizes",        "--protocols",
+                             "--concurrency",    "--pin",         "--sample-ms",    "--verify",
+                             "--json",           "--csv",         "--vmstat-log",   "--cacert",
+                             "--insecure",       "--https-url",   "--seed",         "--timeout",
+                             "--benchmark-type", "--no-progress", "--http-version", "--rate",
+                             "--max-in-flight"}) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);

@@ -65,6 +65,26 @@ TEST(DriverProtocol, GoodReportBecomesAMeasurement) {
   EXPECT_EQ(m.body_bytes, 2048u);
 }
 
+TEST(DriverProtocol, OpenLoopFieldsOnlyForARate) {
+  auto spec = three_cycles();
+  auto input = nlohmann::json::parse(driver_input_json(spec, "x"));
+  EXPECT_FALSE(input.contains("rate"));
+  EXPECT_FALSE(input.contains("max_in_flight"));
+  EXPECT_EQ(parse_driver_report(good_report, spec).offered_rate, 0);
+  spec.rate = 250;
+  spec.max_in_flight = 9;
+  input = nlohmann::json::parse(driver_input_json(spec, "x"));
+  EXPECT_EQ(input["rate"], 250.0);
+  EXPECT_EQ(input["max_in_flight"], 9);
+  std::string report = good_report;
+  report.insert(report.size() - 1, R"(,"late_starts":1,"max_start_lag_ns":2500000)");
+  const auto m = parse_driver_report(report, spec);
+  ASSERT_EQ(m.error, "");
+  EXPECT_EQ(m.offered_rate, 250);
+  EXPECT_EQ(m.late_starts, 1u);
+  EXPECT_EQ(m.max_start_lag_ns, 2500000u);
+}
+
 TEST(DriverProtocol, HistogramFormIsAccepted) {
   const auto m = parse_driver_report(
       R"({"protocol":1,"status":"ok","requests":3,"wall_seconds":1,"cpu":{"user_seconds":0,)"

@@ -224,7 +224,8 @@ TEST(DriverRows, EveryPythonRowRunsConcurrentlyAndItsLabelSaysHow) {
     if (row.group == "python") python.push_back(row);
   }
   ASSERT_GE(python.size(), 11u);
-  const auto cells = plan_cells(python, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 8}});
+  const auto cells =
+      plan_cells(python, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 8}, {}});
   ASSERT_EQ(cells.size(), 2 * python.size());
   for (std::size_t i = 0; i < python.size(); ++i) {
     const auto& row = python[i];

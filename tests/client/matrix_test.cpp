@@ -52,6 +52,13 @@ TEST(Matrix, NormalizesPathsAndKnowsTheirBodies) {
   EXPECT_EQ(normalize_path("length/64k"), "/length/65536");
   EXPECT_FALSE(normalize_path("length/0"));
   EXPECT_FALSE(normalize_path("stats"));
+  EXPECT_EQ(normalize_path("delay/10"), "/delay/10");
+  EXPECT_EQ(normalize_path("/delay/0"), "/delay/0");
+  EXPECT_FALSE(normalize_path("delay/10001"));
+  EXPECT_FALSE(normalize_path("delay/1s"));
+  EXPECT_EQ(expected_body("/delay/10", true)->length, 4u);
+  EXPECT_EQ(expected_body("/delay/10", true)->digest, expected_body("/ping", true)->digest);
+  EXPECT_EQ(expected_body("/delay/10", false)->endpoint, "delay");
   EXPECT_EQ(expected_body("/ping", true)->length, 4u);
   EXPECT_EQ(expected_body("/bigger", false)->length, 585u);
   const auto length = expected_body("/length/1024", true);
@@ -68,15 +75,36 @@ TEST(Matrix, PlansTheFloorOverHttpsAsNotApplicable) {
                                                         "http://127.0.0.1:8080",
                                                         "https://127.0.0.1:4443",
                                                         {"/length/1024"},
-                                                        {1}});
+                                                        {1},
+                                                        {}});
   ASSERT_EQ(planned.size(), 6u);
   for (const auto& cell : planned) {
     EXPECT_EQ(cell.not_applicable.empty(), !(cell.group == "floor" && cell.protocol == "https"));
   }
   const auto floor = select_rows(all_rows(), {"floor"}).rows;
-  const auto cells = plan_cells(floor, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 4}});
+  const auto cells = plan_cells(floor, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 4}, {}});
   ASSERT_EQ(cells.size(), 2u);
-  EXPECT_FALSE(cells[1].not_applicable.empty()); // the floor is sequential only
+  EXPECT_TRUE(cells[1].not_applicable.empty()); // the floor runs N connections on epoll
+  EXPECT_NE(cells[1].options.find("epoll"), std::string::npos);
+}
+
+TEST(Matrix, RatesAreAnAxisAndRowsWithoutAnOpenLoopAreNotApplicable) {
+  const auto rows = select_rows(all_rows(), {"curl.reuse-handle.discard-body", "floor"}).rows;
+  ClientRow closed_only = rows.front();
+  closed_only.id = "closed.only";
+  closed_only.supports_rate = false;
+  std::vector<ClientRow> all = rows;
+  all.push_back(closed_only);
+  const auto cells =
+      plan_cells(all, MatrixPlan{{"http"}, "http://h", "", {"/delay/10"}, {8}, {100, 500}});
+  ASSERT_EQ(cells.size(), 6u);
+  EXPECT_EQ(cells[0].rate, 100);
+  EXPECT_EQ(cells[3].rate, 500);
+  for (const auto& cell : cells) {
+    EXPECT_EQ(cell.not_applicable.empty(), cell.row_id != "closed.only") << cell.row_id;
+    EXPECT_EQ(cell.endpoint, "delay");
+    EXPECT_EQ(cell.size, 4u);
+  }
 }
 
 TEST(ClientRow, OverHttp2TheLabelSaysSoAndTheStreamModel) {

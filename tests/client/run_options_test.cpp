@@ -26,7 +26,8 @@ TEST(RunOptions, RecordedSettingsAreTheOptionsWithTheUrlsUsed) {
   options.clients = {"native"};
   options.sample_ms = 50;
   options.pin_text = "client=0";
-  MatrixPlan targets{{"http"}, "http://127.0.0.1:1", "", {"/ping"}, {1, 8}};
+  options.cell.max_in_flight = 50;
+  MatrixPlan targets{{"http"}, "http://127.0.0.1:1", "", {"/ping"}, {1, 8}, {2000}};
 
   const RunSettings s = recorded_settings(options, targets);
   EXPECT_EQ(s.benchmark_type, "size");
@@ -47,6 +48,8 @@ TEST(RunOptions, RecordedSettingsAreTheOptionsWithTheUrlsUsed) {
   EXPECT_EQ(s.protocols, std::vector<std::string>{"http"});
   EXPECT_EQ(s.paths, std::vector<std::string>{"/ping"});
   EXPECT_EQ(s.concurrency, (std::vector<unsigned>{1, 8}));
+  EXPECT_EQ(s.rates, std::vector<double>{2000});
+  EXPECT_EQ(s.max_in_flight, 50u);
 }
 
 } // namespace

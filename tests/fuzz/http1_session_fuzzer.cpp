@@ -28,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.counters = &counters;
     s.date_line = &date;
     s.stats_json = [] { return std::string("{}\n"); };
+    s.now_ms = [] { return std::uint64_t{1000}; }; // /delay responses stay held
     return s;
   }();
   if (size == 0) return 0;
@@ -40,6 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (session.feed({bytes, first}, out) == hcbench::Http1Session::Status::open) {
     session.feed({bytes + first, length - first}, out);
   }
+  // Whatever a /delay held back is due later: release it, as the connection's timer would.
+  while (session.wake_at_ms() != 0) {
+    services.now_ms = [&session] { return session.wake_at_ms(); };
+    session.produce(out, 1 << 16);
+  }
+  services.now_ms = [] { return std::uint64_t{1000}; };
   std::string written;
   out.for_each([&](std::string_view piece) { written += piece; });
   if (!written.empty() && !written.starts_with("HTTP/1.1 ")) __builtin_trap();

@@ -230,6 +230,119 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
       eventually_gone(static_cast<pid_t>(results["environment"]["server_pid"].get<long>())));
 }
 
+// The floor at concurrency N opens N connections, as the server counts them; at a rate, the
+// native and floor rows report the rate asked for, the one achieved and late starts, and the
+// rows with no open loop are not applicable with the reason.
+TEST(RunCommand, ConcurrentFloorAndOpenLoopCells) {
+  const std::string json_path = temp_path("open.json");
+  RunProcess closed({"--clients", "floor", "--concurrency", "4", "--endpoints", "delay/5",
+                     "--cycles", "40", "--protocols", "http", "--json", json_path, "--no-progress"},
+                    "floor-c4");
+  ASSERT_EQ(closed.wait(), 0) << closed.err();
+  const json floor = load_json(json_path)["cells"][0];
+  EXPECT_EQ(floor["status"], "ok");
+  const auto& floor_run = floor["runs"][0];
+  EXPECT_EQ(floor_run["connections"], 4);
+  EXPECT_EQ(floor_run["server"]["connections"], 4);
+  EXPECT_TRUE(floor_run["server"]["requests_match"].get<bool>());
+
+  RunProcess open({"--clients", "curl.reuse-handle.discard-body,floor,python", "--rate", "200",
+                   "--concurrency", "2", "--endpoints", "ping", "--cycles", "100", "--protocols",
+                   "http", "--json", json_path, "--no-progress"},
+                  "open");
+  ASSERT_EQ(open.wait(), 0) << open.err();
+  EXPECT_NE(open.out().find("open loop at 200 requests/s"), std::string::npos) << open.out();
+  EXPECT_NE(open.out().find("late starts"), std::string::npos) << open.out();
+  const json results = load_json(json_path);
+  EXPECT_EQ(results["settings"]["rates"], json::array({200.0}));
+  int measured = 0;
+  for (const auto& cell : results["cells"]) {
+    EXPECT_EQ(cell["rate"], 200.0);
+    if (cell["group"] == "python") {
+      EXPECT_EQ(cell["status"], "not_applicable");
+      EXPECT_NE(cell["not_applicable"].get<std::string>().find("open-loop"), std::string::npos);
+      continue;
+    }
+    ++measured;
+    const std::string where = cell["row_id"];
+    EXPECT_EQ(cell["status"], "ok") << where;
+    const auto& summary = cell["summary"];
+    EXPECT_EQ(summary["open_loop"]["offered_rate"], 200.0) << where;
+    EXPECT_GT(summary["open_loop"]["achieved_rate"].get<double>(), 0) << where;
+    EXPECT_TRUE(summary["open_loop"]["late_starts"].is_number()) << where;
+    const auto& run_json = cell["runs"][0];
+    EXPECT_EQ(run_json["requests"], 100) << where;
+    EXPECT_LE(run_json["server"]["connections"].get<int>(), 2) << where;
+    EXPECT_TRUE(run_json["server"]["requests_match"].get<bool>()) << where;
+  }
+  EXPECT_EQ(measured, 2);
+}
+
+// Why the open loop matters: the server is stopped for 0.5 s in the middle of a cell. The
+// open-loop cell times every request from its scheduled start, so the requests due during
+// the pause all show it and its p99 does; the closed loop at the same concurrency sends
+// nothing while it waits, so only its few requests in flight show it (in the max), not its
+// p99. No other figure depends on speed.
+struct PausedCell {
+  json cell;
+  std::string output;
+};
+
+PausedCell run_with_pause(const std::vector<std::string>& extra, const std::string& name) {
+  test::ServerProcess server;
+  EXPECT_TRUE(server.ready());
+  const std::string json_path = temp_path(name + ".json");
+  std::vector<std::string> args = {"http://127.0.0.1:" + std::to_string(server.http_port()),
+                                   "--clients",
+                                   "curl.reuse-handle.discard-body",
+                                   "--concurrency",
+                                   "4",
+                                   "--endpoints",
+                                   "ping",
+                                   "--json",
+                                   json_path,
+                                   "--no-progress"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  RunProcess run(args, name);
+  // Pause once the cell is well under way: 300 requests into it, by the server's count.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  bool paused = false;
+  while (!paused && std::chrono::steady_clock::now() < deadline) {
+    const auto stats = json::parse(test::fetch_stats(server.http_port()), nullptr, false);
+    if (stats.is_object() && stats["requests"]["total"].get<std::uint64_t>() >= 300) {
+      kill(server.pid(), SIGSTOP);
+      std::this_thread::sleep_for(500ms);
+      kill(server.pid(), SIGCONT);
+      paused = true;
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(paused);
+  EXPECT_EQ(run.wait(), 0) << run.err();
+  const json results = load_json(json_path);
+  return {results.is_object() ? results["cells"][0] : json(), run.out()};
+}
+
+TEST(RunCommand, PausedServerShowsInTheOpenLoopP99NotTheClosedLoops) {
+  const PausedCell open = run_with_pause({"--rate", "400", "--cycles", "1600"}, "pause-open");
+  ASSERT_TRUE(open.cell.is_object());
+  EXPECT_EQ(open.cell["status"], "ok");
+  const double open_p99 = open.cell["summary"]["latency_us"]["p99"]["median"];
+  EXPECT_GE(open_p99, 400e3) << "the requests due during the pause waited for it";
+  EXPECT_EQ(open.cell["summary"]["open_loop"]["offered_rate"], 400.0);
+  EXPECT_EQ(open.cell["runs"][0]["requests"], 1600);
+
+  const PausedCell closed =
+      run_with_pause({"--cycles", "1000000", "--duration", "3"}, "pause-closed");
+  ASSERT_TRUE(closed.cell.is_object());
+  EXPECT_EQ(closed.cell["status"], "ok");
+  EXPECT_TRUE(closed.cell["summary"]["open_loop"].is_null());
+  const double closed_p99 = closed.cell["summary"]["latency_us"]["p99"]["median"];
+  const double closed_max = closed.cell["summary"]["latency_us"]["max"]["median"];
+  EXPECT_GE(closed_max, 400e3) << "the requests in flight during the pause waited for it";
+  EXPECT_LT(closed_p99, open_p99 / 2) << "only a handful of its requests saw the pause";
+}
+
 // A Node.js row warms up at least its minimum (its JIT compiles during the first requests)
 // whatever --warmup says; a Python row takes --warmup as given. Each run records the warm-up
 // it made, and the server's count agrees with it.

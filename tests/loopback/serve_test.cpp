@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <poll.h>
 #include <sys/resource.h>
 
 #include <dirent.h>
@@ -166,6 +167,42 @@ TEST_F(ServeTest, RawKeepAliveCloseAndHttp10) {
     c.shutdown_write();
     EXPECT_TRUE(c.read_all().ends_with("pong"));
   }
+}
+
+TEST_F(ServeTest, DelayAnswersLaterWithoutBlockingTheLoop) {
+  auto& server = start({"--max-delay", "5"});
+  // One connection waits for a long delay while another is answered meanwhile: the delay is
+  // a timer on the loop, not a sleep in it.
+  RawConnection waiting(server.http_port());
+  ASSERT_TRUE(waiting.send("GET /delay/1500 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto sent = std::chrono::steady_clock::now();
+  EXPECT_EQ(curl_get(server.http_url("/ping")).body, "pong");
+  pollfd ready{waiting.fd(), POLLIN, 0};
+  EXPECT_EQ(::poll(&ready, 1, 0), 0) << "the delayed response came before /ping's";
+  const std::string delayed = waiting.read_responses(1);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 1500ms);
+  EXPECT_EQ(response_statuses(delayed), std::vector<int>{200});
+  EXPECT_TRUE(delayed.ends_with("pong"));
+
+  // Pipelined behind a delay, a /ping waits for it: responses leave in request order.
+  RawConnection pipelined(server.http_port());
+  pipelined.send("GET /delay/200 HTTP/1.1\r\n\r\nGET /length/3 HTTP/1.1\r\n\r\n"
+                 "GET /delay/1 HTTP/1.1\r\nConnection: close\r\n\r\n");
+  const std::string three = pipelined.read_all();
+  EXPECT_EQ(response_statuses(three), (std::vector<int>{200, 200, 200}));
+  EXPECT_LT(three.find("pong"), three.find("Content-Length: 3"));
+  EXPECT_TRUE(three.ends_with("pong")); // and then closed
+
+  // A half-closed client still gets its delayed answer.
+  RawConnection half(server.http_port());
+  half.send("GET /delay/100 HTTP/1.1\r\n\r\n");
+  half.shutdown_write();
+  EXPECT_TRUE(half.read_all().ends_with("pong"));
+
+  // Over HTTPS, and HEAD; above --max-delay, 400.
+  EXPECT_EQ(curl_get(server.https_url("/delay/20")).body, "pong");
+  EXPECT_EQ(curl_get(server.http_url("/delay/20"), /*head=*/true).status, 200);
+  EXPECT_EQ(curl_get(server.http_url("/delay/5001")).status, 400);
 }
 
 TEST_F(ServeTest, MalformedAndOversizedRequestsCloseTheConnection) {

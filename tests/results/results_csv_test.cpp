@@ -47,7 +47,7 @@ TEST(ResultsCsv, WritesTheOriginalsSizeLayout) {
   const auto rows = select_rows(
       all_rows(), {"curl.forbid-reuse.save-body", "curl.reuse-handle.save-body", "floor"});
   results.cells = plan_cells(
-      rows.rows, MatrixPlan{{"http"}, "http://h:1", "", {"/length/4", "/length/512"}, {1}});
+      rows.rows, MatrixPlan{{"http"}, "http://h:1", "", {"/length/4", "/length/512"}, {1}, {}});
   for (auto& cell : results.cells) cell.runs.push_back(run_with(cell.size == 4 ? 1.0 : 2.0, 10, 1));
   EXPECT_EQ(size_csv(results, "http", 1),
             "Response_size,Requests Time (no cnxn reuse),pyCurl Time (no cnxn reuse),"

@@ -36,6 +36,7 @@ inline RunResults sample_results(std::vector<std::string> http_versions = {"1.1"
                                                    "https://127.0.0.1:4443",
                                                    {"/length/1024"},
                                                    {1},
+                                                   {},
                                                    http_versions});
   std::int64_t order = 0;
   for (auto& cell : results.cells) {

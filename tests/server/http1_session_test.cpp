@@ -17,8 +17,10 @@ struct Fixture {
   PayloadCache payloads{1 << 20};
   WorkerCounters counters;
   SessionServices services;
+  std::uint64_t now_ms = 1000; // the loop's clock, moved by the /delay tests
 
   Fixture() {
+    services.now_ms = [this] { return now_ms; };
     config.max_length = 1 << 20;
     config.max_body_bytes = 1000;
     services.payloads = &payloads;
@@ -346,6 +348,114 @@ TEST(Http1Session, HeadPhaseTracking) {
   session.feed(std::string_view("st: x\r\n\r\n"), out);
   EXPECT_TRUE(session.idle());
   EXPECT_EQ(session.requests(), 1u);
+}
+
+// /delay/<ms>: the response is held until the loop's clock reaches its time, and every
+// response behind it waits too, at every chunk size.
+struct DelayRun {
+  std::string at_once;       // written by feed()
+  std::string when_due;      // written by produce() once the clock reached the time
+  std::uint64_t wake_at = 0; // what the session asked for after feed()
+  bool wanted_early = false; // wants_to_write() one millisecond before the time
+  bool idle_while_held = true;
+  bool idle_after = false;
+  bool closed = false;
+};
+
+DelayRun run_delay(Fixture& f, std::string_view input, std::size_t chunk, std::uint64_t due) {
+  Http1Session session(f.config, f.services);
+  DelayRun r;
+  OutputQueue out;
+  for (std::size_t at = 0; at < input.size(); at += chunk) {
+    const auto piece = input.substr(at, chunk);
+    r.closed = session.feed({piece.data(), piece.size()}, out) == Http1Session::Status::close;
+  }
+  r.at_once = drain(out);
+  out.clear();
+  r.wake_at = session.wake_at_ms();
+  r.idle_while_held = session.idle();
+  f.now_ms = due - 1;
+  r.wanted_early = session.wants_to_write();
+  f.now_ms = due;
+  while (session.wants_to_write()) session.produce(out, 1 << 16);
+  r.when_due = drain(out);
+  r.idle_after = session.idle() && session.wake_at_ms() == 0;
+  return r;
+}
+
+TEST(Http1Session, DelayHoldsTheResponseAndThoseBehindItUntilDue) {
+  const std::string input = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "GET /delay/50 HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "GET /bigger HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    Fixture f;
+    const DelayRun r = run_delay(f, input, chunk, 1050);
+    EXPECT_EQ(r.at_once, ok_response(*ping_resource())) << chunk;
+    EXPECT_EQ(r.wake_at, 1050u) << chunk;
+    EXPECT_FALSE(r.wanted_early) << chunk;
+    EXPECT_FALSE(r.idle_while_held) << chunk;
+    EXPECT_EQ(r.when_due, ok_response(*ping_resource()) + ok_response(*bigger_resource())) << chunk;
+    EXPECT_TRUE(r.idle_after) << chunk;
+    EXPECT_FALSE(r.closed);
+  }
+}
+
+TEST(Http1Session, PipelinedDelaysLeaveInRequestOrder) {
+  // The second is due first, but is answered after the first.
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  session.feed(std::string_view("GET /delay/100 HTTP/1.1\r\n\r\nGET /delay/10 HTTP/1.1\r\n\r\n"
+                                "HEAD /delay/0 HTTP/1.1\r\n\r\n"),
+               out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(session.wake_at_ms(), 1100u);
+  f.now_ms = 1010;
+  EXPECT_FALSE(session.wants_to_write());
+  f.now_ms = 1100;
+  ASSERT_TRUE(session.wants_to_write());
+  session.produce(out, 1 << 16);
+  EXPECT_EQ(drain(out), ok_response(*ping_resource()) + ok_response(*ping_resource()) +
+                            ok_response(*ping_resource(), /*head=*/true));
+  EXPECT_EQ(session.wake_at_ms(), 0u);
+  EXPECT_FALSE(session.wants_to_write());
+  EXPECT_EQ(f.counters.by_status[0].get(), 3u);
+}
+
+TEST(Http1Session, DelayedResponseThatClosesIsHeldToo) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  EXPECT_EQ(
+      session.feed(std::string_view("GET /delay/5 HTTP/1.1\r\nConnection: close\r\n\r\n"), out),
+      Http1Session::Status::close);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(session.wake_at_ms(), 1005u);
+  f.now_ms = 1005;
+  EXPECT_EQ(session.produce(out, 1 << 16), Http1Session::Status::close);
+  EXPECT_EQ(drain(out), ok_response(*ping_resource(), false, "Connection: close\r\n"));
+  EXPECT_TRUE(session.client_ended_cleanly());
+}
+
+TEST(Http1Session, DelayAboveTheLimitIs400AtOnce) {
+  Fixture f;
+  f.config.max_delay_ms = 100;
+  const Outcome o = run(f, "GET /delay/101 HTTP/1.1\r\n\r\nGET /delay/x HTTP/1.1\r\n\r\n", 1000);
+  EXPECT_EQ(statuses(o.output), (std::vector<int>{400, 400}));
+  EXPECT_NE(o.output.find("--max-delay"), std::string::npos);
+  EXPECT_FALSE(o.closed);
+}
+
+TEST(Http1Session, HeaderTimeoutWaitsBehindAHeldResponse) {
+  Fixture f;
+  Http1Session session(f.config, f.services);
+  OutputQueue out;
+  session.feed(std::string_view("GET /delay/20 HTTP/1.1\r\n\r\nGET /pi"), out);
+  session.time_out(out);
+  EXPECT_TRUE(out.empty());
+  f.now_ms = 1020;
+  session.produce(out, 1 << 16);
+  EXPECT_EQ(statuses(drain(out)), (std::vector<int>{200, 408}));
 }
 
 } // namespace

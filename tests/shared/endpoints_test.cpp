@@ -13,18 +13,18 @@ struct RouteCase {
   const char* target;
   int status;
   Endpoint endpoint = Endpoint::ping;
-  std::uint64_t length = 0;
+  std::uint64_t length = 0; // n of /length/<n>, or ms of /delay/<ms>
 };
 
 class RouterTest : public testing::TestWithParam<RouteCase> {};
 
 TEST_P(RouterTest, MatchesTable) {
   const auto& c = GetParam();
-  const RouteMatch match = match_route(c.method, c.target, 1 << 20);
+  const RouteMatch match = match_route(c.method, c.target, 1 << 20, 10000);
   EXPECT_EQ(match.status, c.status) << c.method << " " << c.target;
   if (c.status == 200) {
     EXPECT_EQ(match.route.endpoint, c.endpoint);
-    EXPECT_EQ(match.route.length, c.length);
+    EXPECT_EQ(c.endpoint == Endpoint::delay ? match.route.delay_ms : match.route.length, c.length);
     EXPECT_EQ(match.route.head, std::string_view(c.method) == "HEAD");
     EXPECT_TRUE(match.reason.empty());
   } else {
@@ -57,7 +57,19 @@ INSTANTIATE_TEST_SUITE_P(
                     RouteCase{"HEAD", "/nope", 404}, RouteCase{"HEAD", "/length/x", 400},
                     RouteCase{"GET", "/ping/", 404}, RouteCase{"GET", "/PING", 404},
                     RouteCase{"POST", "/ping", 405}, RouteCase{"DELETE", "/length/1", 405},
-                    RouteCase{"OPTIONS", "/bigger", 405}, RouteCase{"POST", "/nowhere", 404}));
+                    RouteCase{"OPTIONS", "/bigger", 405}, RouteCase{"POST", "/nowhere", 404},
+                    RouteCase{"GET", "/delay/0", 200, Endpoint::delay, 0},
+                    RouteCase{"GET", "/delay/10?x", 200, Endpoint::delay, 10},
+                    RouteCase{"HEAD", "/delay/250", 200, Endpoint::delay, 250},
+                    RouteCase{"GET", "/delay/10000", 200, Endpoint::delay, 10000},
+                    RouteCase{"GET", "/delay/10001", 400}, RouteCase{"GET", "/delay/", 400},
+                    RouteCase{"GET", "/delay/1.5", 400}, RouteCase{"GET", "/delay/-1", 400},
+                    RouteCase{"GET", "/delay", 404}, RouteCase{"POST", "/delay/1", 405}));
+
+TEST(Endpoints, DelayPathRoundTrips) {
+  EXPECT_EQ(endpoint_path(Endpoint::delay, 10), "/delay/10");
+  EXPECT_EQ(endpoint_name(Endpoint::delay), "delay");
+}
 
 TEST(Endpoints, BiggerIsExactly585BytesOfValidJson) {
   EXPECT_EQ(bigger_document().size(), 585u);

@@ -22,16 +22,21 @@ struct CellOptions {
   bool insecure = true; // skip certificate verification (self-signed default cert)
   std::string cacert;   // CA file to verify against when not insecure
   double request_timeout_seconds = 30;
+  // Open loop: requests started and not yet answered, at most; a request due when this many
+  // are in flight starts late (and counts so).
+  std::uint64_t max_in_flight = 1000;
 };
 
 // What every client of a cell is asked to do, whatever its library.
 struct CellSpec : CellOptions {
   std::string url;          // the full request URL
-  unsigned concurrency = 1; // transfers in flight at once
+  unsigned concurrency = 1; // transfers in flight at once (open loop: connections at most)
   // "1.1", or "2": ALPN h2 over HTTPS, prior knowledge (h2c) over HTTP. Over HTTP/2 the
   // `concurrency` transfers are streams multiplexed on one connection where the row reuses
   // connections.
   std::string http_version = "1.1";
+  // > 0: open loop, request i due at the cell's start + i / rate, latency counted from then.
+  double rate = 0;
   std::uint64_t expected_length = 0;
   std::string expected_digest; // Repr-Digest form, "sha-256=:...:"
   // A synchronized run (--start-at): the wall-clock time (Unix ms) at which the measured

@@ -1,6 +1,7 @@
 // The floor row: a minimal keep-alive HTTP/1.1 client with no library, a blocking socket
 // and a precomputed request. What a round trip costs with no client overhead; every other
-// row is also reported as a ratio to it. HTTP only.
+// row is also reported as a ratio to it. HTTP only. At concurrency N or a fixed rate it is
+// N connections on epoll (floor_connections.h).
 #pragma once
 
 #include "hcbench/client/cell.h"

@@ -30,14 +30,15 @@ RowSelection select_rows(const std::vector<ClientRow>& available,
 // What a path must answer: the body length and its Repr-Digest; nothing for a path that is
 // not an endpoint of the test API. The digest costs generating the payload: only on request.
 struct ExpectedBody {
-  std::string endpoint; // "ping", "bigger", "length"
+  std::string endpoint; // "ping", "bigger", "length", "delay"
   std::uint64_t length = 0;
   std::string digest;
 };
 std::optional<ExpectedBody> expected_body(const std::string& path, bool with_digest);
 
-// "ping", "/ping", "bigger", "length/64k", "/length/1024" -> the canonical path; nothing if
-// it is not an endpoint of the test API.
+// "ping", "/ping", "bigger", "length/64k", "/length/1024", "delay/10" -> the canonical path;
+// nothing if it is not an endpoint of the test API (or a delay above the server's default
+// --max-delay).
 std::optional<std::string> normalize_path(std::string_view text);
 
 // The axes of the matrix and the base URLs its cells request.
@@ -47,12 +48,13 @@ struct MatrixPlan {
   std::string https_url;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<double> rates = {}; // open-loop requests/s (--rate); empty: closed loop only
   std::vector<std::string> http_versions = {"1.1"}; // "1.1", "2", in row order
 };
 
-// Every row × HTTP version × protocol × path × concurrency as an empty CellResult, in table
-// order (path, then concurrency, then row, then HTTP version, then protocol), with the cells
-// a row cannot run marked.
+// Every row × HTTP version × protocol × path × concurrency × rate as an empty CellResult, in
+// table order (path, then concurrency, then rate, then row, then HTTP version, then protocol),
+// with the cells a row cannot run marked.
 std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const MatrixPlan& plan);
 
 // The order cells run in, for one repeat: table order for a single repeat, else shuffled

@@ -36,6 +36,9 @@ public:
   // Starts a request at `now` and says in which phase it counts; the first measured
   // request opens the window (clock and CPU).
   Phase start_request(Clock::time_point now);
+  // Open loop: a request due at `scheduled` starts at `now`; a measured one that starts
+  // more than late_start_threshold_ns behind is counted as a late start.
+  Phase start_request(Clock::time_point now, Clock::time_point scheduled);
   // A completed request: `failure` empty means it passed every check.
   void finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
                       std::optional<FailureKind> failure, std::uint64_t body_bytes,

@@ -12,7 +12,7 @@ namespace hcbench {
 // sessions shared between new handles). All of them also run with concurrency > 1.
 std::vector<ClientRow> native_rows();
 
-// The raw-socket keep-alive client, HTTP only, sequential only.
+// The raw-socket keep-alive client, HTTP only: one blocking connection, or N on epoll.
 std::vector<ClientRow> floor_rows();
 
 // Every row this build can run, in table order: the external drivers' rows (the original's

@@ -21,6 +21,7 @@ struct ClientRow {
   bool reuse_connections = true;
   std::string options; // the original's options label: "Reuse handle, don't save body"
   bool supports_concurrency = false; // can run CellSpec::concurrency > 1
+  bool supports_rate = false;        // can run an open-loop cell (CellSpec::rate > 0)
   // How the row runs N requests at once, added to its options at concurrency > 1 so a cell's
   // label says it ("one Session per thread"); empty when the options already say it.
   std::string concurrency_model;

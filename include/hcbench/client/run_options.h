@@ -24,7 +24,7 @@ inline const std::vector<std::uint64_t> original_sizes = {4,    512,   1024,  20
 struct RunOptions {
   // The axes: protocols, paths, concurrency, and the base URLs as given (both empty: start
   // the embedded server, whose URLs replace them for the run).
-  MatrixPlan matrix{{}, "", "", {}, {1}};
+  MatrixPlan matrix{{}, "", "", {}, {1}, {}};
   CellOptions cell; // cycles, warm-up, duration, verification, TLS, request timeout
   std::string benchmark_type = "full";
   std::vector<std::string> clients = {"all"};

@@ -43,6 +43,7 @@ struct ReportCell {
   std::string path;       // "/length/1024"
   std::uint64_t size = 0; // body bytes
   unsigned concurrency = 1;
+  double rate = 0;    // open loop: requests/s asked for; 0: closed loop
   std::string status; // "ok", "failures", "error", "skipped", "not_applicable", ...
   std::string reason; // error, skipped or not-applicable reason
   std::size_t runs = 0;
@@ -87,7 +88,7 @@ struct ReportRun {
 };
 
 // The cells of a run grouped as its tables and charts show them: one section per endpoint
-// (or size) and concurrency, one row per client configuration, one cell per protocol.
+// (or size), concurrency and rate, one row per client configuration, one cell per protocol.
 struct SectionRow {
   std::string row_id;
   std::string display_name;
@@ -102,6 +103,7 @@ struct ReportSection {
   unsigned concurrency = 1;
   std::vector<std::string> protocols; // "http" before "https"
   std::vector<SectionRow> rows;       // in table order
+  double rate = 0;                    // open loop: requests/s; 0: closed loop
 };
 std::vector<ReportSection> report_sections(const ReportRun& run);
 

@@ -40,6 +40,10 @@ struct FailureCounts {
   }
 };
 
+// A start this far behind its schedule counts as late: the timers hcbench waits on are exact
+// to well under a millisecond, so more means the client could not keep up.
+inline constexpr std::uint64_t late_start_threshold_ns = 1'000'000;
+
 struct CpuTimes {
   double user_seconds = 0;
   double system_seconds = 0;
@@ -68,6 +72,12 @@ struct CellMeasurement {
   // several hosts can be lined up and merged; 0 when unknown.
   std::int64_t window_start_unix_ms = 0;
   std::int64_t window_end_unix_ms = 0;
+  // Open loop (--rate): requests start on a fixed schedule and latency counts from each one's
+  // scheduled start. A measured request that started more than late_start_threshold_ns after
+  // its scheduled time (the client or --max-in-flight held it back) is a late start.
+  double offered_rate = 0; // requests/s asked for; 0: closed loop
+  std::uint64_t late_starts = 0;
+  std::uint64_t max_start_lag_ns = 0; // the latest start, behind its schedule
   std::string error;   // non-empty: the cell itself failed (driver crashed, server gone), and why
   std::string skipped; // non-empty: the cell was not run, and why (e.g. a missing module)
 

@@ -62,6 +62,7 @@ struct CellResult {
   std::uint64_t size = 0;   // expected body bytes
   unsigned concurrency = 1;
   std::string http_version = "1.1"; // "1.1" or "2"
+  double rate = 0; // open loop: requests/s on a fixed schedule (--rate); 0: closed loop
   std::string url;
   std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
   std::string host_label;     // a merged run's per-host row: whose it is ("" otherwise)
@@ -88,6 +89,14 @@ struct CellSummary {
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
   bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
+  // Open loop: the rate asked for, starts behind schedule (summed over runs, the latest
+  // one's lag), and whether the cell is flagged: the achieved rate (requests_per_second)
+  // more than 1% short of it, or more than 1% of its requests started late.
+  double offered_rate = 0;
+  std::uint64_t late_starts = 0;
+  double max_start_lag_ms = 0;
+  bool rate_short = false;
+  bool late = false;
   bool interrupted = false;
   double foreign_cpu = 0;         // the highest of its runs' mean foreign load, % of one CPU
   bool foreign_load = false;      // some run had foreign load (noise.h)
@@ -118,6 +127,8 @@ struct RunSettings {
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
   std::vector<std::string> http_versions = {"1.1"};
+  std::vector<double> rates;       // --rate: open-loop requests/s; empty: closed loop only
+  std::uint64_t max_in_flight = 0; // --max-in-flight of the open-loop cells
   std::string verify = "length";
   unsigned sample_ms = 100;
   std::string pin;          // as given, "" when not pinned
@@ -160,9 +171,10 @@ struct RunResults {
   std::string error;                         // why the run stopped early, when it did
   std::optional<MachineCheck> machine_check; // the look before the first cell
 
-  // The cell's median requests/s over the floor's for the same path and HTTP version over
-  // HTTP, sequential. With a re-measured floor, over the higher of its two figures: the floor
-  // is the fastest a round trip can go, so its slower figure is the disturbed one.
+  // The cell's median requests/s over the floor's for the same path, HTTP version and host
+  // over HTTP at the same concurrency and rate (the floor is concurrent too). With a
+  // re-measured floor, over the higher of its two figures: the floor is the fastest a round
+  // trip can go, so its slower figure is the disturbed one.
   std::optional<double> floor_ratio(const CellResult& cell) const;
   // The floor cell a cell is compared with, if the run has one.
   const CellResult* floor_of(const CellResult& cell) const;

@@ -24,6 +24,7 @@ struct TableCell {
   std::uint64_t size = 0;
   unsigned concurrency = 1;
   std::string http_version = "1.1"; // "1.1" or "2"
+  double rate = 0;                  // open loop: requests/s asked for; 0: closed loop
   std::string not_applicable;       // why this row cannot run this cell
   std::string status;               // cell_status()
   CellSummary summary;
@@ -44,7 +45,8 @@ struct RunTable {
 
 RunTable run_table(const RunResults& results);
 
-// Markdown shaped like the original's "Detailed Results": one table per path and concurrency,
+// Markdown shaped like the original's "Detailed Results": one table per path, concurrency and
+// rate (open loop: the achieved rate and late starts in the notes, ◇ on a flagged cell),
 // one row per client configuration, HTTP and HTTPS side by side; requests/s (median, with
 // the min–max range when repeated), client CPU µs per request, p50 / p99 latency and the
 // ratio to the raw-socket floor; failures, errors and skips listed under each table.

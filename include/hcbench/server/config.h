@@ -16,6 +16,7 @@ struct SessionConfig {
   std::uint64_t max_body_bytes = 1ull << 20;     // request bodies are read and discarded up to this
   std::size_t max_head_bytes = 8192;             // request line + headers (431 above)
   std::uint64_t keepalive_requests = 0;          // requests per connection, 0 = unlimited
+  std::uint64_t max_delay_ms = default_max_delay_ms; // largest ms of /delay/<ms> (400 above)
   ContentTypeMode content_type = ContentTypeMode::native;
   // HTTP/2 only (docs/http2.md). The header-list limit is max_head_bytes, counted as
   // SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).

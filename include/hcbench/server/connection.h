@@ -41,6 +41,8 @@ public:
   void begin_drain();
   // Applies the header, idle and lingering timeouts; may close the connection.
   void check_deadline(std::uint64_t now_ms);
+  // The time the session asked for (ProtocolSession::wake_at_ms) came: write what is due.
+  void wake();
 
   // The worker's intrusive list of open connections.
   Connection* prev = nullptr;
@@ -85,6 +87,8 @@ private:
   void update_reading();
   void stop_requests(); // no more requests: finish what is queued, then shut down
   void touch();
+  // Keeps the worker's wake-up for this connection equal to what the session holds back.
+  void schedule_wake();
 
   Worker& worker_;
   int fd_; // the socket; owned by handle_ once attached_
@@ -108,6 +112,7 @@ private:
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or the transport's set-up) began; 0: none
   std::uint64_t linger_until_ms_ = 0;
+  std::uint64_t wake_at_ms_ = 0; // registered with the worker (Worker::wake_at); 0: none
 };
 
 } // namespace hcbench

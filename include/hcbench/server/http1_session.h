@@ -4,6 +4,9 @@
 // Responses are produced when a request's headers are complete, in request order, so
 // pipelined requests are answered in order and a rejected body is never waited for. Request
 // bodies (Content-Length or chunked) are read and discarded up to a limit.
+//
+// A /delay/<ms> response is held back until its time (see protocol_session.h), and so is
+// every response after it, so that pipelined responses still leave in request order.
 #pragma once
 
 #include "hcbench/server/config.h"
@@ -13,6 +16,7 @@
 
 #include <llhttp.h>
 
+#include <deque>
 #include <span>
 #include <string>
 
@@ -28,17 +32,17 @@ public:
   // further bytes are ignored.
   Status feed(std::span<const char> bytes, OutputQueue& out) override;
 
-  // Every response is complete when feed() returns: nothing is ever held back.
-  bool wants_to_write() const override { return false; }
-  Status produce(OutputQueue&, std::size_t) override {
-    return phase_ == Phase::closing ? Status::close : Status::open;
-  }
+  // Every response is complete when feed() returns; only a /delay response (and those
+  // behind it) is held back, until its time.
+  bool wants_to_write() const override;
+  Status produce(OutputQueue& out, std::size_t budget) override;
+  std::uint64_t wake_at_ms() const override;
 
   // Inside a request's head (its first byte arrived, its headers are not complete): the
   // header timeout applies.
   bool reading_head() const override { return phase_ == Phase::head; }
-  // Between requests: nothing of the next request has arrived.
-  bool idle() const override { return phase_ == Phase::idle; }
+  // Between requests (nothing of the next request has arrived) and nothing held back.
+  bool idle() const override { return phase_ == Phase::idle && held_.empty(); }
   std::uint64_t requests() const { return requests_; }
   // The client asked to close (Connection: close, or HTTP/1.0 without keep-alive) in a
   // request without a body, and nothing came after that request: once the response is
@@ -70,6 +74,10 @@ private:
   int on_message_complete();
 
   void respond(const RouteMatch& match, bool keep_alive, bool http10);
+  void write_response(const RouteMatch& match, bool keep_alive, bool http10);
+  // Where a response goes: `out` when nothing is held back and it has no delay; otherwise
+  // behind what is held (a delayed response starts a new held entry due at its time).
+  OutputQueue& queue_for(OutputQueue& out, std::uint64_t delay_ms);
   void write_head(int status, std::string_view status_text, bool keep_alive, bool http10);
   void fail(int status, std::string_view reason); // error response, then close
 
@@ -86,6 +94,14 @@ private:
   bool client_ended_cleanly_ = false;
   int pending_error_status_ = 0;     // set by a callback that rejects the request
   std::string pending_error_reason_; // allocated only for a rejected request
+
+  // Responses held back, oldest first: each entry is due at its time and leaves only after
+  // the entries before it. Empty unless a /delay request is unanswered.
+  struct HeldResponses {
+    std::uint64_t due_ms = 0; // SessionServices::now_ms() time
+    OutputQueue bytes;
+  };
+  std::deque<HeldResponses> held_;
 };
 
 } // namespace hcbench

@@ -8,6 +8,11 @@
 // says so with wants_to_write(), and the connection calls produce() each time everything
 // queued has gone to the socket, until it stops wanting. HTTP/1 answers every request in
 // feed() and never holds output back.
+//
+// Output may also wait for a time (GET /delay/<ms>): the session keeps a deferred response
+// and says until when with wake_at_ms(); the connection arms the worker's timer for that
+// loop time and, when it fires, asks produce() again. The session itself never touches a
+// timer: it only reads the loop's clock through SessionServices::now_ms.
 #pragma once
 
 #include "hcbench/server/output_queue.h"
@@ -16,6 +21,7 @@
 #include "hcbench/shared/payload.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -40,6 +46,10 @@ public:
   // next output to `out` (about `budget` bytes or more; a session may stop earlier). A session
   // that appends nothing must stop wanting to write.
   virtual Status produce(OutputQueue& out, std::size_t budget) = 0;
+  // The loop time (ms, SessionServices::now_ms) at which output the session holds back
+  // becomes due; 0 when it waits for no time. wants_to_write() turns true at that time, and
+  // the connection keeps the connection open (and finishes nothing) until then.
+  virtual std::uint64_t wake_at_ms() const { return 0; }
 
   // Inside a request's head (its first byte arrived, its headers are not complete): the header
   // timeout applies.

@@ -4,6 +4,7 @@
 #include "hcbench/server/stats.h"
 #include "hcbench/shared/payload.h"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -15,6 +16,7 @@ struct SessionServices {
   WorkerCounters* counters = nullptr;
   const std::string* date_line = nullptr;  // "Date: <IMF-fixdate>\r\n", refreshed by the loop
   std::function<std::string()> stats_json; // the /stats document
+  std::function<std::uint64_t()> now_ms;   // the loop's clock, in ms (deferred responses)
 };
 
 } // namespace hcbench

@@ -16,8 +16,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace hcbench {
@@ -65,6 +67,10 @@ public:
   void link(Connection* connection);   // an accepted connection starts being served
   void unlink(Connection* connection); // it starts closing
   void connection_closed();            // its handle is closed
+  // Deferred output (protocol_session.h): wakes `connection` at loop time `due_ms` with one
+  // timer for the whole worker; cancel_wake() forgets a wake-up (same arguments).
+  void wake_at(Connection* connection, std::uint64_t due_ms);
+  void cancel_wake(Connection* connection, std::uint64_t due_ms);
 
 private:
   struct Listener {
@@ -80,6 +86,8 @@ private:
   static void on_sweep(uv_timer_t* timer);
   static void on_stop(uv_async_t* async);
   static void on_stop_deadline(uv_timer_t* timer);
+  static void on_wake(uv_timer_t* timer);
+  void arm_wake_timer();
   void run();
   bool open_listener(Listener& listener, std::string& error);
   void accept_from(Listener& listener);
@@ -93,6 +101,9 @@ private:
   Listener https_;
   uv_timer_t sweep_timer_{};
   uv_timer_t stop_timer_{};
+  uv_timer_t wake_timer_{};
+  // Connections waiting for a time, earliest first; only /delay requests put one here.
+  std::set<std::pair<std::uint64_t, Connection*>> wakeups_;
   uv_async_t stop_async_{};
   std::thread thread_;
   WorkerCounters counters_;
