@@ -224,6 +224,10 @@ TEST(RunCommandLine, StartAtInThePastOrWithoutADurationIsAnError) {
   const auto garbled = parse({"--start-at", "tomorrow", "--duration", "5"});
   EXPECT_FALSE(garbled.options);
   EXPECT_NE(garbled.error.find("RFC 3339"), std::string::npos) << garbled.error;
+  const auto open_loop =
+      parse({"--start-at", unix_ms_from_now(60000), "--duration", "5", "--rate", "1000"});
+  EXPECT_FALSE(open_loop.options);
+  EXPECT_NE(open_loop.error.find("--rate"), std::string::npos) << open_loop.error;
 }
 
 } // namespace
