@@ -44,7 +44,8 @@ int serve_command(int argc, char** argv) {
   ServerConfig config;
   cxxopts::Options options(
       "hcbench serve",
-      "The hcbench test API: /ping, /bigger, /length/<n> and /stats over HTTP/1.1 and HTTPS.");
+      "The hcbench test API: /ping, /bigger, /length/<n> and /stats over HTTP/1.1 and HTTP/2, "
+      "plain and HTTPS.");
   options.add_options()("bind", "address to listen on (numeric IPv4 or IPv6)",
                         cxxopts::value<std::string>()->default_value(config.bind_address))(
       "http-port", "HTTP port; 0 = ephemeral, off = no HTTP listener",
@@ -75,8 +76,12 @@ int serve_command(int argc, char** argv) {
       cxxopts::value<std::uint64_t>())(
       "compat-original",
       "behave like the 2016 original where it differs: every response text/html; charset=utf-8, "
-      "and at most 100 requests per connection (its nginx's keepalive_requests)")("h,help",
-                                                                                  "show this help");
+      "and at most 100 requests per connection (its nginx's keepalive_requests)")(
+      "http2", "HTTP/2: h2 by ALPN over HTTPS, h2c (prior knowledge or Upgrade) over HTTP; on|off",
+      cxxopts::value<std::string>()->default_value("on"))(
+      "max-streams", "HTTP/2 streams in flight per connection (SETTINGS_MAX_CONCURRENT_STREAMS)",
+      cxxopts::value<std::string>()->default_value(std::to_string(config.session.max_streams)))(
+      "h,help", "show this help");
   try {
     const auto parsed = options.parse(argc, argv);
     if (parsed.count("help")) {
@@ -102,6 +107,13 @@ int serve_command(int argc, char** argv) {
       config.session.content_type = ContentTypeMode::original;
       config.session.keepalive_requests = 100;
     }
+    const std::string http2 = parsed["http2"].as<std::string>();
+    if (http2 != "on" && http2 != "off")
+      throw OptionError(fmt::format("--http2 wants on or off, not '{}'", http2));
+    config.session.http2 = http2 == "on";
+    const std::uint64_t max_streams = count_option(parsed, "max-streams", 1);
+    if (max_streams > 0x7fffffff) throw OptionError("--max-streams: at most 2147483647");
+    config.session.max_streams = static_cast<std::uint32_t>(max_streams);
     if (parsed.count("keepalive-requests"))
       config.session.keepalive_requests = parsed["keepalive-requests"].as<std::uint64_t>();
   } catch (const std::exception& e) {

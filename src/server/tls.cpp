@@ -109,7 +109,7 @@ TlsContext::~TlsContext() {
 
 std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert_file,
                                                const std::filesystem::path& key_file,
-                                               std::string& error) {
+                                               std::string& error, bool offer_http2) {
   std::unique_ptr<TlsContext> context(new TlsContext());
   auto failed = [&](const std::string& what, int code) {
     error = describe(what.c_str(), code);
@@ -163,6 +163,13 @@ std::unique_ptr<TlsContext> TlsContext::create(const std::filesystem::path& cert
   mbedtls_ssl_conf_sig_hashes(&config, signature_hashes.data());
   code = mbedtls_ssl_conf_own_cert(&config, &context->certificate_, signing_key);
   if (code != 0) return failed("using certificate " + cert_file.string(), code);
+  // mbedTLS keeps the pointer: the lists are static. The server's order wins (mbedTLS picks
+  // the first of its own list that the client offers), so h2 is preferred.
+  static constexpr const char* with_http2[] = {"h2", "http/1.1", nullptr};
+  static constexpr const char* http1_only[] = {"http/1.1", nullptr};
+  code = mbedtls_ssl_conf_alpn_protocols(
+      &config, const_cast<const char**>(offer_http2 ? with_http2 : http1_only));
+  if (code != 0) return failed("configuring ALPN", code);
 
   // Resumption for every kind of client: tickets (RFC 5077; OpenSSL, Python, curl, wrk) and
   // the session-ID cache for clients that do not send the ticket extension. A full handshake

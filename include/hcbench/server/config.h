@@ -19,6 +19,7 @@ struct SessionConfig {
   ContentTypeMode content_type = ContentTypeMode::native;
   // HTTP/2 only (docs/http2.md). The header-list limit is max_head_bytes, counted as
   // SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).
+  bool http2 = true;                    // h2 by ALPN, h2c by prior knowledge or Upgrade
   std::uint32_t max_streams = 128;      // SETTINGS_MAX_CONCURRENT_STREAMS
   std::uint32_t reset_burst = 200;      // RST_STREAMs a client may send at once...
   std::uint32_t resets_per_second = 50; // ...and sustained; then GOAWAY ENHANCE_YOUR_CALM

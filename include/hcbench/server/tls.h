@@ -51,10 +51,11 @@ public:
   static constexpr std::uint32_t ticket_lifetime_seconds = 86400;
 
   // Loads the PEM certificate and private key (ECDSA or RSA) and checks they match; on
-  // failure returns null and says why in `error`.
+  // failure returns null and says why in `error`. ALPN offers "h2" then "http/1.1" with
+  // `offer_http2`, only "http/1.1" without; a client that offers neither agrees on none.
   static std::unique_ptr<TlsContext> create(const std::filesystem::path& cert_file,
                                             const std::filesystem::path& key_file,
-                                            std::string& error);
+                                            std::string& error, bool offer_http2 = true);
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
@@ -114,8 +115,8 @@ public:
   bool resumed() const { return resumed_; } // the handshake resumed a session (ticket or cache)
   // The negotiated suite, e.g. "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"; "" before that.
   const char* ciphersuite() const;
-  // The protocol agreed through ALPN (e.g. "h2"); empty when the client offered none or the
-  // server configured none (today's configuration), and before the handshake completes.
+  // The protocol agreed through ALPN ("h2" or "http/1.1"); empty when the client offered
+  // none, and before the handshake completes.
   std::string_view alpn_protocol() const;
   const std::string& error() const { return error_; }
 
