@@ -12,6 +12,7 @@
 
 #include <sys/resource.h>
 
+#include <cctype>
 #include <dirent.h>
 #include <fstream>
 #include <sstream>
@@ -27,8 +28,14 @@ using test::RawConnection;
 using test::response_statuses;
 using test::ServerProcess;
 
+// Case-insensitive: libcurl negotiates HTTP/2 over HTTPS by ALPN, whose names are lower case.
 std::string header_value(const std::string& headers, const std::string& name) {
-  const auto at = headers.find(name + ": ");
+  const auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  const std::string folded = lower(headers);
+  const auto at = folded.find(lower(name) + ": ");
   if (at == std::string::npos) return {};
   const auto start = at + name.size() + 2;
   return headers.substr(start, headers.find("\r\n", start) - start);
@@ -355,6 +362,9 @@ TEST_F(ServeTest, TlsSessionsResume) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(curl, CURLOPT_FORBID_REUSE, 1L);
+    // HTTP/1.1, as this test was written for: with h2 agreed by ALPN, curl 7.88 resumed none
+    // of the three sessions (openssl s_client -alpn h2 -sess_in does resume).
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
     curl_easy_setopt(
         curl, CURLOPT_WRITEFUNCTION,
         +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
