@@ -410,5 +410,29 @@ TEST_F(Http2Test, RapidResetGetsEnhanceYourCalm) {
   EXPECT_GE(stats(server)["protocols"]["http2"]["resets_received"].get<int>(), 200);
 }
 
+// A client that opens every window and then reads nothing: the server's memory stays bounded
+// (at most 256 KiB produced ahead of the socket), and the idle timeout, which counts progress
+// rather than open streams, closes it.
+TEST_F(Http2Test, ClientThatNeverReadsIsBoundedAndTimesOut) {
+  auto& server = start({"--idle-timeout", "1"});
+  const long rss_before = server.rss_kib();
+  RawConnection c(server.http_port());
+  const std::string big_window("\x00\x04\x7f\xff\xff\xff", 6); // INITIAL_WINDOW_SIZE 2^31-1
+  std::string requests = std::string(preface) + frame(settings_type, 0, 0, big_window) +
+                         frame(8, 0, 0, std::string("\x7f\xff\x00\x00", 4)); // WINDOW_UPDATE
+  // :method GET, :scheme http, :path /length/1048576, :authority a.
+  const std::string get_mebibyte = std::string("\x82\x86\x04\x0f/length/1048576\x01\x01"
+                                               "a");
+  for (std::uint32_t id = 1; id < 2 * 100; id += 2) {
+    requests += frame(headers_type, end_stream_and_headers, id, get_mebibyte);
+  }
+  ASSERT_TRUE(c.send(requests));
+  std::this_thread::sleep_for(2500ms); // the idle timeout, plus the sweep's 250 ms, and more
+  EXPECT_LT(server.rss_kib() - rss_before, 32 * 1024) << "100 MiB asked for, never read";
+  const auto doc = stats(server);
+  EXPECT_EQ(doc["connections"]["active"].get<int>(), 1) << "only this /stats connection";
+  EXPECT_EQ(doc["protocols"]["http2"]["connections"]["active"].get<int>(), 0);
+}
+
 } // namespace
 } // namespace hcbench
