@@ -434,5 +434,22 @@ TEST_F(Http2Test, ClientThatNeverReadsIsBoundedAndTimesOut) {
   EXPECT_EQ(doc["protocols"]["http2"]["connections"]["active"].get<int>(), 0);
 }
 
+TEST_F(Http2Test, MaxStreamsIsAnnouncedInTheServerSettings) {
+  auto& server = start({"--max-streams", "7"});
+  RawConnection c(server.http_port());
+  c.send(std::string(preface) + frame(settings_type, 0, 0));
+  c.shutdown_write();
+  const auto frames = parse_frames(c.read_all());
+  ASSERT_FALSE(frames.empty());
+  ASSERT_EQ(frames.front().type, settings_type);
+  const std::string& entries = frames.front().payload;
+  long max_streams = -1;
+  for (std::size_t at = 0; at + 6 <= entries.size(); at += 6) {
+    const auto u = [&](std::size_t i) { return static_cast<std::uint8_t>(entries[at + i]); };
+    if (u(0) == 0 && u(1) == 3) max_streams = (u(2) << 24) | (u(3) << 16) | (u(4) << 8) | u(5);
+  }
+  EXPECT_EQ(max_streams, 7);
+}
+
 } // namespace
 } // namespace hcbench

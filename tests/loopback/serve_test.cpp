@@ -419,6 +419,9 @@ TEST(ServeLifecycle, BadOptionsAreClearErrors) {
         {"--bind", "not-an-address"},
         {"--cert", "/nonexistent.crt", "--key", "/nonexistent.key"},
         {"--http-port", "off", "--https-port", "off"},
+        {"--http2", "maybe"},
+        {"--max-streams", "0"},
+        {"--max-streams", "many"},
         {"unexpected"}}) {
     std::string command = test::hcbench_binary() + " serve --http-port 0 --https-port 0";
     for (const auto& a : args) command += " " + a;
