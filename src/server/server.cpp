@@ -133,7 +133,8 @@ bool Server::start(std::string& error) {
         config_.cert_file.empty() ? data_file("certs/localhost.crt").string() : config_.cert_file;
     const std::string key =
         config_.key_file.empty() ? data_file("certs/localhost.key").string() : config_.key_file;
-    tls_ = TlsContext::create(cert, key, error);
+    // No ALPN list yet: every connection speaks HTTP/1.
+    tls_ = TlsContext::create(TlsSettings{config_.tls_engine, cert, key, {}}, error);
     if (!tls_) return false;
   }
   std::vector<int> http_fds;
