@@ -360,6 +360,8 @@ TEST_P(TlsSessionTest, ResumesWithATicketAndNotForAFreshClient) {
     EXPECT_FALSE(server.resumed());
     ASSERT_EQ(mbedtls_ssl_get_session(client.ssl(), &saved), 0);
     EXPECT_NE(saved.ticket_len, 0u); // the server issued a ticket
+    EXPECT_EQ(saved.ticket_lifetime, TlsContext::ticket_lifetime_seconds);
+    EXPECT_EQ(saved.id_len, 0u); // and no session ID: the session is not in the cache
   }
   {
     MemoryClient client(config, &saved);
