@@ -378,7 +378,7 @@ int main(int argc, char** argv) {
     std::printf("  %-7s = %s\n", std::string(hcbench::tls_engine_name(engine)).c_str(),
                 load(engine, "localhost")->library_version().c_str());
   }
-  std::printf("\n| %-7s | %-28s | %-39s | %5s | %14s | %8s | %7s | %15s | %10s |\n", "engine",
+  std::printf("\n| %-7s | %-28s | %-45s | %5s | %14s | %8s | %7s | %15s | %10s |\n", "engine",
               "certificate, curve", "suite", "full", "median (mean)", "full/s", "resumed",
               "median (mean)", "resumed/s");
   std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(9, '-').c_str(),
