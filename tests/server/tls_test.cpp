@@ -27,14 +27,14 @@ std::filesystem::path cert(const char* name) {
 class TlsEngineTest : public ::testing::TestWithParam<TlsEngine> {
 protected:
   std::unique_ptr<TlsContext> create(const std::filesystem::path& cert_file,
-                                     const std::filesystem::path& key_file, std::string& error,
-                                     std::vector<std::string> alpn = {}) const {
-    return TlsContext::create(TlsSettings{GetParam(), cert_file, key_file, std::move(alpn)}, error);
+                                     const std::filesystem::path& key_file,
+                                     std::string& error) const {
+    return TlsContext::create(TlsSettings{GetParam(), cert_file, key_file, {}}, error);
   }
-  std::unique_ptr<TlsContext> load(const char* base, std::vector<std::string> alpn = {}) const {
+  std::unique_ptr<TlsContext> load(const char* base) const {
     std::string error;
     auto context = create(cert((std::string(base) + ".crt").c_str()),
-                          cert((std::string(base) + ".key").c_str()), error, std::move(alpn));
+                          cert((std::string(base) + ".key").c_str()), error);
     EXPECT_NE(context, nullptr) << error;
     EXPECT_EQ(error, "");
     if (context != nullptr) {
