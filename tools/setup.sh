@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package hcbench needs to build, test, benchmark and report.
 # Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
+# Also installs the Node.js driver's npm libraries (npm ci in drivers/node, from the committed
+# package-lock.json), again only when they are missing or the lock file changed.
 # Usage: tools/setup.sh [--bench] [--charts] [--container] [--build-only]
 #   --bench       adds nginx, wrk, h2load, ab, hyperfine, perf, strace, valgrind
 #   --charts      adds chromium, to look at `hcbench report --charts` SVGs as a browser renders
@@ -13,7 +15,7 @@ set -euo pipefail
 build_packages=(
   build-essential meson ninja-build pkg-config
   libuv1-dev libmbedtls-dev libssl-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
-  nlohmann-json3-dev libgtest-dev node-llhttp
+  nlohmann-json3-dev libgtest-dev node-llhttp libnghttp2-dev
   # meson configures the tests too: the report tests parse the SVG charts with expat
   libexpat1-dev
 )
@@ -28,8 +30,22 @@ packages=(
   python3-yaml
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
-  # the Node.js driver
+  # httpx's HTTP/2 (http2=True)
+  python3-h2
+  # the Node.js driver; its libraries (undici, axios, got, node-fetch) come from npm below
   nodejs
+  # the Java driver (drivers/java): Debian's OpenJDK 17 compiles and runs it, against
+  # Debian's jars of OkHttp and Apache HttpClient 5 (and slf4j-nop to keep the latter quiet)
+  openjdk-17-jdk-headless libokhttp-java libhttpclient5-java libslf4j-java
+)
+# The Go and Rust drivers (drivers/go, drivers/rust), built by meson offline from these:
+# Debian's Go 1.19 and fasthttp's sources; rustc 1.63, cargo and the crates of reqwest, ureq
+# and hyper (native-tls over OpenSSL). About 540 MiB (Go) and 640 MiB (Rust) installed.
+packages+=(
+  golang-go golang-github-valyala-fasthttp-dev
+  rustc cargo libssl-dev librust-reqwest-dev librust-ureq-dev librust-hyper-dev
+  librust-hyper-tls-dev librust-tokio-dev librust-tokio-native-tls-dev librust-native-tls-dev
+  librust-sha2-dev librust-base64-dev librust-serde-json-dev librust-libc-dev
 )
 for option in "$@"; do
   case "$option" in
@@ -51,9 +67,28 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#packages[@]} packages already installed"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The Node.js driver's libraries, exactly as pinned in drivers/node/package-lock.json. npm ci
+# replaces node_modules whole, so it runs only when the lock file differs from the one last
+# installed (a stamp in node_modules), and never runs install scripts.
+[[ " $* " == *" --build-only "* ]] && exit 0
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/drivers/node"
+lock_sum=$(sha256sum "$node_dir/package-lock.json" | cut -d' ' -f1)
+stamp="$node_dir/node_modules/.hcbench-lock-sha256"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$lock_sum" ]]; then
+  echo "setup: Node.js driver libraries already installed"
+elif ! command -v npm >/dev/null; then
+  # Node.js 20 packages bundle npm; Debian's own nodejs 18 does not (and is too old for the
+  # pinned undici and got). The rows of those libraries are then skipped, with the reason.
+  echo "setup: npm not found: the Node.js driver's libraries are not installed" >&2
+else
+  echo "setup: npm ci in drivers/node"
+  (cd "$node_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > "$stamp"
+fi

@@ -5,19 +5,24 @@ loop with the client it names, and prints one JSON report line on stdout. Diagno
 stderr. hcbench runs it with Debian's /usr/bin/python3 in isolated mode (-I -B).
 
 The clients are the original python-client-benchmarks rows (requests, pycurl, urllib3,
-urllib) set up the way the original set them up, plus httpx and aiohttp. Unlike the original,
-every response is checked (status, body length, and the SHA-256 of the body when asked), and
-a response that fails a check is counted as a failure, never timed as a success.
+urllib) set up the way the original set them up, plus httpx (Client and AsyncClient) and
+aiohttp. Unlike the original, every response is checked (status, body length, and the
+SHA-256 of the body when asked), and a response that fails a check is counted as a failure,
+never timed as a success. At concurrency N each client runs N requests at once the way its
+library is meant to be used concurrently: threads, tasks on one asyncio event loop, or a
+pycurl CurlMulti (see CLIENTS).
 """
 
 import base64
 import gc
 import hashlib
+import io
 import json
 import os
 import platform
 import resource
 import sys
+import threading
 import time
 
 PROTOCOL = 1
@@ -32,8 +37,24 @@ for _name in list(os.environ):
 # Connections opened, counted for the report's connections_opened (reset when the timed loop
 # starts). Every library here except pycurl connects through socket.socket.connect (asyncio
 # included), so one wrapper counts them all at the cost of a counter per new connection;
-# pycurl's libcurl connects in C and reports its own count (CURLINFO_NUM_CONNECTS).
-CONNECTIONS = [0]
+# pycurl's libcurl connects in C and reports its own count (CURLINFO_NUM_CONNECTS). Threads
+# connect at the same time at concurrency N, so the counter takes a lock (an uncontended lock
+# costs far less than the connect it counts).
+_connections = [0]
+_connections_lock = threading.Lock()
+
+
+def count_connections(count=1):
+    with _connections_lock:
+        _connections[0] += count
+
+
+def connections_opened(reset=False):
+    with _connections_lock:
+        count = _connections[0]
+        if reset:
+            _connections[0] = 0
+        return count
 
 
 def _count_connections():
@@ -42,11 +63,11 @@ def _count_connections():
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def connect(self, address):
-        CONNECTIONS[0] += 1
+        count_connections()
         return real_connect(self, address)
 
     def connect_ex(self, address):
-        CONNECTIONS[0] += 1
+        count_connections()
         return real_connect_ex(self, address)
 
     socket.socket.connect = connect
@@ -74,6 +95,8 @@ class Settings:
         self.insecure = bool(cell.get("insecure", True))
         self.cacert = cell.get("cacert") or None
         self.timeout = float(cell.get("request_timeout_seconds", 30))
+        # "1.1", or "2": h2 by ALPN over https, prior knowledge (h2c) over http.
+        self.http_version = str(cell.get("http_version", "1.1"))
         self.want_digest = self.verify == "digest"
         self.expected_digest = None
         if self.want_digest:
@@ -122,9 +145,20 @@ def body_summary(settings):
 
 
 # --- the clients --------------------------------------------------------------------------
-# Each factory does the untimed setup (imports, sessions, handles, prepared requests) and
-# returns (fetch, close, library_version). fetch() performs one request and returns
-# (status, body_length, body_sha256_or_None); it raises on a transport error.
+# Each factory does the untimed setup (imports, sessions, handles, prepared requests). How it
+# hands out requests depends on how its library runs N requests at once (the row's MODEL):
+#
+#   THREADS: factory(s) -> (worker, close, library_version). worker() sets up one thread's
+#            fetch (its own Session or opener, or the one shared thread-safe pool); fetch()
+#            performs one request and returns (status, body_length, body_sha256_or_None), and
+#            raises on a transport error. At concurrency 1 the one fetch runs on the main thread.
+#   TASKS:   factory(s) -> ((open_session, fetch, close), None, library_version), coroutines:
+#            N tasks on one event loop share the session.
+#   MULTI:   factory(s) -> (new_transfer, None, library_version); new_transfer(in_multi) is one
+#            CurlTransfer. At concurrency 1 its handle runs alone (perform()); at N, N
+#            transfers run in one CurlMulti.
+
+THREADS, TASKS, MULTI = "threads", "tasks", "multi"
 
 
 def requests_no_reuse(s):
@@ -132,27 +166,40 @@ def requests_no_reuse(s):
     quiet_urllib3(s)
     verify, timeout, summary = s.requests_verify(), s.timeout, body_summary(s)
 
-    # The original's row 1: requests.get() builds a new Session, hence a new connection.
+    # The original's row 1: requests.get() builds a new Session, hence a new connection, in
+    # whichever thread calls it.
     def fetch():
         response = requests.get(s.url, verify=verify, timeout=timeout)
         return (response.status_code, *summary(response.content))
 
-    return fetch, None, requests.__version__
+    return lambda: fetch, None, requests.__version__
 
 
 def requests_session(s):
     requests = need("requests")
     quiet_urllib3(s)
     verify, timeout, summary = s.requests_verify(), s.timeout, body_summary(s)
-    # The original's row 2: one Session and one prepared request, sent again and again.
-    session = requests.Session()
-    prepared = requests.Request("GET", s.url).prepare()
+    sessions = []
 
-    def fetch():
-        response = session.send(prepared, verify=verify, timeout=timeout)
-        return (response.status_code, *summary(response.content))
+    # The original's row 2: one Session and one prepared request, sent again and again. At
+    # concurrency N each thread has its own Session: requests does not document a Session as
+    # thread-safe, and one per thread is how it is used from a thread pool.
+    def worker():
+        session = requests.Session()
+        sessions.append(session)
+        prepared = requests.Request("GET", s.url).prepare()
 
-    return fetch, session.close, requests.__version__
+        def fetch():
+            response = session.send(prepared, verify=verify, timeout=timeout)
+            return (response.status_code, *summary(response.content))
+
+        return fetch
+
+    def close():
+        for session in sessions:
+            session.close()
+
+    return worker, close, requests.__version__
 
 
 def quiet_urllib3(s):
@@ -165,6 +212,9 @@ def curl_handle(pycurl, s):
     handle.setopt(pycurl.URL, s.url)
     handle.setopt(pycurl.NOSIGNAL, 1)
     handle.setopt(pycurl.TIMEOUT_MS, int(s.timeout * 1000))
+    # libcurl offers h2 by ALPN over HTTPS by default; the pycurl rows are HTTP/1.1 rows (the
+    # original's), so the version is pinned rather than left to what the server agrees to.
+    handle.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
     if s.insecure:
         handle.setopt(pycurl.SSL_VERIFYPEER, 0)
         handle.setopt(pycurl.SSL_VERIFYHOST, 0)
@@ -173,81 +223,103 @@ def curl_handle(pycurl, s):
     return handle
 
 
-def pycurl_discard_body(s):
-    pycurl = need("pycurl")
-    handle = curl_handle(pycurl, s)
-    # The original's row 3: the body goes to `lambda x: None`; libcurl counts its bytes.
-    if s.want_digest:
-        hasher = [hashlib.sha256()]
-        handle.setopt(pycurl.WRITEFUNCTION, lambda data: hasher[0].update(data))
-    else:
-        hasher = None
-        handle.setopt(pycurl.WRITEFUNCTION, lambda data: None)
+class CurlTransfer:
+    """One pycurl transfer slot, set up as its row sets it up: a handle kept for every request
+    or a new one per request, the body discarded or saved to a new buffer per request.
+    fetch() runs the transfer alone (perform()); the CurlMulti loop calls begin() and end()."""
 
-    def fetch():
-        if hasher:
-            hasher[0] = hashlib.sha256()
+    def __init__(self, pycurl, s, keep_handle, save_body, forbid_reuse, in_multi):
+        self.pycurl, self.s = pycurl, s
+        self.keep_handle, self.save_body = keep_handle, save_body
+        # Handles in a multi share its connection cache, so a new handle would silently reuse
+        # another's connection: the new-handle row keeps its promise of new connections there.
+        self.forbid_reuse = forbid_reuse or (in_multi and not keep_handle)
+        self.summary = body_summary(s)
+        self.hasher = None
+        self.body = None
+        self.handle = self.new_handle() if keep_handle else None
+        if keep_handle and not save_body:
+            # The original's row 3: the body goes to `lambda x: None`; libcurl counts its bytes.
+            if s.want_digest:
+                self.hasher = hashlib.sha256()
+                self.handle.setopt(pycurl.WRITEFUNCTION, lambda data: self.hasher.update(data))
+            else:
+                self.handle.setopt(pycurl.WRITEFUNCTION, lambda data: None)
+
+    def new_handle(self):
+        handle = curl_handle(self.pycurl, self.s)
+        if self.forbid_reuse:  # the original's row 5 (and the new-handle row in a multi)
+            handle.setopt(self.pycurl.FORBID_REUSE, 1)
+        return handle
+
+    def begin(self):
+        """Readies the next request and returns the handle that performs it."""
+        if not self.keep_handle:
+            # The original's row 6: a new Curl() per request. It also set
+            # DNS_USE_GLOBAL_CACHE, a workaround for an old resolver slowness; libcurl ignores
+            # that option since 7.62.
+            self.handle = self.new_handle()
+        if self.save_body:
+            # The original's row 4: a new buffer per request (cStringIO then, BytesIO now).
+            self.body = io.BytesIO()
+            self.handle.setopt(self.pycurl.WRITEFUNCTION, self.body.write)
+        elif self.hasher is not None:
+            self.hasher = hashlib.sha256()
+        return self.handle
+
+    def end(self, completed):
+        """After a transfer, completed or not: counts the connections it opened and, when it
+        completed, returns (status, body_length, body_sha256_or_None)."""
+        pycurl, handle = self.pycurl, self.handle
         try:
-            handle.perform()
-        finally:
-            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
-        length = int(handle.getinfo(pycurl.SIZE_DOWNLOAD))
-        return handle.getinfo(pycurl.RESPONSE_CODE), length, hasher[0].digest() if hasher else None
-
-    return fetch, handle.close, pycurl.version
-
-
-def pycurl_save_body(s, forbid_reuse=False):
-    import io
-
-    pycurl = need("pycurl")
-    handle = curl_handle(pycurl, s)
-    if forbid_reuse:  # the original's row 5
-        handle.setopt(pycurl.FORBID_REUSE, 1)
-    summary = body_summary(s)
-
-    # The original's row 4: a new buffer per request (cStringIO then, BytesIO in Python 3).
-    def fetch():
-        body = io.BytesIO()
-        handle.setopt(pycurl.WRITEFUNCTION, body.write)
-        try:
-            handle.perform()
-        finally:
-            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
-        data = body.getvalue()
-        body.close()
-        return (handle.getinfo(pycurl.RESPONSE_CODE), *summary(data))
-
-    return fetch, handle.close, pycurl.version
-
-
-def pycurl_forbid_reuse(s):
-    return pycurl_save_body(s, forbid_reuse=True)
-
-
-def pycurl_new_handle(s):
-    import io
-
-    pycurl = need("pycurl")
-    summary = body_summary(s)
-
-    # The original's row 6: a new Curl() per request. It also set DNS_USE_GLOBAL_CACHE, a
-    # workaround for an old resolver slowness; libcurl ignores that option since 7.62.
-    def fetch():
-        handle = curl_handle(pycurl, s)
-        body = io.BytesIO()
-        handle.setopt(pycurl.WRITEFUNCTION, body.write)
-        try:
-            handle.perform()
+            count_connections(handle.getinfo(pycurl.NUM_CONNECTS))
+            if not completed:
+                return None
             status = handle.getinfo(pycurl.RESPONSE_CODE)
+            if not self.save_body:
+                length = int(handle.getinfo(pycurl.SIZE_DOWNLOAD))
+                return status, length, self.hasher.digest() if self.hasher else None
+            data = self.body.getvalue()
+            return (status, *self.summary(data))
         finally:
-            CONNECTIONS[0] += handle.getinfo(pycurl.NUM_CONNECTS)
-            handle.close()
-        data = body.getvalue()
-        body.close()
-        return (status, *summary(data))
+            if self.body is not None:
+                self.body.close()
+                self.body = None
+            if not self.keep_handle:
+                handle.close()
+                self.handle = None
 
-    return fetch, None, pycurl.version
+    def fetch(self):
+        handle = self.begin()
+        try:
+            handle.perform()
+        except BaseException:
+            self.end(False)
+            raise
+        return self.end(True)
+
+    def close(self):
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+
+def pycurl_row(keep_handle, save_body, forbid_reuse=False):
+    def factory(s):
+        pycurl = need("pycurl")
+
+        def new_transfer(in_multi):
+            return CurlTransfer(pycurl, s, keep_handle, save_body, forbid_reuse, in_multi)
+
+        return new_transfer, None, pycurl.version
+
+    return factory
+
+
+pycurl_discard_body = pycurl_row(keep_handle=True, save_body=False)
+pycurl_save_body = pycurl_row(keep_handle=True, save_body=True)
+pycurl_forbid_reuse = pycurl_row(keep_handle=True, save_body=True, forbid_reuse=True)
+pycurl_new_handle = pycurl_row(keep_handle=False, save_body=True)
 
 
 def urllib3_pool(s):
@@ -257,6 +329,10 @@ def urllib3_pool(s):
     # CERT_NONE for HTTPS; a PoolManager with the same certificate settings is equivalent.
     # retries=False: a failed request is counted, not silently retried (urllib3 retries 3x).
     options = {"retries": False, "timeout": s.timeout}
+    if s.concurrency > 1:
+        # One pool shared by N threads: it keeps up to N connections (the default is 1, and
+        # a connection beyond maxsize is closed after its request instead of kept).
+        options["maxsize"] = s.concurrency
     if not s.url.startswith("https:"):
         pass  # the certificate options are not accepted by plain HTTP pools
     elif s.insecure:
@@ -270,42 +346,100 @@ def urllib3_pool(s):
         response = pool.urlopen("GET", s.url)
         return (response.status, *summary(response.data))
 
-    return fetch, pool.clear, urllib3.__version__
+    return lambda: fetch, pool.clear, urllib3.__version__
 
 
 def urllib_request(s):
     import urllib.error
     import urllib.request
 
-    # The original's row 8 was Python 2's urllib.urlopen(url).read(), with one module-level
-    # opener; here Python 3's urllib.request with one opener, built once.
-    handlers = [urllib.request.ProxyHandler({})]
-    if s.url.startswith("https:"):
-        handlers.append(urllib.request.HTTPSHandler(context=s.ssl_context()))
-    opener = urllib.request.build_opener(*handlers)
     summary, timeout = body_summary(s), s.timeout
 
-    def fetch():
-        try:
-            with opener.open(s.url, timeout=timeout) as response:
-                return (response.status, *summary(response.read()))
-        except urllib.error.HTTPError as error:  # a non-2xx status: a status failure
-            with error:
-                return (error.code, *summary(error.read()))
+    # The original's row 8 was Python 2's urllib.urlopen(url).read(), with one module-level
+    # opener; here Python 3's urllib.request with one opener per thread, built before the loop.
+    def worker():
+        handlers = [urllib.request.ProxyHandler({})]
+        if s.url.startswith("https:"):
+            handlers.append(urllib.request.HTTPSHandler(context=s.ssl_context()))
+        opener = urllib.request.build_opener(*handlers)
 
-    return fetch, None, platform.python_version()
+        def fetch():
+            try:
+                with opener.open(s.url, timeout=timeout) as response:
+                    return (response.status, *summary(response.read()))
+            except urllib.error.HTTPError as error:  # a non-2xx status: a status failure
+                with error:
+                    return (error.code, *summary(error.read()))
+
+        return fetch
+
+    return worker, None, platform.python_version()
+
+
+def httpx_limits(httpx, s):
+    """httpx keeps at most 20 idle connections by default: at a higher concurrency it would
+    close and reopen connections all the time, so the pool grows to N."""
+    if s.concurrency == 1:
+        return {}
+    return {"limits": httpx.Limits(max_connections=max(100, s.concurrency),
+                                   max_keepalive_connections=max(20, s.concurrency))}
+
+
+class WrongProtocolVersion(Exception):
+    """A response over another HTTP version than the cell asked: a protocol failure."""
+
+
+def httpx_versions(s):
+    """HTTP/2 only when asked: http1=False makes httpx offer only h2 by ALPN over https and
+    speak h2c with prior knowledge over http, so it never falls back to HTTP/1.1 unseen."""
+    if s.http_version != "2":
+        return {}
+    need("h2")
+    return {"http1": False, "http2": True}
+
+
+def checked_version(s, response):
+    """Every response is checked for the version asked, as the status and length are."""
+    expected = "HTTP/2" if s.http_version == "2" else "HTTP/1.1"
+    if response.http_version != expected:
+        raise WrongProtocolVersion(f"the response came over {response.http_version}, not {expected}")
+    return response
 
 
 def httpx_client(s):
     httpx = need("httpx")
-    client = httpx.Client(verify=s.requests_verify(), timeout=s.timeout, trust_env=False)
+    # One Client (its pool is thread-safe) shared by the N threads; over HTTP/2 its one
+    # connection carries the N threads' requests as streams.
+    client = httpx.Client(verify=s.requests_verify(), timeout=s.timeout, trust_env=False,
+                          **httpx_limits(httpx, s), **httpx_versions(s))
     summary = body_summary(s)
 
     def fetch():
-        response = client.get(s.url)
+        response = checked_version(s, client.get(s.url))
         return (response.status_code, *summary(response.content))
 
-    return fetch, client.close, httpx.__version__
+    return lambda: fetch, client.close, httpx.__version__
+
+
+def httpx_async_client(s):
+    httpx = need("httpx")
+    summary = body_summary(s)
+    state = {}
+
+    # One AsyncClient in one event loop, shared by the N tasks.
+    async def open_session():
+        state["client"] = httpx.AsyncClient(verify=s.requests_verify(), timeout=s.timeout,
+                                            trust_env=False, **httpx_limits(httpx, s),
+                                            **httpx_versions(s))
+
+    async def fetch():
+        response = checked_version(s, await state["client"].get(s.url))
+        return (response.status_code, *summary(response.content))
+
+    async def close():
+        await state["client"].aclose()
+
+    return (open_session, fetch, close), None, httpx.__version__
 
 
 def aiohttp_session(s):
@@ -313,11 +447,14 @@ def aiohttp_session(s):
     summary = body_summary(s)
     state = {}
 
-    # Sequential requests over one ClientSession in one event loop: the timed loop itself
-    # runs inside the loop (see run_async), so no per-request event loop start-up is timed.
+    # One ClientSession in one event loop, shared by the N tasks; the timed loop itself runs
+    # inside the loop (see run_async), so no per-request event loop start-up is timed.
     async def open_session():
         ssl_setting = False if s.insecure else s.ssl_context()
-        connector = aiohttp.TCPConnector(ssl=ssl_setting)
+        options = {"ssl": ssl_setting}
+        if s.concurrency > 100:
+            options["limit"] = s.concurrency  # the connector's default limit is 100
+        connector = aiohttp.TCPConnector(**options)
         state["session"] = aiohttp.ClientSession(
             connector=connector, timeout=aiohttp.ClientTimeout(total=s.timeout))
 
@@ -331,19 +468,20 @@ def aiohttp_session(s):
     return (open_session, fetch, close), None, aiohttp.__version__
 
 
+# Each client and how it runs N requests at once (docs/drivers.md lists the same).
 CLIENTS = {
-    "requests.no-reuse": requests_no_reuse,
-    "requests.session": requests_session,
-    "pycurl.reuse-handle.discard-body": pycurl_discard_body,
-    "pycurl.reuse-handle.save-body": pycurl_save_body,
-    "pycurl.forbid-reuse.save-body": pycurl_forbid_reuse,
-    "pycurl.new-handle.save-body": pycurl_new_handle,
-    "urllib3.pool": urllib3_pool,
-    "urllib": urllib_request,
-    "httpx.client": httpx_client,
-    "aiohttp.session": aiohttp_session,
+    "requests.no-reuse": (requests_no_reuse, THREADS),
+    "requests.session": (requests_session, THREADS),
+    "pycurl.reuse-handle.discard-body": (pycurl_discard_body, MULTI),
+    "pycurl.reuse-handle.save-body": (pycurl_save_body, MULTI),
+    "pycurl.forbid-reuse.save-body": (pycurl_forbid_reuse, MULTI),
+    "pycurl.new-handle.save-body": (pycurl_new_handle, MULTI),
+    "urllib3.pool": (urllib3_pool, THREADS),
+    "urllib": (urllib_request, THREADS),
+    "httpx.client": (httpx_client, THREADS),
+    "httpx.async-client": (httpx_async_client, TASKS),
+    "aiohttp.session": (aiohttp_session, TASKS),
 }
-ASYNC_CLIENTS = {"aiohttp.session"}
 
 
 # --- failures -------------------------------------------------------------------------------
@@ -395,12 +533,17 @@ def failure_kind(error):
     return found
 
 
+def curl_failure_kind(code):
+    """The failure kind of a libcurl error code."""
+    for kind, codes in CURL_KINDS.items():
+        if code in codes:
+            return kind
+    return "other"
+
+
 def kind_of_one(item):
     if type(item).__module__ == "pycurl" and type(item).__name__ == "error" and item.args:
-        for kind, codes in CURL_KINDS.items():
-            if item.args[0] in codes:
-                return kind
-        return "other"
+        return curl_failure_kind(item.args[0])
     for cls in type(item).__mro__:
         for kind, words in NAME_RULES:
             if any(word in cls.__name__ for word in words):
@@ -430,8 +573,8 @@ class Tally:
             return "digest"
         return None
 
-    def fail(self, kind):
-        self.failures[kind] = self.failures.get(kind, 0) + 1
+    def fail(self, kind, count=1):
+        self.failures[kind] = self.failures.get(kind, 0) + count
 
     def settle(self, kind, elapsed_ns, length):
         """Counts one finished request: timed if it passed its checks, else a failure."""
@@ -441,11 +584,44 @@ class Tally:
         else:
             self.fail(kind)
 
+    def add(self, other):
+        """Adds another worker's counts to these."""
+        self.latencies.extend(other.latencies)
+        self.body_bytes += other.body_bytes
+        for kind, count in other.failures.items():
+            self.fail(kind, count)
+        return self
 
-def run_sync(fetch, count, settings, deadline_ns=0):
+
+class Tickets:
+    """The requests of one phase (warm-up or timed loop), taken one at a time by N workers:
+    the count is split across them exactly, and a worker whose requests are quicker takes
+    more, so N stay in flight until the last few. Iterating takes one ticket."""
+
+    def __init__(self, count):
+        self.left = count
+        self.lock = threading.Lock()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        with self.lock:
+            if self.left <= 0:
+                raise StopIteration
+            self.left -= 1
+
+    def drain(self):
+        with self.lock:
+            self.left = 0
+
+
+# turns: range(count) for one sequential worker, or Tickets shared by N workers. Latency runs
+# from each request's own start to its end, the checks included.
+def run_sync(fetch, turns, settings, deadline_ns=0):
     tally = Tally(settings)
     clock, check, settle = time.perf_counter_ns, tally.check, tally.settle
-    for _ in range(count):
+    for _ in turns:
         length = 0
         started = clock()
         try:
@@ -460,10 +636,10 @@ def run_sync(fetch, count, settings, deadline_ns=0):
     return tally
 
 
-async def run_async(fetch, count, settings, deadline_ns=0):
+async def run_async(fetch, turns, settings, deadline_ns=0):
     tally = Tally(settings)
     clock, check, settle = time.perf_counter_ns, tally.check, tally.settle
-    for _ in range(count):
+    for _ in turns:
         length = 0
         started = clock()
         try:
@@ -478,6 +654,148 @@ async def run_async(fetch, count, settings, deadline_ns=0):
     return tally
 
 
+async def run_tasks(fetch, count, settings, deadline_ns=0):
+    """N tasks on this event loop sharing one session and the phase's requests."""
+    import asyncio
+
+    tickets = Tickets(count)
+    tallies = await asyncio.gather(*(run_async(fetch, tickets, settings, deadline_ns)
+                                     for _ in range(settings.concurrency)))
+    total = Tally(settings)
+    for tally in tallies:
+        total.add(tally)
+    return total
+
+
+class Crew:
+    """N threads, one fetch each, that run every phase together: they are started before the
+    warm-up, wait at a barrier between phases, and all have finished a phase when run()
+    returns, so the timed window covers every worker and nothing else."""
+
+    def __init__(self, fetches, settings):
+        self.settings = settings
+        self.gate = threading.Barrier(len(fetches) + 1)
+        self.phase = None  # (Tickets, deadline_ns) while a phase runs; None tells them to end
+        self.tallies = [None] * len(fetches)
+        self.error = None
+        self.threads = [threading.Thread(target=self.work, args=(index, fetch), daemon=True)
+                        for index, fetch in enumerate(fetches)]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def work(self, index, fetch):
+        try:
+            while True:
+                self.gate.wait()  # a phase starts
+                if self.phase is None:
+                    return
+                tickets, deadline_ns = self.phase
+                self.tallies[index] = run_sync(fetch, tickets, self.settings, deadline_ns)
+                self.gate.wait()  # this worker is done with the phase
+        except threading.BrokenBarrierError:
+            return
+        except BaseException as error:  # a bug (failure_kind re-raises those): end the cell
+            self.error = error
+            self.gate.abort()
+
+    def run(self, count, deadline_ns=0):
+        self.phase = (Tickets(count), deadline_ns)
+        try:
+            self.gate.wait()
+            self.gate.wait()
+        except threading.BrokenBarrierError:
+            raise self.error or RuntimeError("a worker thread failed")
+        total = Tally(self.settings)
+        for tally in self.tallies:
+            total.add(tally)
+        return total
+
+    def __exit__(self, exc_type, *exc):
+        phase, self.phase = self.phase, None
+        if exc_type is None and not self.gate.broken:
+            self.gate.wait()  # the workers find no phase and end
+            for thread in self.threads:
+                thread.join()
+        else:
+            # The cell ends with an error: the workers take no more requests and, being
+            # daemon threads, end with the process.
+            if phase:
+                phase[0].drain()
+            self.gate.abort()
+        return False
+
+
+class CurlMultiLoop:
+    """pycurl's concurrent interface: N transfers in one CurlMulti, each started again as
+    soon as it ends while the phase has requests left. A request's latency runs from adding
+    its handle to the multi until its completion is read and checked."""
+
+    def __init__(self, pycurl, transfers, settings):
+        self.pycurl, self.transfers, self.settings = pycurl, transfers, settings
+        self.multi = pycurl.CurlMulti()
+
+    def run(self, count, deadline_ns=0):
+        pycurl, multi = self.pycurl, self.multi
+        tally = Tally(self.settings)
+        clock, check, settle = time.perf_counter_ns, tally.check, tally.settle
+        left = count
+        active = {}  # id(handle) -> (transfer, started_ns)
+
+        def start(transfer):
+            started = clock()  # a new handle per request is made inside the request, as at 1
+            handle = transfer.begin()
+            active[id(handle)] = (transfer, started)
+            multi.add_handle(handle)
+
+        def finish(handle, error_code):
+            nonlocal left
+            transfer, started = active.pop(id(handle))
+            multi.remove_handle(handle)
+            length = 0
+            try:
+                if error_code is None:
+                    status, length, digest = transfer.end(True)
+                    kind = check(status, length, digest)
+                else:
+                    transfer.end(False)
+                    kind = curl_failure_kind(error_code)
+            except Exception as error:
+                kind = failure_kind(error)
+            finished = clock()
+            settle(kind, finished - started, length)
+            if deadline_ns and finished >= deadline_ns:
+                left = 0
+            if left > 0:
+                left -= 1
+                start(transfer)
+
+        for transfer in self.transfers:
+            if left <= 0:
+                break
+            left -= 1
+            start(transfer)
+        while active:
+            while multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
+                pass
+            while True:
+                queued, done, failed = multi.info_read()
+                for handle in done:
+                    finish(handle, None)
+                for handle, error_code, _message in failed:
+                    finish(handle, error_code)
+                if not queued:
+                    break
+            if active:
+                multi.select(1.0)
+        return tally
+
+    def close(self):
+        self.multi.close()
+
+
 class Window:
     """The measured window: wall clock and this process's CPU (all threads), with the
     garbage collector off as timeit had it."""
@@ -486,13 +804,13 @@ class Window:
         gc.collect()
         gc.disable()
         self.usage = resource.getrusage(resource.RUSAGE_SELF)
-        CONNECTIONS[0] = 0
+        connections_opened(reset=True)
         self.started = time.perf_counter_ns()
         return self
 
     def __exit__(self, *exc):
         self.wall_ns = time.perf_counter_ns() - self.started
-        self.connections = CONNECTIONS[0]
+        self.connections = connections_opened()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         gc.enable()
         self.user = max(0.0, usage.ru_utime - self.usage.ru_utime)
@@ -503,39 +821,110 @@ class Window:
         return self.started + int(duration_seconds * 1e9) if duration_seconds > 0 else 0
 
 
-def measure(settings):
-    factory = CLIENTS.get(settings.client)
-    if factory is None:
-        raise ValueError(f"unknown client '{settings.client}' (known: {', '.join(CLIENTS)})")
-    if settings.concurrency != 1:
-        raise ValueError("these Python clients run sequentially (concurrency 1 only)")
-    fetch, close, version = factory(settings)
-    if settings.client in ASYNC_CLIENTS:
-        import asyncio
-
-        open_session, fetch, close_async = fetch
-
-        async def whole():
-            await open_session()
-            try:
-                await run_async(fetch, settings.warmup, settings)
-                with Window() as window:
-                    tally = await run_async(fetch, settings.cycles, settings,
-                                            window.deadline_ns(settings.duration_seconds))
-                return tally, window
-            finally:
-                await close_async()
-
-        tally, window = asyncio.run(whole())
-    else:
-        try:
-            run_sync(fetch, settings.warmup, settings)
+def measure_threads(factory, s):
+    worker, close, version = factory(s)
+    try:
+        if s.concurrency == 1:
+            fetch = worker()
+            run_sync(fetch, range(s.warmup), s)
             with Window() as window:
-                tally = run_sync(fetch, settings.cycles, settings,
-                                 window.deadline_ns(settings.duration_seconds))
+                tally = run_sync(fetch, range(s.cycles), s, window.deadline_ns(s.duration_seconds))
+        else:
+            with Crew([worker() for _ in range(s.concurrency)], s) as crew:
+                crew.run(s.warmup)
+                with Window() as window:
+                    tally = crew.run(s.cycles, window.deadline_ns(s.duration_seconds))
+    finally:
+        if close:
+            close()
+    return tally, window, version
+
+
+def measure_tasks(factory, s):
+    import asyncio
+
+    (open_session, fetch, close), _, version = factory(s)
+
+    async def whole():
+        await open_session()
+        try:
+            if s.concurrency == 1:
+                await run_async(fetch, range(s.warmup), s)
+                with Window() as window:
+                    tally = await run_async(fetch, range(s.cycles), s,
+                                            window.deadline_ns(s.duration_seconds))
+            else:
+                await run_tasks(fetch, s.warmup, s)
+                with Window() as window:
+                    tally = await run_tasks(fetch, s.cycles, s,
+                                            window.deadline_ns(s.duration_seconds))
+            return tally, window
         finally:
-            if close:
-                close()
+            await close()
+
+    tally, window = asyncio.run(whole())
+    return tally, window, version
+
+
+def measure_multi(factory, s):
+    new_transfer, _, version = factory(s)
+    in_multi = s.concurrency > 1
+    transfers = [new_transfer(in_multi) for _ in range(s.concurrency)]
+    try:
+        if not in_multi:
+            fetch = transfers[0].fetch
+            run_sync(fetch, range(s.warmup), s)
+            with Window() as window:
+                tally = run_sync(fetch, range(s.cycles), s, window.deadline_ns(s.duration_seconds))
+        else:
+            loop = CurlMultiLoop(need("pycurl"), transfers, s)
+            try:
+                loop.run(s.warmup)
+                with Window() as window:
+                    tally = loop.run(s.cycles, window.deadline_ns(s.duration_seconds))
+            finally:
+                loop.close()
+    finally:
+        for transfer in transfers:
+            transfer.close()
+    return tally, window, version
+
+
+# The clients that speak HTTP/2 (docs/drivers.md, "HTTP versions"); the others HTTP/1.1 only.
+HTTP_VERSIONS = {"httpx.client": ("1.1", "2"), "httpx.async-client": ("1.1", "2")}
+
+MEASURE = {THREADS: measure_threads, TASKS: measure_tasks, MULTI: measure_multi}
+
+
+def make_room(s, model):
+    """At concurrency N the process holds about N sockets at once: raises the soft limit on
+    open files to the hard one, and says (Skip) when N cannot run here."""
+    wanted = s.concurrency + 64  # the interpreter's own files and a socket closing as one opens
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        soft = hard if hard == resource.RLIM_INFINITY else max(soft, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raise Skip(f"not applicable at concurrency {s.concurrency}: it needs about {wanted} "
+                   f"open files and the limit here is {soft}")
+    # CurlMulti.select() waits with select(2), which cannot watch a descriptor above 1023.
+    if model == MULTI and wanted > 1024:
+        raise Skip(f"not applicable at concurrency {s.concurrency}: pycurl's CurlMulti.select() "
+                   "uses select(2), which watches at most 1024 descriptors")
+
+
+def measure(settings):
+    entry = CLIENTS.get(settings.client)
+    if entry is None:
+        raise ValueError(f"unknown client '{settings.client}' (known: {', '.join(CLIENTS)})")
+    if settings.concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, not {settings.concurrency}")
+    factory, model = entry
+    if settings.http_version not in HTTP_VERSIONS.get(settings.client, ("1.1",)):
+        raise Skip(f"not applicable: {settings.client} speaks HTTP/1.1 only here")
+    if settings.concurrency > 1:
+        make_room(settings, model)
+    tally, window, version = MEASURE[model](factory, settings)
     return {
         "protocol": PROTOCOL,
         "status": "ok",
@@ -546,6 +935,7 @@ def measure(settings):
         "latencies_ns": tally.latencies,
         "body_bytes": tally.body_bytes,
         "connections_opened": window.connections,
+        "http_version": settings.http_version,
         "client": {"name": settings.client, "version": str(version),
                    "runtime": f"{platform.python_implementation()} {platform.python_version()}"},
     }

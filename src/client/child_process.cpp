@@ -1,5 +1,7 @@
 #include "hcbench/client/child_process.h"
 
+#include "hcbench/client/unique_fd.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,43 +27,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class FileDescriptor {
-public:
-  FileDescriptor() = default;
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() { reset(); }
-
-  int get() const { return fd_; }
-  bool open() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
-private:
-  int fd_ = -1;
-};
-
 struct Pipe {
-  FileDescriptor read_end;
-  FileDescriptor write_end;
+  UniqueFd read_end;
+  UniqueFd write_end;
 };
 
 Pipe make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     throw std::system_error(errno, std::generic_category(), "pipe2");
-  return {FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 // stdin is a socket pair, not a pipe, so that writing to a child that already exited
@@ -72,7 +47,7 @@ Pipe make_stdin_channel() {
     throw std::system_error(errno, std::generic_category(), "socketpair");
   }
   ::shutdown(fds[0], SHUT_WR); // the child's end only reads
-  return {FileDescriptor(fds[0]), FileDescriptor(fds[1])};
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 void set_nonblocking(int fd) {
@@ -137,13 +112,27 @@ void append_tail(std::string& tail, const char* data, std::size_t n, std::size_t
   if (tail.size() > limit) tail.erase(0, tail.size() - limit);
 }
 
-} // namespace
+void kill_group(pid_t pid) {
+  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL); // in case it left its group
+}
 
-ChildResult run_child(const ChildOptions& options) {
-  ChildResult result;
+// A started child: its process id and pidfd, and the parent's ends of its standard streams.
+struct Spawned {
+  pid_t pid = -1;
+  UniqueFd process; // pidfd; closed on kernels without pidfd_open
+  UniqueFd stdin_end;
+  UniqueFd stdout_end;
+  UniqueFd stderr_end;
+  Clock::time_point started;
+};
+
+// Forks and execs the child with its standard streams on fresh pipes; nothing, with
+// result.spawn_error saying why, when it could not start.
+std::optional<Spawned> spawn(const ChildOptions& options, ChildResult& result) {
   if (options.argv.empty() || !options.argv[0].starts_with('/')) {
     result.spawn_error = "the command must start with an absolute path";
-    return result;
+    return std::nullopt;
   }
   auto argv_strings = options.argv;
   auto env_strings = child_environment(options.extra_env);
@@ -155,18 +144,20 @@ ChildResult run_child(const ChildOptions& options) {
   auto err = make_pipe();
   auto exec_error = make_pipe();
 
-  const auto started = Clock::now();
+  Spawned child;
+  child.started = Clock::now();
   const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
+  child.pid = ::fork();
+  if (child.pid < 0) {
     result.spawn_error = fmt::format("fork: {}", std::strerror(errno));
-    return result;
+    return std::nullopt;
   }
-  if (pid == 0) {
+  if (child.pid == 0) {
     exec_child(parent, in.read_end.get(), out.write_end.get(), err.write_end.get(),
                exec_error.write_end.get(), argv.data(), envp.data());
   }
-  ::setpgid(pid, pid); // also in the parent, so the group exists before we might kill it
+  ::setpgid(child.pid,
+            child.pid); // also in the parent, so the group exists before we might kill it
   in.read_end.reset();
   out.write_end.reset();
   err.write_end.reset();
@@ -180,107 +171,153 @@ ChildResult run_child(const ChildOptions& options) {
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     rusage usage{};
     int status = 0;
-    ::wait4(pid, &status, 0, &usage);
+    ::wait4(child.pid, &status, 0, &usage);
     result.spawn_error =
         fmt::format("cannot run {}: {}", options.argv[0], std::strerror(exec_errno));
-    return result;
+    return std::nullopt;
   }
 
-  FileDescriptor process(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  set_nonblocking(in.write_end.get());
-  set_nonblocking(out.read_end.get());
-  set_nonblocking(err.read_end.get());
+  child.process = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0)));
+  child.stdin_end = std::move(in.write_end);
+  child.stdout_end = std::move(out.read_end);
+  child.stderr_end = std::move(err.read_end);
+  set_nonblocking(child.stdin_end.get());
+  set_nonblocking(child.stdout_end.get());
+  set_nonblocking(child.stderr_end.get());
+  if (options.stdin_data.empty()) child.stdin_end.reset();
+  return child;
+}
 
-  std::size_t written = 0;
-  if (options.stdin_data.empty()) in.write_end.reset();
-  const auto deadline = started + options.timeout;
-  bool exited = false;
-  std::optional<ChildResult::End> killed_because;
-  std::optional<Clock::time_point> drain_deadline;
-  char buffer[65536];
+// Moves the bytes between hcbench and a running child: writes its stdin, collects its
+// stdout and the tail of its stderr, until it exited and its output is drained. Kills its
+// group at the deadline, on cancel, or when it writes too much, and remembers why.
+class ChildPump {
+public:
+  ChildPump(Spawned& child, const ChildOptions& options, ChildResult& result)
+      : child_(child), options_(options), result_(result),
+        deadline_(child.started + options.timeout) {}
 
-  auto kill_group = [pid] {
-    ::kill(-pid, SIGKILL);
-    ::kill(pid, SIGKILL); // in case it left its group
-  };
-
-  while (out.read_end.open() || err.read_end.open() || !exited) {
-    const auto now = Clock::now();
-    if (!killed_because && now >= deadline) {
-      killed_because = ChildResult::End::timed_out;
-      kill_group();
+  // Runs until the child is gone; says why hcbench killed it, if it did.
+  std::optional<ChildResult::End> run() {
+    while (child_.stdout_end || child_.stderr_end || !exited_) {
+      const auto now = Clock::now();
+      enforce_limits(now);
+      if (drain_deadline_ && now >= *drain_deadline_) break; // a descendant outside the group
+      if (poll_exit()) continue;
+      if (!poll_once(now)) break;
     }
-    if (!killed_because && options.cancel != nullptr &&
-        options.cancel->load(std::memory_order_relaxed)) {
-      killed_because = ChildResult::End::cancelled;
-      kill_group();
-    }
-    if (drain_deadline && now >= *drain_deadline) break; // a descendant outside the group
-    // The child's exit is seen on its pidfd; without one (old kernels) we look every 20 ms.
-    if (!exited && (!process.open() || killed_because)) {
-      siginfo_t info{};
-      exited = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-               info.si_pid == pid;
-      if (exited) {
-        kill_group();
-        drain_deadline = Clock::now() + std::chrono::seconds(1);
-        continue;
-      }
-    }
+    return killed_because_;
+  }
 
+private:
+  void kill_for(ChildResult::End reason) {
+    if (killed_because_) return;
+    killed_because_ = reason;
+    kill_group(child_.pid);
+  }
+
+  void enforce_limits(Clock::time_point now) {
+    if (now >= deadline_) kill_for(ChildResult::End::timed_out);
+    if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed))
+      kill_for(ChildResult::End::cancelled);
+  }
+
+  // The leader is a zombie now, so its group id cannot have been reused: kill what it left
+  // running, and give its output a second to drain.
+  void on_exit() {
+    exited_ = true;
+    kill_group(child_.pid);
+    drain_deadline_ = Clock::now() + std::chrono::seconds(1);
+  }
+
+  // Without a pidfd (old kernels), or once killed, the child's exit is looked for here.
+  bool poll_exit() {
+    if (exited_ || (child_.process && !killed_because_)) return false;
+    siginfo_t info{};
+    const bool gone =
+        ::waitid(P_PID, static_cast<id_t>(child_.pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == child_.pid;
+    if (gone) on_exit();
+    return gone;
+  }
+
+  // One poll over the open streams and the pidfd; false on a poll error.
+  bool poll_once(Clock::time_point now) {
     std::vector<pollfd> fds;
-    if (out.read_end.open()) fds.push_back({out.read_end.get(), POLLIN, 0});
-    if (err.read_end.open()) fds.push_back({err.read_end.get(), POLLIN, 0});
-    if (in.write_end.open()) fds.push_back({in.write_end.get(), POLLOUT, 0});
-    if (process.open() && !exited) fds.push_back({process.get(), POLLIN, 0});
+    if (child_.stdout_end) fds.push_back({child_.stdout_end.get(), POLLIN, 0});
+    if (child_.stderr_end) fds.push_back({child_.stderr_end.get(), POLLIN, 0});
+    if (child_.stdin_end) fds.push_back({child_.stdin_end.get(), POLLOUT, 0});
+    if (child_.process && !exited_) fds.push_back({child_.process.get(), POLLIN, 0});
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-        (drain_deadline ? std::min(deadline, *drain_deadline) : deadline) - now);
-    if (!process.open() || killed_because) wait = std::min(wait, std::chrono::milliseconds(20));
-    if (options.cancel != nullptr)
+        (drain_deadline_ ? std::min(deadline_, *drain_deadline_) : deadline_) - now);
+    // Without a pidfd, or once killed, the exit is polled for every 20 ms.
+    if (!child_.process || killed_because_) wait = std::min(wait, std::chrono::milliseconds(20));
+    if (options_.cancel != nullptr)
       wait = std::min(wait, std::chrono::milliseconds(100)); // look at the cancel flag
     const int ready =
         ::poll(fds.data(), fds.size(), static_cast<int>(std::max<std::int64_t>(wait.count(), 0)));
-    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0 && errno != EINTR) return false;
 
     for (const auto& p : fds) {
       if (p.revents == 0) continue;
-      if (p.fd == process.get()) {
-        exited = true;
-        kill_group(); // the leader is a zombie now, so its group id cannot have been reused
-        drain_deadline = Clock::now() + std::chrono::seconds(1);
-      } else if (p.fd == in.write_end.get()) {
-        const auto n = ::send(p.fd, options.stdin_data.data() + written,
-                              options.stdin_data.size() - written, MSG_NOSIGNAL);
-        if (n > 0) written += static_cast<std::size_t>(n);
-        if (n < 0 && errno != EAGAIN && errno != EINTR) written = options.stdin_data.size();
-        if (written == options.stdin_data.size()) in.write_end.reset();
+      if (p.fd == child_.process.get()) {
+        on_exit();
+      } else if (p.fd == child_.stdin_end.get()) {
+        write_stdin();
       } else {
-        const bool is_stdout = p.fd == out.read_end.get();
-        const auto n = ::read(p.fd, buffer, sizeof buffer);
-        if (n > 0) {
-          if (is_stdout) {
-            result.stdout_text.append(buffer, static_cast<std::size_t>(n));
-            if (result.stdout_text.size() > options.max_stdout_bytes && !killed_because) {
-              killed_because = ChildResult::End::output_too_large;
-              kill_group();
-            }
-          } else {
-            append_tail(result.stderr_tail, buffer, static_cast<std::size_t>(n),
-                        options.stderr_tail_bytes);
-          }
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-          (is_stdout ? out : err).read_end.reset();
-        }
+        read_output(p.fd == child_.stdout_end.get() ? child_.stdout_end : child_.stderr_end);
       }
     }
+    return true;
   }
-  kill_group();
 
+  void write_stdin() {
+    const std::string& data = options_.stdin_data;
+    const auto n = ::send(child_.stdin_end.get(), data.data() + written_, data.size() - written_,
+                          MSG_NOSIGNAL);
+    if (n > 0) written_ += static_cast<std::size_t>(n);
+    if (n < 0 && errno != EAGAIN && errno != EINTR) written_ = data.size(); // it stopped reading
+    if (written_ == data.size()) child_.stdin_end.reset();
+  }
+
+  void read_output(UniqueFd& stream) {
+    const bool is_stdout = &stream == &child_.stdout_end;
+    const auto n = ::read(stream.get(), buffer_, sizeof buffer_);
+    if (n > 0) {
+      if (is_stdout) {
+        result_.stdout_text.append(buffer_, static_cast<std::size_t>(n));
+        if (result_.stdout_text.size() > options_.max_stdout_bytes)
+          kill_for(ChildResult::End::output_too_large);
+      } else {
+        append_tail(result_.stderr_tail, buffer_, static_cast<std::size_t>(n),
+                    options_.stderr_tail_bytes);
+      }
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      stream.reset();
+    }
+  }
+
+  Spawned& child_;
+  const ChildOptions& options_;
+  ChildResult& result_;
+  const Clock::time_point deadline_;
+  std::size_t written_ = 0; // bytes of stdin_data sent
+  bool exited_ = false;
+  std::optional<ChildResult::End> killed_because_;
+  std::optional<Clock::time_point> drain_deadline_;
+  char buffer_[65536];
+};
+
+// Kills whatever is left of the child's group, waits for the child and records how it ended
+// and what it cost.
+void reap(const Spawned& child, std::optional<ChildResult::End> killed_because,
+          ChildResult& result) {
+  kill_group(child.pid);
   rusage usage{};
   int status = 0;
-  while (::wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  while (::wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
-  result.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  result.wall_seconds = std::chrono::duration<double>(Clock::now() - child.started).count();
   result.cpu.user_seconds = to_seconds(usage.ru_utime);
   result.cpu.system_seconds = to_seconds(usage.ru_stime);
   if (killed_because) {
@@ -292,6 +329,16 @@ ChildResult run_child(const ChildOptions& options) {
     result.end = ChildResult::End::signaled;
     result.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   }
+}
+
+} // namespace
+
+ChildResult run_child(const ChildOptions& options) {
+  ChildResult result;
+  std::optional<Spawned> child = spawn(options, result);
+  if (!child) return result;
+  const auto killed_because = ChildPump(*child, options, result).run();
+  reap(*child, killed_because, result);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include "hcbench/client/measured_window.h"
 #include "hcbench/client/response_check.h"
 #include "hcbench/client/response_parser.h"
+#include "hcbench/client/unique_fd.h"
 #include "hcbench/shared/units.h"
 
 #include <fmt/format.h>
@@ -21,31 +22,6 @@
 namespace hcbench {
 
 namespace {
-
-// A connected socket, closed when it goes.
-class Socket {
-public:
-  Socket() = default;
-  explicit Socket(int fd) : fd_(fd) {}
-  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Socket& operator=(Socket&& other) noexcept {
-    if (this != &other) {
-      close();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~Socket() { close(); }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-
-private:
-  int fd_ = -1;
-};
 
 // The address list of the target, resolved once per cell outside the measured window.
 struct Resolved {
@@ -70,18 +46,18 @@ public:
   // Connects when needed; returns the failure, or nothing when connected.
   std::optional<FailureKind> ensure_connected(std::uint64_t& new_connections) {
     if (socket_) return std::nullopt;
-    Socket socket(
+    UniqueFd socket(
         ::socket(address_->ai_family, address_->ai_socktype | SOCK_CLOEXEC, address_->ai_protocol));
     if (!socket) return fail(FailureKind::connect, "socket");
     const int one = 1;
-    setsockopt(socket.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     timeval timeout{};
     timeout.tv_sec = static_cast<time_t>(spec_.request_timeout_seconds);
     timeout.tv_usec = static_cast<suseconds_t>(
         (spec_.request_timeout_seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
-    setsockopt(socket.fd(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(socket.fd(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    if (::connect(socket.fd(), address_->ai_addr, address_->ai_addrlen) != 0) {
+    setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(socket.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    if (::connect(socket.get(), address_->ai_addr, address_->ai_addrlen) != 0) {
       return fail(errno == EINPROGRESS || errno == EAGAIN ? FailureKind::timeout
                                                           : FailureKind::connect,
                   "connect");
@@ -97,7 +73,7 @@ public:
     std::string_view pending = request_;
     while (!pending.empty()) {
       errno = 0;
-      const ssize_t sent = ::send(socket_.fd(), pending.data(), pending.size(), MSG_NOSIGNAL);
+      const ssize_t sent = ::send(socket_.get(), pending.data(), pending.size(), MSG_NOSIGNAL);
       if (sent < 0) {
         if (errno == EINTR) continue;
         if (responses_on_connection_ > 0 && (errno == EPIPE || errno == ECONNRESET)) {
@@ -112,7 +88,7 @@ public:
     std::uint64_t received = 0;
     while (parser_.state() != ResponseParser::State::complete) {
       errno = 0;
-      const ssize_t got = ::recv(socket_.fd(), buffer_.data(), buffer_.size(), 0);
+      const ssize_t got = ::recv(socket_.get(), buffer_.data(), buffer_.size(), 0);
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {
         const bool reset = got == 0 || errno == ECONNRESET;
@@ -144,7 +120,7 @@ public:
     }
     ++responses_on_connection_;
     failure = check.finish(parser_.status());
-    if (parser_.closes_connection()) socket_.close();
+    if (parser_.closes_connection()) socket_.reset();
     return Outcome::complete;
   }
 
@@ -160,14 +136,14 @@ private:
     return kind;
   }
   Outcome drop(Outcome outcome) {
-    socket_.close();
+    socket_.reset();
     return outcome;
   }
 
   const CellSpec& spec_;
   const addrinfo* address_;
   std::string request_;
-  Socket socket_;
+  UniqueFd socket_; // the connection, when connected
   std::uint64_t responses_on_connection_ = 0;
   ResponseParser parser_;
   std::array<char, 65536> buffer_{};

@@ -1,14 +1,16 @@
 // One `hcbench run` from start to finish: pin, start or reach the server, plan and run the
 // matrix, then write every output. Whatever happens, the embedded server is stopped (its
 // owner is a local object here, and the child also dies with us through PR_SET_PDEATHSIG).
-#include "hcbench/client/run_options.h"
+#include "hcbench/client/run_session.h"
 
-#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/curl_easy.h"
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/environment_probe.h"
 #include "hcbench/client/matrix.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_control.h"
+#include "hcbench/client/sampler.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/results/results_csv.h"
 #include "hcbench/results/results_json.h"
@@ -19,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -51,31 +54,6 @@ std::string trim_slash(std::string url) {
   return url;
 }
 
-RunSettings settings_of(const RunOptions& o, const std::string& http, const std::string& https) {
-  RunSettings s;
-  s.benchmark_type = o.benchmark_type;
-  s.cycles = o.cycles;
-  s.warmup = o.warmup;
-  s.duration_seconds = o.duration_seconds;
-  s.repeat = o.repeat;
-  s.seed = o.seed;
-  s.clients = o.clients;
-  s.protocols = o.protocols;
-  s.paths = o.paths;
-  s.concurrency = o.concurrency;
-  s.verify = o.verify == VerifyMode::none     ? "none"
-             : o.verify == VerifyMode::digest ? "digest"
-                                              : "length";
-  s.sample_ms = o.sample_ms;
-  s.pin = o.pin_text;
-  s.embedded_server = o.embedded();
-  s.http_url = http;
-  s.https_url = https;
-  s.insecure = o.insecure;
-  s.cacert = o.cacert;
-  return s;
-}
-
 void write_outputs(const RunOptions& options, const RunResults& results) {
   fmt::print("{}", markdown_report(results));
   std::fflush(stdout);
@@ -89,12 +67,37 @@ void write_outputs(const RunOptions& options, const RunResults& results) {
 
 } // namespace
 
-int run_benchmark(const RunOptions& options) {
+int run_benchmark(const RunOptions& given) {
   ensure_curl_initialized();
+  RunOptions options = given;
+  // Unpinned, a sequential round trip costs 8 µs or 80 µs depending on where the scheduler
+  // puts the two processes (docs/run.md, "Placement"): separate CPUs unless told otherwise.
+  if (options.pin_by_default && options.embedded() && !options.pin) {
+    options.pin = default_pin(get_affinity(0));
+    if (options.pin) options.pin_text = format_pin(*options.pin);
+  }
   RowSelection selection = select_rows(all_rows(), options.clients);
   if (!selection.error.empty()) {
     fmt::print(stderr, "hcbench run: {}\n", selection.error);
     return run_usage;
+  }
+  // A synchronized run times each window on the wall clock inside the native runners'
+  // measured window; an external driver times its own window in its own process.
+  std::optional<SyncSchedule> schedule;
+  if (options.start_at_unix_ms > 0) {
+    std::uint64_t warmup = options.cell.warmup;
+    for (const auto& row : selection.rows) {
+      if (row.group != "native" && row.group != "floor") {
+        fmt::print(stderr,
+                   "hcbench run: --start-at synchronizes the native and floor rows only; {} "
+                   "times its window in its own process (leave out its group: --clients "
+                   "native,floor)\n",
+                   row.id);
+        return run_usage;
+      }
+      warmup = std::max(warmup, row.min_warmup);
+    }
+    schedule = sync_schedule(options.start_at_unix_ms, options.cell.duration_seconds, warmup);
   }
   if (options.pin && options.pin->client) {
     if (const auto error = set_affinity(0, *options.pin->client); !error.empty()) {
@@ -103,10 +106,20 @@ int run_benchmark(const RunOptions& options) {
     }
   }
 
+  // A one-second look at the machine before the first cell, so that a busy machine is said at
+  // once, not discovered in the flags afterwards; said once the server is known to answer, so
+  // that an error stays one line. With the embedded server it is taken before the server
+  // starts (the run's own start-up is not in it, and a Ctrl-C soon after the server appears
+  // reaches a cell); with an external one, after the server answered (a server that goes
+  // away meanwhile is then seen by the first cell, as any time during the run).
+  std::optional<MachineCheck> machine;
+  const auto look = [] { return look_at_machine(std::chrono::seconds(1), 0); };
+  if (options.embedded()) machine = look();
   std::unique_ptr<EmbeddedServer> server;
-  std::string http = trim_slash(options.http_url);
-  std::string https = trim_slash(options.https_url);
-  std::string cacert = options.cacert;
+  // The matrix as asked, with the URLs of the server it runs against.
+  MatrixPlan plan = options.matrix;
+  std::string& http = plan.http_url = trim_slash(plan.http_url);
+  std::string& https = plan.https_url = trim_slash(plan.https_url);
   if (options.embedded()) {
     try {
       EmbeddedServerOptions server_options;
@@ -123,31 +136,41 @@ int run_benchmark(const RunOptions& options) {
                        "server; the external one runs where it runs\n");
   }
 
-  // Only the protocols whose server is there: an embedded server may have TLS disabled.
-  std::vector<std::string> protocols;
-  for (const auto& protocol : options.protocols) {
+  // Every protocol asked for needs its server: an embedded server may have TLS disabled.
+  for (const auto& protocol : plan.protocols) {
     const std::string& base = protocol == "https" ? https : http;
     if (base.empty()) {
       fmt::print(stderr, "hcbench run: no {} URL to test (give one, or leave out --protocols {})\n",
                  protocol, protocol);
       return run_usage;
     }
-    protocols.push_back(protocol);
   }
-  for (const auto& protocol : protocols) {
+  for (const auto& protocol : plan.protocols) {
     const std::string base = protocol == "https" ? https : http;
-    if (const auto why = probe_unreachable(base + "/", options.insecure, cacert)) {
+    if (const auto why =
+            probe_unreachable(base + "/", options.cell.insecure, options.cell.cacert)) {
       fmt::print(stderr, "hcbench run: cannot reach {}: {}\n", base, *why);
       return run_error;
     }
   }
   // The server's own counters cross-check every cell, when it has them (hcbench serve does).
-  std::string stats_url;
-  if (!http.empty() && fetch_server_stats(http)) stats_url = http;
+  if (!machine) machine = look();
+  MatrixServer matrix_server{"", server.get()};
+  if (!http.empty() && fetch_server_stats(http)) matrix_server.stats_url = http;
 
   RunResults results;
-  results.settings = settings_of(options, http, https);
-  results.settings.protocols = protocols;
+  results.settings = recorded_settings(options, plan);
+  if (schedule) {
+    results.settings.slot_seconds = static_cast<double>(schedule->slot_ms) / 1000;
+    results.settings.warmup_lead_seconds = static_cast<double>(schedule->warmup_lead_ms) / 1000;
+    if (const auto late = unix_ms_now() - schedule->slot_begins_unix_ms(0); late > 0) {
+      fmt::print(stderr,
+                 "hcbench run: --start-at passed {:.3f} s ago while the run was starting: give "
+                 "a time further ahead\n",
+                 static_cast<double>(late) / 1000);
+      return run_usage;
+    }
+  }
   results.environment = observe_environment(server ? server->pid() : 0);
   results.environment.placement.pinned = options.pin.has_value();
   if (server) {
@@ -157,28 +180,19 @@ int run_benchmark(const RunOptions& options) {
   results.started_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
-  MatrixPlan plan{protocols, http, https, options.paths, options.concurrency};
   results.cells = plan_cells(selection.rows, plan);
-
-  MatrixExecution execution;
-  execution.base.cycles = options.cycles;
-  execution.base.warmup = options.warmup;
-  execution.base.duration_seconds = options.duration_seconds;
-  execution.base.verify = options.verify;
-  execution.base.insecure = options.insecure;
-  execution.base.cacert = cacert;
-  execution.base.request_timeout_seconds = options.request_timeout_seconds;
-  execution.repeat = options.repeat;
-  execution.seed = options.seed;
-  execution.sample_interval = std::chrono::milliseconds(options.sample_ms);
-  execution.stats_url = stats_url;
-  execution.server = server.get();
-  execution.pinned = options.pin.has_value();
-  execution.progress = options.progress && isatty(STDERR_FILENO);
+  results.machine_check = machine;
+  if (!machine->quiet) {
+    fmt::print(stderr,
+               "hcbench run: warning: the machine is not quiet: other processes used {:.0f}% of "
+               "a CPU{} in the second before the run; cells they disturb are flagged ◆\n",
+               machine->foreign_cpu,
+               machine->steal_cpu >= 1 ? fmt::format(" (steal {:.0f}%)", machine->steal_cpu) : "");
+  }
 
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
-  run_matrix(results, selection.rows, execution);
+  run_matrix(results, selection.rows, options, matrix_server, schedule);
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (server) server->stop();

@@ -36,29 +36,6 @@ namespace {
 
 constexpr std::string_view ok_prefix = "HTTP/1.1 200 OK\r\nServer: hcbench\r\n";
 
-std::string_view status_text(int status) {
-  switch (status) {
-  case 200:
-    return "OK";
-  case 400:
-    return "Bad Request";
-  case 404:
-    return "Not Found";
-  case 405:
-    return "Method Not Allowed";
-  case 408:
-    return "Request Timeout";
-  case 413:
-    return "Content Too Large";
-  case 431:
-    return "Request Header Fields Too Large";
-  case 505:
-    return "HTTP Version Not Supported";
-  default:
-    return "Internal Server Error";
-  }
-}
-
 std::string_view connection_line(bool keep_alive, bool http10) {
   if (!keep_alive) return "Connection: close\r\n";
   return http10 ? "Connection: keep-alive\r\n" : "";
@@ -194,37 +171,27 @@ void Http1Session::write_head(int status, std::string_view text, bool keep_alive
 
 void Http1Session::respond(const RouteMatch& match, bool keep_alive, bool http10) {
   ++requests_;
-  services_.counters->count_status(match.status);
+  services_.counters->http1_requests.add();
+  const Response response = make_response(match, services_);
   OutputQueue& out = *out_;
-  if (match.status != 200) {
-    write_head(match.status, status_text(match.status), keep_alive, http10);
-    fmt::memory_buffer headers;
-    fmt::format_to(std::back_inserter(headers),
-                   "Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n{}\r\n",
-                   match.reason.size(), match.status == 405 ? "Allow: GET, HEAD\r\n" : "");
-    out.append({headers.data(), headers.size()});
-    if (!match.route.head) out.append(match.reason);
+  write_head(response.status, status_text(response.status), keep_alive, http10);
+  if (response.kind == Response::Kind::resource) {
+    // The precomputed header lines: one copy, no formatting on the hot path.
+    const std::shared_ptr<const Resource>& resource = response.resource();
+    out.append(resource->headers(config_.content_type));
+    out.append("\r\n");
+    // How the body leaves (from memory, or from a file by sendfile()) is the transport's choice.
+    if (!response.head) out.append_payload(resource);
     return;
   }
-  const Route& route = match.route;
-  if (route.endpoint == Endpoint::stats) {
-    const std::string body = services_.stats_json();
-    write_head(200, "OK", keep_alive, http10);
-    out.append(fmt::format(
-        "Content-Type: application/json\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\r\n",
-        body.size()));
-    if (!route.head) out.append(body);
-    return;
-  }
-  const std::shared_ptr<const Resource>& resource =
-      route.endpoint == Endpoint::ping     ? ping_resource()
-      : route.endpoint == Endpoint::bigger ? bigger_resource()
-                                           : services_.payloads->get(route.length);
-  write_head(200, "OK", keep_alive, http10);
-  out.append(resource->headers(config_.content_type));
-  out.append("\r\n");
-  // How the body leaves (from memory, or from a file by sendfile()) is the transport's choice.
-  if (!route.head) out.append_payload(resource);
+  const std::string_view body = response.body();
+  fmt::memory_buffer headers;
+  fmt::format_to(std::back_inserter(headers), "Content-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n",
+                 response.content_type(config_.content_type), body.size(),
+                 response.no_store() ? "Cache-Control: no-store\r\n" : "",
+                 response.allow_header() ? "Allow: GET, HEAD\r\n" : "");
+  out.append({headers.data(), headers.size()});
+  if (!response.head) out.append(body);
 }
 
 void Http1Session::time_out(OutputQueue& out) {
@@ -240,6 +207,7 @@ void Http1Session::respond_error(OutputQueue& out, int status, std::string_view 
   out_ = &out;
   ++requests_;
   services_.counters->count_status(status);
+  services_.counters->http1_requests.add();
   write_head(status, status_text(status), false, false);
   out.append(fmt::format("Content-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
                          reason.size()));

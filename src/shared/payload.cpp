@@ -8,8 +8,6 @@ namespace hcbench {
 
 namespace {
 
-constexpr std::string_view original_content_type = "text/html; charset=utf-8";
-
 std::string header_block(std::string_view content_type, std::size_t length,
                          std::string_view digest) {
   return fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n{}: {}\r\n", content_type, length,

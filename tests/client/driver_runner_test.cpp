@@ -1,8 +1,9 @@
 // The driver runner against a fake driver (tests/data/fake_driver.sh) that reports, lies,
 // crashes, hangs, prints garbage, fails or skips: every way a driver can end is one cell's
 // clear result, and nothing it started outlives it.
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 #include "hcbench/client/driver_runner.h"
+#include "hcbench/client/matrix.h"
 
 #include "hcbench/client/run_control.h"
 #include <gtest/gtest.h>
@@ -166,6 +167,16 @@ TEST(DriverRunner, MissingInterpreterSkipsMissingScriptFails) {
   EXPECT_NE(failed.error.find("not found"), std::string::npos) << failed.error;
 }
 
+TEST(DriverRunner, AProgramThatCannotRunHereSkipsWithoutStarting) {
+  // The interpreter exists, so only the program's own reason can make this a skip.
+  DriverProgram program = fake("report");
+  program.skipped = "the Java driver is not built";
+  const auto m = run_driver(program, "fake", cell());
+  EXPECT_EQ(m.skipped, "the Java driver is not built");
+  EXPECT_EQ(m.error, "");
+  EXPECT_EQ(m.process_cpu.total(), 0.0) << "nothing was started";
+}
+
 TEST(DriverRunner, DefaultTimeoutGrowsWithTheCell) {
   EXPECT_LT(default_driver_timeout(cell(10)), default_driver_timeout(cell(10000)));
   EXPECT_GE(default_driver_timeout(cell(1)), 10s) << "interpreters need time to start";
@@ -205,6 +216,33 @@ TEST(DriverRows, OriginalFullMatrixOrderAndLabels) {
   int node_rows = 0;
   for (const auto& row : rows) node_rows += row.group == "node";
   EXPECT_GE(node_rows, 2);
+}
+
+TEST(DriverRows, EveryPythonRowRunsConcurrentlyAndItsLabelSaysHow) {
+  std::vector<ClientRow> python;
+  for (const auto& row : driver_rows()) {
+    if (row.group == "python") python.push_back(row);
+  }
+  ASSERT_GE(python.size(), 11u);
+  const auto cells = plan_cells(python, MatrixPlan{{"http"}, "http://h", "", {"/ping"}, {1, 8}});
+  ASSERT_EQ(cells.size(), 2 * python.size());
+  for (std::size_t i = 0; i < python.size(); ++i) {
+    const auto& row = python[i];
+    SCOPED_TRACE(row.id);
+    EXPECT_TRUE(row.supports_concurrency);
+    EXPECT_FALSE(row.concurrency_model.empty());
+    const auto& sequential = cells[i];
+    const auto& concurrent = cells[python.size() + i];
+    ASSERT_EQ(concurrent.concurrency, 8u);
+    EXPECT_EQ(concurrent.not_applicable, "");
+    // At 1 the label is the row's own (the original's for its rows); above 1 it says how.
+    EXPECT_EQ(sequential.options, row.options);
+    EXPECT_EQ(sequential.display_name, row.display_name());
+    EXPECT_EQ(concurrent.options, row.options + "; " + row.concurrency_model);
+    EXPECT_NE(concurrent.display_name.find(row.concurrency_model), std::string::npos);
+  }
+  EXPECT_EQ(python[1].display_name(8),
+            "requests, reuse cnxns: True,  options: Default; N threads, one Session each");
 }
 
 } // namespace

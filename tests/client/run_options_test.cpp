@@ -1,125 +1,52 @@
-#include "hcbench/cli/run_options_parser.h"
-#include "hcbench/client/driver.h"
+#include "hcbench/client/run_options.h"
 
 #include <gtest/gtest.h>
-
-#include <string>
-#include <vector>
 
 namespace hcbench {
 namespace {
 
-RunCommandLine parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "run");
-  std::vector<char*> argv;
-  for (auto& arg : args) argv.push_back(arg.data());
-  return parse_run_command_line(static_cast<int>(argv.size()), argv.data());
+TEST(RunOptions, EmbeddedWithoutBaseUrls) {
+  RunOptions options;
+  EXPECT_TRUE(options.embedded());
+  options.matrix.https_url = "https://h:1";
+  EXPECT_FALSE(options.embedded());
 }
 
-TEST(RunOptions, DefaultsReproduceTheOriginal) {
-  const auto line = parse({});
-  ASSERT_TRUE(line.options) << line.error;
-  const RunOptions& o = *line.options;
-  EXPECT_TRUE(o.embedded());
-  EXPECT_EQ(o.cycles, 10000u);
-  EXPECT_EQ(o.warmup, 0u);
-  EXPECT_EQ(o.protocols, (std::vector<std::string>{"http", "https"}));
-  EXPECT_EQ(o.paths, std::vector<std::string>{"/length/1024"});
-  EXPECT_EQ(o.concurrency, std::vector<unsigned>{1});
-  EXPECT_EQ(o.clients, default_clients("full")) << "the original's rows plus native and floor";
-  EXPECT_EQ(o.verify, VerifyMode::length);
-  EXPECT_TRUE(o.insecure);
-  EXPECT_EQ(o.sample_ms, 100u);
-  EXPECT_FALSE(o.pin);
-}
+TEST(RunOptions, RecordedSettingsAreTheOptionsWithTheUrlsUsed) {
+  RunOptions options;
+  options.benchmark_type = "size";
+  options.cell.cycles = 20;
+  options.cell.warmup = 3;
+  options.cell.duration_seconds = 1.5;
+  options.cell.verify = VerifyMode::digest;
+  options.cell.insecure = false;
+  options.cell.cacert = "ca.crt";
+  options.repeat = 2;
+  options.seed = 7;
+  options.clients = {"native"};
+  options.sample_ms = 50;
+  options.pin_text = "client=0";
+  MatrixPlan targets{{"http"}, "http://127.0.0.1:1", "", {"/ping"}, {1, 8}};
 
-TEST(RunOptions, UrlsGoBySchemeAndAPathBecomesTheEndpoint) {
-  const auto line = parse({"http://127.0.0.1:8080/ping", "--https-url", "https://127.0.0.1:4443/"});
-  ASSERT_TRUE(line.options) << line.error;
-  EXPECT_EQ(line.options->http_url, "http://127.0.0.1:8080");
-  EXPECT_EQ(line.options->https_url, "https://127.0.0.1:4443");
-  EXPECT_EQ(line.options->paths, std::vector<std::string>{"/ping"});
-  EXPECT_EQ(line.options->protocols, (std::vector<std::string>{"http", "https"}));
-  EXPECT_EQ(parse({"https://h:1"}).options->protocols, std::vector<std::string>{"https"});
-}
-
-TEST(RunOptions, SizesMakeTheSizeMatrix) {
-  const auto original = parse({"--benchmark-type", "size"});
-  ASSERT_TRUE(original.options);
-  EXPECT_EQ(original.options->paths.size(), 10u);
-  EXPECT_EQ(original.options->paths.front(), "/length/4");
-  EXPECT_EQ(original.options->paths.back(), "/length/131072");
-  const auto custom = parse({"--sizes", "64k,1M", "--endpoints", "ping"});
-  ASSERT_TRUE(custom.options);
-  EXPECT_EQ(custom.options->benchmark_type, "size");
-  EXPECT_EQ(custom.options->paths,
-            (std::vector<std::string>{"/ping", "/length/65536", "/length/1048576"}));
-}
-
-TEST(RunOptions, ParsesTheRest) {
-  const auto line = parse({"--cycles",      "20",     "--warmup",    "5",
-                           "--repeat",      "3",      "--seed",      "9",
-                           "--concurrency", "1,8",    "--pin",       "client=0,server=1",
-                           "--verify",      "digest", "--cacert",    "certs/ca.crt",
-                           "--json",        "r.json", "--csv",       "r.csv",
-                           "--vmstat-log",  "v.log",  "--clients",   "native,floor",
-                           "--duration",    "1.5",    "--sample-ms", "50",
-                           "--protocols",   "https"});
-  ASSERT_TRUE(line.options) << line.error;
-  const RunOptions& o = *line.options;
-  EXPECT_EQ(o.cycles, 20u);
-  EXPECT_EQ(o.warmup, 5u);
-  EXPECT_EQ(o.repeat, 3u);
-  EXPECT_EQ(o.seed, 9u);
-  EXPECT_EQ(o.concurrency, (std::vector<unsigned>{1, 8}));
-  ASSERT_TRUE(o.pin);
-  EXPECT_EQ(o.pin->server, CpuList{1});
-  EXPECT_EQ(o.verify, VerifyMode::digest);
-  EXPECT_FALSE(o.insecure);
-  EXPECT_EQ(o.cacert, "certs/ca.crt");
-  EXPECT_EQ(o.clients, (std::vector<std::string>{"native", "floor"}));
-  EXPECT_DOUBLE_EQ(o.duration_seconds, 1.5);
-  EXPECT_EQ(o.sample_ms, 50u);
-  EXPECT_EQ(o.protocols, std::vector<std::string>{"https"});
-}
-
-struct BadOption {
-  std::vector<std::string> args;
-  const char* mentions;
-};
-class RunOptionsRejects : public testing::TestWithParam<BadOption> {};
-
-TEST_P(RunOptionsRejects, WithAMessageNamingTheProblem) {
-  const auto line = parse(GetParam().args);
-  EXPECT_FALSE(line.options);
-  EXPECT_NE(line.error.find(GetParam().mentions), std::string::npos) << line.error;
-}
-
-INSTANTIATE_TEST_SUITE_P(Table, RunOptionsRejects,
-                         testing::Values(BadOption{{"--cycles", "abc"}, "--cycles"},
-                                         BadOption{{"--cycles", "0"}, "--cycles"},
-                                         BadOption{{"--verify", "sha"}, "--verify"},
-                                         BadOption{{"--sizes", "4,x"}, "--sizes"},
-                                         BadOption{{"--endpoints", "stats"}, "stats"},
-                                         BadOption{{"--protocols", "ftp"}, "ftp"},
-                                         BadOption{{"--concurrency", "0"}, "--concurrency"},
-                                         BadOption{{"--pin", "client=z"}, "--pin"},
-                                         BadOption{{"--cacert", "a", "--insecure"}, "--cacert"},
-                                         BadOption{{"ftp://host/"}, "ftp://host/"},
-                                         BadOption{{"--duration", "-1"}, "--duration"},
-                                         BadOption{{"--sample-ms", "1"}, "--sample-ms"},
-                                         BadOption{{"--no-such-option"}, "no-such-option"}));
-
-TEST(RunOptions, HelpExplainsEveryOption) {
-  const auto line = parse({"--help"});
-  EXPECT_FALSE(line.options);
-  for (const char* option :
-       {"--cycles", "--warmup", "--duration", "--repeat", "--clients", "--endpoints", "--sizes",
-        "--protocols", "--concurrency", "--pin", "--sample-ms", "--verify", "--json", "--csv",
-        "--vmstat-log", "--cacert", "--insecure", "--https-url"}) {
-    EXPECT_NE(line.help.find(option), std::string::npos) << option;
-  }
-  EXPECT_NE(line.help.find("default: 10000"), std::string::npos);
+  const RunSettings s = recorded_settings(options, targets);
+  EXPECT_EQ(s.benchmark_type, "size");
+  EXPECT_EQ(s.cycles, 20u);
+  EXPECT_EQ(s.warmup, 3u);
+  EXPECT_DOUBLE_EQ(s.duration_seconds, 1.5);
+  EXPECT_EQ(s.verify, "digest");
+  EXPECT_FALSE(s.insecure);
+  EXPECT_EQ(s.cacert, "ca.crt");
+  EXPECT_EQ(s.repeat, 2u);
+  EXPECT_EQ(s.seed, 7u);
+  EXPECT_EQ(s.clients, std::vector<std::string>{"native"});
+  EXPECT_EQ(s.sample_ms, 50u);
+  EXPECT_EQ(s.pin, "client=0");
+  EXPECT_TRUE(s.embedded_server) << "no URL was given: the embedded server's are recorded";
+  EXPECT_EQ(s.http_url, "http://127.0.0.1:1");
+  EXPECT_EQ(s.https_url, "");
+  EXPECT_EQ(s.protocols, std::vector<std::string>{"http"});
+  EXPECT_EQ(s.paths, std::vector<std::string>{"/ping"});
+  EXPECT_EQ(s.concurrency, (std::vector<unsigned>{1, 8}));
 }
 
 } // namespace

@@ -230,6 +230,34 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
       eventually_gone(static_cast<pid_t>(results["environment"]["server_pid"].get<long>())));
 }
 
+// A Node.js row warms up at least its minimum (its JIT compiles during the first requests)
+// whatever --warmup says; a Python row takes --warmup as given. Each run records the warm-up
+// it made, and the server's count agrees with it.
+TEST(RunCommand, JitRowsWarmUpAtLeastTheirMinimum) {
+  const std::string json_path = temp_path("warmup.json");
+  RunProcess run({"--cycles", "10", "--warmup", "3", "--protocols", "http", "--endpoints", "ping",
+                  "--clients", "node.http.keep-alive,python.requests.session", "--json", json_path,
+                  "--no-progress"},
+                 "warmup");
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  const json results = load_json(json_path);
+  ASSERT_TRUE(results.is_object());
+  ASSERT_EQ(results["cells"].size(), 2u);
+  for (const auto& cell : results["cells"]) {
+    const std::string id = cell["row_id"];
+    ASSERT_EQ(cell["status"], "ok") << id;
+    const auto& first = cell["runs"][0];
+    const std::uint64_t warmup = first["warmup"];
+    if (id == "node.http.keep-alive") {
+      EXPECT_GE(warmup, 1000u);
+    } else {
+      EXPECT_EQ(warmup, 3u);
+    }
+    EXPECT_EQ(first["server"]["requests"].get<std::uint64_t>(), warmup + 10) << id;
+    EXPECT_TRUE(first["server"]["requests_match"].get<bool>()) << id;
+  }
+}
+
 TEST(RunCommand, JsonValidatesAgainstTheDocumentedSchema) {
   if (!python_has_jsonschema())
     GTEST_SKIP() << "Debian's python3-jsonschema is not installed (tools/setup.sh installs it)";

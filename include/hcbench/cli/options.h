@@ -5,6 +5,7 @@
 
 #include <cxxopts.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +20,13 @@ struct OptionError : std::runtime_error {
 std::uint64_t size_option(const cxxopts::ParseResult& parsed, const std::string& name);
 // A number of seconds that must be > 0.
 double positive_seconds(const cxxopts::ParseResult& parsed, const std::string& name);
+// A whole number >= `min`, given as text ("10000").
+std::uint64_t count_option(const cxxopts::ParseResult& parsed, const std::string& name,
+                           std::uint64_t min);
+// A number of seconds >= `min` (and at most a million), given as text ("1.5").
+double seconds_option(const cxxopts::ParseResult& parsed, const std::string& name, double min);
+// The text of an option without a default; "" when it was not given.
+std::string text_option(const cxxopts::ParseResult& parsed, const std::string& name);
 // Fails on positional arguments a command does not take.
 void reject_positional(const cxxopts::ParseResult& parsed, const std::string& command);
 

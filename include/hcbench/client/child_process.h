@@ -5,10 +5,9 @@
 // process it started survives it.
 #pragma once
 
-#include <atomic>
-
 #include "hcbench/client/cell.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <string>

@@ -19,6 +19,9 @@ struct DriverProgram {
   // with the driver script: {"/usr/bin/python3", "-I", "-B", ".../hcbench_driver.py"}.
   std::vector<std::string> command;
   std::vector<std::string> extra_env; // "NAME=value" for the driver's environment
+  // Non-empty: the driver cannot run here (not built, toolchain missing), and why. The
+  // cell is skipped with this reason and nothing is started.
+  std::string skipped{};
 };
 
 // How long a driver may take for a cell before it is killed: time to start an interpreter

@@ -3,7 +3,7 @@
 // connection reuse, body handling, TLS sessions).
 #pragma once
 
-#include "hcbench/client/curl_runner.h"
+#include "hcbench/client/curl_easy.h"
 
 namespace hcbench {
 

@@ -28,13 +28,18 @@ constexpr std::optional<TlsEngine> parse_tls_engine(std::string_view name) {
   return std::nullopt;
 }
 
-// What one HTTP/1 session enforces and how it answers.
+// What one HTTP/1 or HTTP/2 session enforces and how it answers.
 struct SessionConfig {
   std::uint64_t max_length = default_max_length; // largest n of /length/<n> (413 above)
   std::uint64_t max_body_bytes = 1ull << 20;     // request bodies are read and discarded up to this
   std::size_t max_head_bytes = 8192;             // request line + headers (431 above)
   std::uint64_t keepalive_requests = 0;          // requests per connection, 0 = unlimited
   ContentTypeMode content_type = ContentTypeMode::native;
+  // HTTP/2 only (docs/http2.md). The header-list limit is max_head_bytes, counted as
+  // SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).
+  std::uint32_t max_streams = 128;      // SETTINGS_MAX_CONCURRENT_STREAMS
+  std::uint32_t reset_burst = 200;      // RST_STREAMs a client may send at once...
+  std::uint32_t resets_per_second = 50; // ...and sustained; then GOAWAY ENHANCE_YOUR_CALM
 };
 
 struct ServerConfig {

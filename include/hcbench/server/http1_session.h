@@ -9,6 +9,7 @@
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
 #include "hcbench/server/protocol_session.h"
+#include "hcbench/server/response.h"
 
 #include <llhttp.h>
 

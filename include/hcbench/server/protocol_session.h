@@ -11,6 +11,7 @@
 #pragma once
 
 #include "hcbench/server/output_queue.h"
+#include "hcbench/server/session_services.h"
 #include "hcbench/server/stats.h"
 #include "hcbench/shared/payload.h"
 
@@ -20,14 +21,6 @@
 #include <string>
 
 namespace hcbench {
-
-// What a session needs from the server around it. Owned by the worker, shared by its sessions.
-struct SessionServices {
-  PayloadCache* payloads = nullptr;
-  WorkerCounters* counters = nullptr;
-  const std::string* date_line = nullptr;  // "Date: <IMF-fixdate>\r\n", refreshed by the loop
-  std::function<std::string()> stats_json; // the /stats document
-};
 
 class ProtocolSession {
 public:

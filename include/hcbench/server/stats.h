@@ -42,6 +42,14 @@ struct alignas(64) WorkerCounters {
   Counter tls_full_handshakes;
   Counter tls_resumed_handshakes;
   Counter tls_failures;
+  // Per protocol version. `requests` above counts both versions.
+  Counter http1_requests;
+  Counter http2_connections_accepted; // HTTP/2 sessions started (prior knowledge, ALPN, Upgrade)
+  Counter http2_connections_active;
+  Counter http2_requests;
+  Counter http2_streams;         // streams the clients opened, answered or not
+  Counter http2_resets_received; // RST_STREAM frames from clients
+  Counter http2_goaways_sent;    // GOAWAY frames sent (graceful or for an error)
 
   void count_status(int status);
 };

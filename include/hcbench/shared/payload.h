@@ -19,6 +19,8 @@ enum class ContentTypeMode {
   original, // the 2016 original's Flask default for everything: text/html; charset=utf-8
 };
 
+inline constexpr std::string_view original_content_type = "text/html; charset=utf-8";
+
 // An immutable response body and the header lines that describe it. Shared by reference:
 // a response being written holds a shared_ptr, so eviction never frees bytes in flight.
 struct Resource {
@@ -30,6 +32,11 @@ struct Resource {
 
   std::string_view headers(ContentTypeMode mode) const {
     return header_lines[static_cast<int>(mode)];
+  }
+  // The Content-Type value alone, for protocols that do not send header lines (HTTP/2).
+  std::string_view content_type_for(ContentTypeMode mode) const {
+    return mode == ContentTypeMode::original ? original_content_type
+                                             : std::string_view(content_type);
   }
 };
 
