@@ -4,7 +4,7 @@
 // that claims to reuse connections does, and one that claims not to opens one per request.
 #include "server_process.h"
 
-#include "hcbench/client/driver.h"
+#include "hcbench/client/driver_rows.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/payload.h"
