@@ -14,7 +14,7 @@ set -euo pipefail
 
 build_packages=(
   build-essential meson ninja-build pkg-config
-  libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
+  libuv1-dev libmbedtls-dev libssl-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev node-llhttp libnghttp2-dev
   # meson configures the tests too: the report tests parse the SVG charts with expat
   libexpat1-dev
@@ -30,11 +30,22 @@ packages=(
   python3-yaml
   # the Python client drivers run with Debian's /usr/bin/python3 and these libraries
   python3-requests python3-urllib3 python3-pycurl python3-httpx python3-aiohttp
+  # httpx's HTTP/2 (http2=True)
+  python3-h2
   # the Node.js driver; its libraries (undici, axios, got, node-fetch) come from npm below
   nodejs
   # the Java driver (drivers/java): Debian's OpenJDK 17 compiles and runs it, against
   # Debian's jars of OkHttp and Apache HttpClient 5 (and slf4j-nop to keep the latter quiet)
   openjdk-17-jdk-headless libokhttp-java libhttpclient5-java libslf4j-java
+)
+# The Go and Rust drivers (drivers/go, drivers/rust), built by meson offline from these:
+# Debian's Go 1.19 and fasthttp's sources; rustc 1.63, cargo and the crates of reqwest, ureq
+# and hyper (native-tls over OpenSSL). About 540 MiB (Go) and 640 MiB (Rust) installed.
+packages+=(
+  golang-go golang-github-valyala-fasthttp-dev
+  rustc cargo libssl-dev librust-reqwest-dev librust-ureq-dev librust-hyper-dev
+  librust-hyper-tls-dev librust-tokio-dev librust-tokio-native-tls-dev librust-native-tls-dev
+  librust-sha2-dev librust-base64-dev librust-serde-json-dev librust-libc-dev
 )
 for option in "$@"; do
   case "$option" in

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import process from 'node:process';
@@ -57,6 +58,8 @@ class Settings {
     this.wantDigest = this.verify === 'digest';
     this.expectedDigest = this.wantDigest ? parseReprDigest(cell.expected_digest ?? '') : null;
     this.https = this.url.startsWith('https:');
+    // '1.1', or '2': h2 by ALPN over https, prior knowledge (h2c) over http.
+    this.httpVersion = String(cell.http_version ?? '1.1');
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`concurrency must be a positive integer, not ${cell.concurrency}`);
     }
@@ -275,7 +278,64 @@ function nodeFetchClient({ keepAlive }) {
   };
 }
 
+// Node's http2 module: one ClientHttp2Session (h2 by ALPN, or h2c with prior knowledge for
+// an http URL), every request a stream on it, so at concurrency N there are N streams in
+// flight on one connection. HTTP/2 only: the module speaks nothing else, and a session that
+// negotiated anything but h2 fails before the first request.
+function http2Client(s) {
+  const origin = new URL(s.url).origin;
+  const path = new URL(s.url).pathname + new URL(s.url).search;
+  let session = null;
+  const connect = () => new Promise((resolve, reject) => {
+    const opened = http2.connect(origin, s.https ? s.tlsOptions() : {});
+    opened.once('connect', () => {
+      if (s.https && opened.alpnProtocol !== 'h2') {
+        opened.destroy();
+        return reject(Object.assign(new Error(`ALPN chose ${opened.alpnProtocol}, not h2`), { code: 'ERR_HTTP2_PROTOCOL' }));
+      }
+      // Once connected, each stream reports its own failure; the session's error must not
+      // throw out of the event loop.
+      opened.removeAllListeners('error');
+      opened.on('error', () => {});
+      resolve(opened);
+    });
+    opened.once('error', reject);
+  });
+  // A session the server closed (GOAWAY, idle timeout) is replaced on the next request.
+  const usable = async () => {
+    if (!session || session.closed || session.destroyed) {
+      session = connect();
+      session.catch(() => { session = null; });
+    }
+    return session;
+  };
+  const fetch = async () => {
+    const current = await usable();
+    return new Promise((resolve, reject) => {
+      const stream = current.request({ ':path': path });
+      const sink = bodySink(s, false);
+      let status = 0;
+      stream.setTimeout(s.timeoutMs, () => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        reject(Object.assign(new Error('request timed out'), { name: 'TimeoutError' }));
+      });
+      stream.on('response', (headers) => { status = headers[':status']; });
+      stream.on('data', sink.add);
+      stream.on('end', () => resolve([status, ...sink.finish()]));
+      stream.on('error', reject);
+    });
+  };
+  const close = async () => {
+    if (session) (await session.catch(() => null))?.close();
+  };
+  return { fetch, close, version: `http2 (nghttp2 ${process.versions.nghttp2}) in Node.js ${process.version}` };
+}
+
+// The clients that speak HTTP/2 (docs/drivers.md, "HTTP versions"); the others HTTP/1.1 only.
+const HTTP_VERSIONS = { 'http2': ['2'] };
+
 const CLIENTS = {
+  'http2': http2Client,
   'fetch': builtinFetchClient,
   'http.keep-alive': httpClient({ keepAlive: true, save: true }),
   'http.keep-alive.discard-body': httpClient({ keepAlive: true, save: false }),
@@ -298,7 +358,7 @@ const KIND_BY_CODE = [
   ['timeout', /^(ETIMEDOUT|ECONNABORTED|ESOCKETTIMEDOUT|UND_ERR_(CONNECT|HEADERS|BODY)_TIMEOUT|ABORT_ERR|23)$/],
   ['tls', /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_|ERR_OSSL_)/],
   ['length', /^(UND_ERR_RES_CONTENT_LENGTH_MISMATCH|ERR_STREAM_PREMATURE_CLOSE)$/],
-  ['protocol', /^(HPE_|UND_ERR_INVALID_ARG$|ERR_INVALID_HTTP)/],
+  ['protocol', /^(HPE_|UND_ERR_INVALID_ARG$|ERR_INVALID_HTTP|ERR_HTTP2_)/],
   ['connect', /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_SOCKET|UND_ERR_CLOSED)$/],
 ];
 
@@ -364,6 +424,10 @@ async function loop(fetch, count, s, deadline = 0n) {
 async function measure(s) {
   const factory = CLIENTS[s.client];
   if (!factory) throw new Error(`unknown client '${s.client}' (known: ${Object.keys(CLIENTS).join(', ')})`);
+  const versions = HTTP_VERSIONS[s.client] ?? ['1.1'];
+  if (!versions.includes(s.httpVersion)) {
+    throw new Skip(`not applicable: ${s.client} speaks HTTP/${versions.join(' and HTTP/')} only`);
+  }
   const { fetch, close, version } = await factory(s);
   try {
     await loop(fetch, s.warmup, s);
@@ -385,6 +449,7 @@ async function measure(s) {
       latencies_ns: tally.latencies,
       body_bytes: tally.bodyBytes,
       connections_opened: opened,
+      http_version: s.httpVersion,
       client: { name: s.client, version, runtime: `Node.js ${process.version}` },
     };
   } finally {

@@ -95,6 +95,8 @@ class Settings:
         self.insecure = bool(cell.get("insecure", True))
         self.cacert = cell.get("cacert") or None
         self.timeout = float(cell.get("request_timeout_seconds", 30))
+        # "1.1", or "2": h2 by ALPN over https, prior knowledge (h2c) over http.
+        self.http_version = str(cell.get("http_version", "1.1"))
         self.want_digest = self.verify == "digest"
         self.expected_digest = None
         if self.want_digest:
@@ -210,6 +212,9 @@ def curl_handle(pycurl, s):
     handle.setopt(pycurl.URL, s.url)
     handle.setopt(pycurl.NOSIGNAL, 1)
     handle.setopt(pycurl.TIMEOUT_MS, int(s.timeout * 1000))
+    # libcurl offers h2 by ALPN over HTTPS by default; the pycurl rows are HTTP/1.1 rows (the
+    # original's), so the version is pinned rather than left to what the server agrees to.
+    handle.setopt(pycurl.HTTP_VERSION, pycurl.CURL_HTTP_VERSION_1_1)
     if s.insecure:
         handle.setopt(pycurl.SSL_VERIFYPEER, 0)
         handle.setopt(pycurl.SSL_VERIFYHOST, 0)
@@ -380,15 +385,37 @@ def httpx_limits(httpx, s):
                                    max_keepalive_connections=max(20, s.concurrency))}
 
 
+class WrongProtocolVersion(Exception):
+    """A response over another HTTP version than the cell asked: a protocol failure."""
+
+
+def httpx_versions(s):
+    """HTTP/2 only when asked: http1=False makes httpx offer only h2 by ALPN over https and
+    speak h2c with prior knowledge over http, so it never falls back to HTTP/1.1 unseen."""
+    if s.http_version != "2":
+        return {}
+    need("h2")
+    return {"http1": False, "http2": True}
+
+
+def checked_version(s, response):
+    """Every response is checked for the version asked, as the status and length are."""
+    expected = "HTTP/2" if s.http_version == "2" else "HTTP/1.1"
+    if response.http_version != expected:
+        raise WrongProtocolVersion(f"the response came over {response.http_version}, not {expected}")
+    return response
+
+
 def httpx_client(s):
     httpx = need("httpx")
-    # One Client (its pool is thread-safe) shared by the N threads.
+    # One Client (its pool is thread-safe) shared by the N threads; over HTTP/2 its one
+    # connection carries the N threads' requests as streams.
     client = httpx.Client(verify=s.requests_verify(), timeout=s.timeout, trust_env=False,
-                          **httpx_limits(httpx, s))
+                          **httpx_limits(httpx, s), **httpx_versions(s))
     summary = body_summary(s)
 
     def fetch():
-        response = client.get(s.url)
+        response = checked_version(s, client.get(s.url))
         return (response.status_code, *summary(response.content))
 
     return lambda: fetch, client.close, httpx.__version__
@@ -402,10 +429,11 @@ def httpx_async_client(s):
     # One AsyncClient in one event loop, shared by the N tasks.
     async def open_session():
         state["client"] = httpx.AsyncClient(verify=s.requests_verify(), timeout=s.timeout,
-                                            trust_env=False, **httpx_limits(httpx, s))
+                                            trust_env=False, **httpx_limits(httpx, s),
+                                            **httpx_versions(s))
 
     async def fetch():
-        response = await state["client"].get(s.url)
+        response = checked_version(s, await state["client"].get(s.url))
         return (response.status_code, *summary(response.content))
 
     async def close():
@@ -862,6 +890,9 @@ def measure_multi(factory, s):
     return tally, window, version
 
 
+# The clients that speak HTTP/2 (docs/drivers.md, "HTTP versions"); the others HTTP/1.1 only.
+HTTP_VERSIONS = {"httpx.client": ("1.1", "2"), "httpx.async-client": ("1.1", "2")}
+
 MEASURE = {THREADS: measure_threads, TASKS: measure_tasks, MULTI: measure_multi}
 
 
@@ -889,6 +920,8 @@ def measure(settings):
     if settings.concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, not {settings.concurrency}")
     factory, model = entry
+    if settings.http_version not in HTTP_VERSIONS.get(settings.client, ("1.1",)):
+        raise Skip(f"not applicable: {settings.client} speaks HTTP/1.1 only here")
     if settings.concurrency > 1:
         make_room(settings, model)
     tally, window, version = MEASURE[model](factory, settings)
@@ -902,6 +935,7 @@ def measure(settings):
         "latencies_ns": tally.latencies,
         "body_bytes": tally.body_bytes,
         "connections_opened": window.connections,
+        "http_version": settings.http_version,
         "client": {"name": settings.client, "version": str(version),
                    "runtime": f"{platform.python_implementation()} {platform.python_version()}"},
     }

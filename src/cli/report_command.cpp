@@ -1,6 +1,7 @@
 // hcbench report: tables and charts from a saved run, or a comparison of two runs.
 #include "hcbench/cli/commands.h"
 #include "hcbench/report/compare.h"
+#include "hcbench/report/merge.h"
 #include "hcbench/report/report_charts.h"
 #include "hcbench/results/results_json.h"
 #include "hcbench/results/run_table.h"
@@ -18,10 +19,17 @@ constexpr const char* report_usage = R"(tables and SVG charts from a saved run, 
 
   hcbench report RESULTS.json [--format md|csv|json] [--charts DIR] [-o FILE]
   hcbench report BASE.json NEW.json [--format md|csv|json] [-o FILE] [--fail-on-regression]
+  hcbench report --merge A.json B.json ... [--json MERGED.json] [--format md|csv|json] [--charts DIR]
 
 RESULTS.json is what `hcbench run --json FILE` wrote. With two files, every cell of NEW is
 compared with the same cell of BASE; a change is flagged only when it is larger than the
-runs' own spread (run both with --repeat 3 or more to judge by spread).)";
+runs' own spread (run both with --repeat 3 or more to judge by spread).
+
+--merge combines the results of several client hosts that ran the same options together
+(`hcbench run --start-at T --host-label NAME`): counts and CPU summed, latency histograms
+merged exactly, requests/s over the union of the hosts' windows, each host's rows kept
+beside the aggregate. Different settings or cells are refused (exit 2); windows that overlap
+less than 90% are flagged, with the reason, on stderr and under the table.)";
 
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -51,6 +59,37 @@ std::string run_tables(const RunTable& table, ReportFormat format, const std::st
   return markdown_table(table);
 }
 
+// The merged run's tables and flags, its document written to `json_path`, its charts (of the
+// aggregate cells only) to `charts`. Throws MergeRefused.
+void merge_command(const std::vector<std::string>& files, ReportFormat format,
+                   const std::string& output, const std::string& json_path,
+                   const std::string& charts) {
+  std::vector<MergeInput> inputs;
+  for (const auto& file : files)
+    inputs.push_back({file, read_results(load_results_document(file))});
+  const MergedRun merged = merge_runs(inputs);
+  const nlohmann::json document = merged_to_json(merged, files);
+  if (!json_path.empty()) write_file(json_path, document.dump(2) + "\n");
+  std::string text = run_tables(run_table(merged.results), format, "merged");
+  if (format == ReportFormat::markdown) {
+    text += fmt::format("Merged from {} hosts: {}.  \n", merged.hosts.size(),
+                        fmt::join(merged.hosts, ", "));
+    for (const auto& flag : merged.flags) text += fmt::format("**Flagged:** {}  \n", flag);
+  }
+  emit(text, output);
+  for (const auto& flag : merged.flags) fmt::print(stderr, "hcbench report: flagged: {}\n", flag);
+  if (!charts.empty()) {
+    RunResults aggregate = merged.results;
+    std::erase_if(aggregate.cells, [](const CellResult& c) { return !c.host_label.empty(); });
+    const auto run = read_report_run(results_to_json(aggregate), "merged");
+    const std::filesystem::path directory = charts;
+    std::filesystem::create_directories(directory);
+    const auto drawn = run_charts(run);
+    for (const auto& chart : drawn) write_file(directory / chart.name, chart.svg);
+    fmt::print(stderr, "hcbench report: wrote {} charts to {}\n", drawn.size(), directory.string());
+  }
+}
+
 } // namespace
 
 int report_command(int argc, char** argv) {
@@ -62,9 +101,12 @@ int report_command(int argc, char** argv) {
                                      "write the tables or comparison here instead of stdout",
                                      cxxopts::value<std::string>())(
       "fail-on-regression", "comparison: exit 1 when a cell got worse beyond the runs' spread")(
-      "h,help", "show this help")("files", "", cxxopts::value<std::vector<std::string>>());
+      "merge", "combine the results of several client hosts of one synchronized run")(
+      "json", "--merge: write the merged results document (hcbench-results/1) to FILE",
+      cxxopts::value<std::string>())("h,help", "show this help")(
+      "files", "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({"files"});
-  options.positional_help("RESULTS.json | BASE.json NEW.json");
+  options.positional_help("RESULTS.json | BASE.json NEW.json | --merge A.json B.json ...");
   try {
     const auto parsed = options.parse(argc, argv);
     if (parsed.count("help")) {
@@ -73,6 +115,28 @@ int report_command(int argc, char** argv) {
     }
     const auto files = parsed.count("files") ? parsed["files"].as<std::vector<std::string>>()
                                              : std::vector<std::string>{};
+    const std::string output = parsed.count("output") ? parsed["output"].as<std::string>() : "";
+    if (parsed.count("merge")) {
+      const auto format = parse_report_format(parsed["format"].as<std::string>());
+      if (!format || files.size() < 2) {
+        fmt::print(stderr, "hcbench report: --merge takes two results files or more, and "
+                           "--format md, csv or json\n");
+        return 2;
+      }
+      try {
+        merge_command(files, *format, output,
+                      parsed.count("json") ? parsed["json"].as<std::string>() : "",
+                      parsed.count("charts") ? parsed["charts"].as<std::string>() : "");
+      } catch (const MergeRefused& e) {
+        fmt::print(stderr, "hcbench report: cannot merge: {}\n", e.what());
+        return 2;
+      }
+      return 0;
+    }
+    if (parsed.count("json")) {
+      fmt::print(stderr, "hcbench report: --json is for --merge (for one run: --format json)\n");
+      return 2;
+    }
     if (files.empty() || files.size() > 2) {
       fmt::print(stderr, "hcbench report: give one results file, or two to compare (try --help)\n");
       return 2;
@@ -82,7 +146,6 @@ int report_command(int argc, char** argv) {
       fmt::print(stderr, "hcbench report: --format must be md, csv or json\n");
       return 2;
     }
-    const std::string output = parsed.count("output") ? parsed["output"].as<std::string>() : "";
 
     if (files.size() == 2) {
       if (parsed.count("charts")) {

@@ -6,7 +6,9 @@
 #include "hcbench/cli/options.h"
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/matrix.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/run_session.h"
+#include "hcbench/client/sync_schedule.h"
 #include "hcbench/shared/units.h"
 
 #include <cxxopts.hpp>
@@ -53,7 +55,7 @@ void declare_options(cxxopts::Options& spec) {
       "seed", "seed of the shuffled order (default: random, recorded in the JSON)",
       cxxopts::value<std::string>())(
       "clients",
-      "rows to run: ids, groups (native, floor, python, node, java) or all (default: the "
+      "rows to run: ids, groups (native, floor, python, node, java, go, rust) or all (default: the "
       "original's rows of the benchmark type, plus the native and floor rows)",
       cxxopts::value<std::string>())(
       "benchmark-type", "full: one endpoint; size: the original's sizes 4 B .. 128 KiB",
@@ -67,7 +69,12 @@ void declare_options(cxxopts::Options& spec) {
       "concurrency",
       "transfers in flight at once, a list: 1,8,32 (>1 uses the curl multi interface)",
       cxxopts::value<std::string>()->default_value("1"))(
-      "pin", "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2); default unpinned",
+      "http-version",
+      "HTTP versions, a list: 1.1,2 (2: ALPN h2 over HTTPS, prior knowledge h2c over HTTP)",
+      cxxopts::value<std::string>()->default_value("1.1"))(
+      "pin",
+      "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2), or none (the scheduler's "
+      "choice); default: the embedded server on the last CPU, the client on the others",
       cxxopts::value<std::string>())("sample-ms", "CPU sampling interval in milliseconds",
                                      cxxopts::value<std::string>()->default_value("100"))(
       "verify", "none (status only), length (and body length), digest (and SHA-256 of the body)",
@@ -84,7 +91,14 @@ void declare_options(cxxopts::Options& spec) {
                                      cxxopts::value<std::string>())(
       "insecure",
       "do not verify the server's certificate (the default: the test certificate is self-signed)")(
-      "no-progress", "no live progress line on stderr")("h,help", "show this help")(
+      "no-progress", "no live progress line on stderr")(
+      "start-at",
+      "synchronized run on several hosts: cell k's measured window opens on a shared schedule "
+      "from TIME (RFC 3339 like 2026-11-29T14:00:00Z, or Unix milliseconds); needs --duration",
+      cxxopts::value<std::string>())("run-id", "the run's name, recorded in the JSON (for --merge)",
+                                     cxxopts::value<std::string>())(
+      "host-label", "this host's name, recorded in the JSON (for `hcbench report --merge`)",
+      cxxopts::value<std::string>())("h,help", "show this help")(
       "urls", "", cxxopts::value<std::vector<std::string>>());
   spec.parse_positional({"urls"});
 }
@@ -156,7 +170,7 @@ void read_paths(const cxxopts::ParseResult& args, const std::string& url_path, R
   paths.push_back(*path);
 }
 
-// The other axes: client rows, protocols, concurrency levels.
+// The other axes: client rows, protocols, concurrency levels, HTTP versions.
 void read_axes(const cxxopts::ParseResult& args, RunOptions& o) {
   if (args.count("clients")) {
     o.clients = split_list(args["clients"].as<std::string>());
@@ -189,6 +203,15 @@ void read_axes(const cxxopts::ParseResult& args, RunOptions& o) {
     add_once(concurrency, static_cast<unsigned>(*value));
   }
   if (concurrency.empty()) throw OptionError("--concurrency is empty");
+
+  std::vector<std::string>& versions = o.matrix.http_versions;
+  versions.clear();
+  for (const auto& item : split_list(args["http-version"].as<std::string>())) {
+    if (item != "1.1" && item != "2")
+      throw OptionError(fmt::format("unknown HTTP version '{}' (1.1, 2)", item));
+    add_once(versions, item);
+  }
+  if (versions.empty()) throw OptionError("--http-version is empty");
 }
 
 // What every cell's client is asked: how many requests, how long, what to check, TLS.
@@ -217,10 +240,36 @@ void read_schedule(const cxxopts::ParseResult& args, RunOptions& o) {
       static_cast<unsigned>(std::min<std::uint64_t>(count_option(args, "sample-ms", 10), 60000));
   if (args.count("pin")) {
     o.pin_text = args["pin"].as<std::string>();
+    o.pin_by_default = false;
+    if (o.pin_text == "none") return;
     const PinParse pin = parse_pin(o.pin_text);
     if (!pin.pin) throw OptionError("--pin: " + pin.error);
     o.pin = pin.pin;
   }
+}
+
+// A synchronized run on several hosts: when its schedule starts, and the names recorded.
+// `now_unix_ms` is the time a start is checked against: one in the past cannot be kept.
+void read_sync(const cxxopts::ParseResult& args, std::int64_t now_unix_ms, RunOptions& o) {
+  o.run_id = text_option(args, "run-id");
+  o.host_label = text_option(args, "host-label");
+  if (!args.count("start-at")) return;
+  const std::string text = args["start-at"].as<std::string>();
+  const auto start = parse_start_at(text);
+  if (!start)
+    throw OptionError(fmt::format("--start-at '{}' is neither RFC 3339 (2026-11-29T14:00:00Z) "
+                                  "nor Unix milliseconds",
+                                  text));
+  if (*start <= now_unix_ms)
+    throw OptionError(fmt::format("--start-at {} is {:.3f} s in the past: give a time ahead of "
+                                  "every host's start",
+                                  text, static_cast<double>(now_unix_ms - *start) / 1000));
+  if (o.cell.duration_seconds <= 0)
+    throw OptionError("--start-at needs --duration: the schedule's slots are as long as the "
+                      "measured window plus its warm-up lead");
+  o.start_at_unix_ms = *start;
+  // With --repeat the cells run in a shuffled order: every host must shuffle alike.
+  if (!args.count("seed")) o.seed = static_cast<std::uint64_t>(*start);
 }
 
 // Where the results go besides the table on stdout.
@@ -253,6 +302,7 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     read_paths(args, url_path, o);
     read_axes(args, o);
     read_outputs(args, o);
+    read_sync(args, unix_ms_now(), o);
     out.options = std::move(o);
   } catch (const cxxopts::exceptions::exception& e) {
     out.error = e.what();

@@ -58,6 +58,8 @@ int serve_command(int argc, char** argv) {
       cxxopts::value<std::string>())("key",
                                      "private key (PEM) for HTTPS; default certs/localhost.key",
                                      cxxopts::value<std::string>())(
+      "tls-engine", "TLS library of the HTTPS listener: mbedtls or openssl (docs/tls.md)",
+      cxxopts::value<std::string>()->default_value("mbedtls"))(
       "max-length", "largest n of /length/<n> (413 above); units k, M, G",
       cxxopts::value<std::string>()->default_value("64M"))(
       "cache-bytes", "bound of the /length payload cache (LRU beyond)",
@@ -97,6 +99,12 @@ int serve_command(int argc, char** argv) {
     if (parsed.count("key")) config.key_file = parsed["key"].as<std::string>();
     if (config.cert_file.empty() != config.key_file.empty())
       throw OptionError("--cert and --key go together");
+    const std::string engine = parsed["tls-engine"].as<std::string>();
+    if (const auto parsed_engine = parse_tls_engine(engine)) {
+      config.tls_engine = *parsed_engine;
+    } else {
+      throw OptionError(fmt::format("--tls-engine: '{}' is not mbedtls or openssl", engine));
+    }
     config.session.max_length = size_option(parsed, "max-length");
     config.cache_bytes = size_option(parsed, "cache-bytes");
     config.session.max_body_bytes = size_option(parsed, "max-body");

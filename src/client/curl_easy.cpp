@@ -36,6 +36,21 @@ CurlShare make_tls_session_share(const CurlConfig& config) {
   return share;
 }
 
+long curl_http_version(const CellSpec& spec) {
+  // HTTP/1.1 is asked for explicitly: libcurl's default over HTTPS is to offer h2 by ALPN,
+  // which would turn the HTTP/1.1 rows into HTTP/2 ones against a server that speaks both.
+  if (spec.http_version != "2") return CURL_HTTP_VERSION_1_1;
+  return spec.url.rfind("https://", 0) == 0 ? CURL_HTTP_VERSION_2TLS
+                                            : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+}
+
+bool curl_reuses_h2c_connections() {
+  // curl issue 10634: before 8.0.0 a reused h2c prior-knowledge connection fails its next
+  // request with "Error in the HTTP2 framing layer" (Debian 12's 7.88.1 does, checked by
+  // hand against nghttpd).
+  return curl_version_info(CURLVERSION_NOW)->version_num >= 0x080000;
+}
+
 CurlEasy make_easy_handle(const CellSpec& spec, const CurlConfig& config, TransferSink* sink,
                           CURLSH* share) {
   CurlEasy handle(curl_easy_init());
@@ -49,6 +64,7 @@ CurlEasy make_easy_handle(const CellSpec& spec, const CurlConfig& config, Transf
   set(h, CURLOPT_SSL_VERIFYPEER, spec.insecure ? 0L : 1L);
   set(h, CURLOPT_SSL_VERIFYHOST, spec.insecure ? 0L : 2L);
   if (!spec.insecure && !spec.cacert.empty()) set(h, CURLOPT_CAINFO, spec.cacert.c_str());
+  set(h, CURLOPT_HTTP_VERSION, curl_http_version(spec));
   set(h, CURLOPT_FORBID_REUSE, config.forbid_reuse ? 1L : 0L);
   set(h, CURLOPT_SSL_SESSIONID_CACHE, config.tls_session_cache ? 1L : 0L);
   if (share) set(h, CURLOPT_SHARE, share);
@@ -89,11 +105,21 @@ FailureKind failure_from_curl(CURLcode code) {
   }
 }
 
-TransferOutcome transfer_outcome(CURL* handle, CURLcode code, ResponseCheck& check) {
+TransferOutcome transfer_outcome(CURL* handle, CURLcode code, ResponseCheck& check,
+                                 std::string_view http_version) {
   TransferOutcome out;
+  long version = 0;
+  curl_easy_getinfo(handle, CURLINFO_HTTP_VERSION, &version);
+  out.http2 = version == CURL_HTTP_VERSION_2_0;
   if (code != CURLE_OK) {
     out.failure = failure_from_curl(code);
     out.error_text = curl_easy_strerror(code);
+  } else if ((http_version == "2") != out.http2) {
+    // A response over the other version is not what the cell measures: a server without
+    // h2 in its ALPN answers HTTP/1.1 to CURL_HTTP_VERSION_2TLS.
+    out.failure = FailureKind::protocol;
+    out.error_text = http_version == "2" ? "the server answered over HTTP/1.1, not HTTP/2"
+                                         : "the server answered over HTTP/2, not HTTP/1.1";
   } else {
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);

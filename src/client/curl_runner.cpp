@@ -32,7 +32,8 @@ CellMeasurement run_easy(const CellSpec& spec, const CurlConfig& config) {
     const Clock::time_point started = Clock::now();
     if (config.new_handle_per_request) fresh = make_easy_handle(spec, config, &sink, share.get());
     CURL* handle = fresh ? fresh.get() : reused.get();
-    const TransferOutcome outcome = transfer_outcome(handle, curl_easy_perform(handle), check);
+    const TransferOutcome outcome =
+        transfer_outcome(handle, curl_easy_perform(handle), check, spec.http_version);
     // Freeing the handle and the buffer is part of what these configurations cost, as the
     // original's timed loop closed its cStringIO.
     if (fresh) fresh.reset();
@@ -40,7 +41,7 @@ CellMeasurement run_easy(const CellSpec& spec, const CurlConfig& config) {
     const Clock::time_point ended = Clock::now();
 
     window.finish_request(phase, started, ended, outcome.failure, check.body_bytes(),
-                          outcome.new_connections, outcome.error_text);
+                          outcome.new_connections, outcome.error_text, outcome.http2 ? 1 : 0);
     now = ended;
   }
   window.close(Clock::now());

@@ -1,5 +1,7 @@
 #include "hcbench/client/driver_protocol.h"
 
+#include "hcbench/results/noise.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -71,8 +73,9 @@ void read_failures(const json& report, CellMeasurement& out) {
 }
 
 // Latencies come either one per request ("latencies_ns") or already bucketed
-// ("latency_histogram_ns": [[value, count], ...]); both end up in the same histogram.
-void read_latencies(const json& report, CellMeasurement& out) {
+// ("latency_histogram_ns": [[value, count], ...]); both end up in the same histogram. Only
+// the first, in the order the requests were made, can be cut into slices (noise.h).
+void read_latencies(const json& report, unsigned concurrency, CellMeasurement& out) {
   const auto samples = report.find("latencies_ns");
   const auto buckets = report.find("latency_histogram_ns");
   if (samples != report.end() && buckets != report.end()) {
@@ -80,7 +83,13 @@ void read_latencies(const json& report, CellMeasurement& out) {
   }
   if (samples != report.end()) {
     if (!samples->is_array()) throw ReportError{"\"latencies_ns\" is not an array"};
-    for (const auto& value : *samples) out.latency.record(count_field(value, "a latency"));
+    std::vector<std::uint64_t> in_order;
+    in_order.reserve(samples->size());
+    for (const auto& value : *samples) {
+      in_order.push_back(count_field(value, "a latency"));
+      out.latency.record(in_order.back());
+    }
+    out.slice_rps = slice_rates_from_latencies(in_order, concurrency);
   } else if (buckets != report.end()) {
     if (!buckets->is_array()) throw ReportError{"\"latency_histogram_ns\" is not an array"};
     for (const auto& pair : *buckets) {
@@ -145,7 +154,7 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
   if (!cpu.is_object()) throw ReportError{"\"cpu\" is not an object"};
   out.cpu.user_seconds = seconds_field(member(cpu, "user_seconds"), "cpu.user_seconds");
   out.cpu.system_seconds = seconds_field(member(cpu, "system_seconds"), "cpu.system_seconds");
-  read_latencies(report, out);
+  read_latencies(report, spec.concurrency, out);
   if (const auto it = report.find("body_bytes"); it != report.end()) {
     out.body_bytes = count_field(*it, "body_bytes");
   }
@@ -153,6 +162,18 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
     out.connections_opened = count_field(*it, "connections_opened");
   }
   check_counts(out, spec);
+  // A driver that ignored "http_version" would time HTTP/1.1 as HTTP/2: HTTP/2 cells need
+  // the driver's word that every counted response came over HTTP/2.
+  if (spec.http_version != "1.1") {
+    const auto it = report.find("http_version");
+    if (it == report.end() || !it->is_string() || *it != spec.http_version) {
+      throw ReportError{fmt::format("the driver did not confirm HTTP/{} (\"http_version\": {})",
+                                    spec.http_version,
+                                    it == report.end() ? "missing" : excerpt(it->dump()))};
+    }
+    // Every request is one stream of its own.
+    out.streams_opened = out.requests + out.failures.total();
+  }
   return out;
 }
 
@@ -167,6 +188,7 @@ std::string driver_input_json(const CellSpec& spec, std::string_view client) {
       {"warmup", spec.warmup},
       {"duration_seconds", spec.duration_seconds},
       {"concurrency", spec.concurrency},
+      {"http_version", spec.http_version},
       {"verify", verify_mode_name(spec.verify)},
       {"expected_status", 200},
       {"expected_length", spec.expected_length},

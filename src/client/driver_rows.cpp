@@ -1,12 +1,15 @@
 // The rows run by external drivers: the Python clients of the original's `full` matrix in
-// its order and with its labels, then httpx and aiohttp, then the Node.js and Java clients.
-// Each row says how its driver runs N requests at once, or runs one at a time only.
+// its order and with its labels, then httpx and aiohttp, then the Node.js and Java clients,
+// then the compiled Go and Rust drivers. Each row says how its driver runs N requests at
+// once, or runs one at a time only.
 #include "hcbench/client/driver_rows.h"
 
 #include "hcbench/client/driver_runner.h"
 #include "hcbench/shared/data_dir.h"
 
 #include "hcbench_config.h"
+
+#include <fmt/format.h>
 
 #include <array>
 #include <filesystem>
@@ -57,10 +60,35 @@ DriverProgram java_program(const CellSpec&) {
   return program;
 }
 
+// A compiled driver is a program meson built beside hcbench; when its toolchain was missing
+// it was not built, and its rows are skipped with what to install.
+DriverProgram compiled_program(std::string_view relative, std::string_view needs) {
+  const auto path = built_file(relative);
+  DriverProgram program{{path.string()}, {}};
+  std::error_code ignored;
+  if (!std::filesystem::exists(path, ignored)) {
+    program.skipped = fmt::format(
+        "{} was not built: it needs {} when meson configures hcbench (tools/setup.sh installs "
+        "them; then meson setup --reconfigure and meson compile)",
+        path.string(), needs);
+  }
+  return program;
+}
+
 // Warm-up floors for the JIT runtimes (ClientRow::min_warmup; docs/drivers.md, "Warm-up"):
 // enough requests that the measured window starts after the request path is compiled.
 constexpr std::uint64_t node_min_warmup = 2000;
 constexpr std::uint64_t java_min_warmup = 5000;
+
+DriverProgram go_program(const CellSpec&) {
+  return compiled_program("drivers/go/hcbench-go-driver",
+                          "Go 1.19 and fasthttp (golang-go, golang-github-valyala-fasthttp-dev)");
+}
+
+DriverProgram rust_program(const CellSpec&) {
+  return compiled_program("drivers/rust/hcbench-rust-driver",
+                          "Debian's cargo, rustc and librust-*-dev crates");
+}
 
 struct DriverRowSpec {
   std::string_view id;
@@ -74,6 +102,10 @@ struct DriverRowSpec {
   // row runs one request at a time only, which makes its cells above 1 not applicable.
   std::string_view concurrency_model = {};
   std::uint64_t min_warmup = 0; // ClientRow::min_warmup
+  // The HTTP versions the client speaks (ClientRow::http_versions; docs/drivers.md, "HTTP
+  // versions"); its driver must run HTTP/2 when asked, or fail, and say so in its report.
+  std::array<std::string_view, 2> http_versions = {"1.1", ""};
+  std::string_view http2_concurrency_model = {}; // ClientRow::http2_concurrency_model
 };
 
 constexpr std::string_view save_body = "Reuse handle, save response to new cStringIO buffer";
@@ -102,15 +134,44 @@ constexpr std::array driver_row_specs{
     DriverRowSpec{"python.urllib", "python", "urllib", "urllib", false, "Default", python_program,
                   "N threads, one opener each"},
     // Newer Python clients.
-    DriverRowSpec{"python.httpx.client", "python", "httpx.client", "httpx", true, "Client",
-                  python_program, "N threads sharing it"},
-    DriverRowSpec{"python.httpx.async-client", "python", "httpx.async-client", "httpx", true,
-                  "AsyncClient", python_program, async_tasks},
+    DriverRowSpec{"python.httpx.client",
+                  "python",
+                  "httpx.client",
+                  "httpx",
+                  true,
+                  "Client",
+                  python_program,
+                  "N threads sharing it",
+                  0,
+                  {"1.1", "2"},
+                  "N threads sharing it, streams on one connection"},
+    DriverRowSpec{"python.httpx.async-client",
+                  "python",
+                  "httpx.async-client",
+                  "httpx",
+                  true,
+                  "AsyncClient",
+                  python_program,
+                  async_tasks,
+                  0,
+                  {"1.1", "2"},
+                  "N tasks on one event loop, streams on one connection"},
     DriverRowSpec{"python.aiohttp.session", "python", "aiohttp.session", "aiohttp", true,
                   "One ClientSession", python_program, async_tasks},
     // Node.js: the built-ins and the npm libraries (drivers/node/package-lock.json). At
     // concurrency N every row has N requests in flight on its one event loop, with the
     // client's connection limit per origin set to N.
+    DriverRowSpec{"node.http2",
+                  "node",
+                  "http2",
+                  "node http2",
+                  true,
+                  "One ClientHttp2Session",
+                  node_program,
+                  "N in flight",
+                  node_min_warmup,
+                  {"2", ""},
+                  "N streams in flight on one connection"},
     DriverRowSpec{"node.fetch", "node", "fetch", "node fetch (undici)", true,
                   "Default dispatcher (no connection limit)", node_program, "N in flight",
                   node_min_warmup},
@@ -178,6 +239,67 @@ constexpr std::array driver_row_specs{
                   java_min_warmup},
     DriverRowSpec{"java.apache.no-reuse", "java", "apache.no-reuse", "Apache HttpClient 5", false,
                   "Reuse strategy never, save body", java_program, "N threads", java_min_warmup},
+    // Go (drivers/go): net/http's Client and fasthttp.
+    DriverRowSpec{"go.net-http.keep-alive.save-body", "go", "net-http.keep-alive.save-body",
+                  "go net/http", true, "Reuse Client (keep-alive Transport), save body",
+                  go_program},
+    DriverRowSpec{"go.net-http.keep-alive.discard-body", "go", "net-http.keep-alive.discard-body",
+                  "go net/http", true, "Reuse Client (keep-alive Transport), don't save body",
+                  go_program},
+    DriverRowSpec{"go.net-http.no-keep-alive.save-body", "go", "net-http.no-keep-alive.save-body",
+                  "go net/http", false, "Reuse Client, DisableKeepAlives, save body", go_program},
+    DriverRowSpec{"go.net-http.new-transport.save-body", "go", "net-http.new-transport.save-body",
+                  "go net/http", false, "New Client and Transport per request, save body",
+                  go_program},
+    DriverRowSpec{"go.fasthttp.reuse-response", "go", "fasthttp.reuse-response", "fasthttp", true,
+                  "Reuse Client and Response, body in its reused buffer", go_program},
+    DriverRowSpec{"go.fasthttp.save-body", "go", "fasthttp.save-body", "fasthttp", true,
+                  "Reuse Client, save body to new buffer", go_program},
+    DriverRowSpec{"go.fasthttp.connection-close", "go", "fasthttp.connection-close", "fasthttp",
+                  false, "Reuse Client, Connection: close, save body to new buffer", go_program},
+    DriverRowSpec{"go.fasthttp.new-client", "go", "fasthttp.new-client", "fasthttp", false,
+                  "New Client per request, save body to new buffer", go_program},
+    // Rust (drivers/rust): reqwest (blocking and async), ureq, hyper's client.
+    DriverRowSpec{"rust.reqwest.blocking.keep-alive.save-body", "rust",
+                  "reqwest.blocking.keep-alive.save-body", "reqwest blocking", true,
+                  "Reuse Client, save body", rust_program},
+    DriverRowSpec{"rust.reqwest.blocking.keep-alive.discard-body", "rust",
+                  "reqwest.blocking.keep-alive.discard-body", "reqwest blocking", true,
+                  "Reuse Client, don't save body", rust_program},
+    DriverRowSpec{"rust.reqwest.blocking.no-reuse.save-body", "rust",
+                  "reqwest.blocking.no-reuse.save-body", "reqwest blocking", false,
+                  "Reuse Client, no idle connection kept, save body", rust_program},
+    DriverRowSpec{"rust.reqwest.blocking.new-client.save-body", "rust",
+                  "reqwest.blocking.new-client.save-body", "reqwest blocking", false,
+                  "New Client per request, save body", rust_program},
+    DriverRowSpec{"rust.reqwest.async.keep-alive.save-body", "rust",
+                  "reqwest.async.keep-alive.save-body", "reqwest async", true,
+                  "Reuse Client, save body", rust_program},
+    DriverRowSpec{"rust.reqwest.async.keep-alive.discard-body", "rust",
+                  "reqwest.async.keep-alive.discard-body", "reqwest async", true,
+                  "Reuse Client, don't save body", rust_program},
+    DriverRowSpec{"rust.reqwest.async.no-reuse.save-body", "rust",
+                  "reqwest.async.no-reuse.save-body", "reqwest async", false,
+                  "Reuse Client, no idle connection kept, save body", rust_program},
+    DriverRowSpec{"rust.reqwest.async.new-client.save-body", "rust",
+                  "reqwest.async.new-client.save-body", "reqwest async", false,
+                  "New Client per request, save body", rust_program},
+    DriverRowSpec{"rust.ureq.keep-alive.save-body", "rust", "ureq.keep-alive.save-body", "ureq",
+                  true, "Reuse Agent, save body", rust_program},
+    DriverRowSpec{"rust.ureq.keep-alive.discard-body", "rust", "ureq.keep-alive.discard-body",
+                  "ureq", true, "Reuse Agent, don't save body", rust_program},
+    DriverRowSpec{"rust.ureq.no-reuse.save-body", "rust", "ureq.no-reuse.save-body", "ureq", false,
+                  "Reuse Agent, no idle connection kept, save body", rust_program},
+    DriverRowSpec{"rust.ureq.new-client.save-body", "rust", "ureq.new-client.save-body", "ureq",
+                  false, "New Agent per request, save body", rust_program},
+    DriverRowSpec{"rust.hyper.keep-alive.save-body", "rust", "hyper.keep-alive.save-body", "hyper",
+                  true, "Reuse Client, save body", rust_program},
+    DriverRowSpec{"rust.hyper.keep-alive.discard-body", "rust", "hyper.keep-alive.discard-body",
+                  "hyper", true, "Reuse Client, don't save body", rust_program},
+    DriverRowSpec{"rust.hyper.no-reuse.save-body", "rust", "hyper.no-reuse.save-body", "hyper",
+                  false, "Reuse Client, no idle connection kept, save body", rust_program},
+    DriverRowSpec{"rust.hyper.new-client.save-body", "rust", "hyper.new-client.save-body", "hyper",
+                  false, "New Client per request, save body", rust_program},
 };
 
 } // namespace
@@ -195,6 +317,11 @@ std::vector<ClientRow> driver_rows() {
     row.supports_concurrency = !spec.concurrency_model.empty();
     row.concurrency_model = spec.concurrency_model;
     row.min_warmup = spec.min_warmup;
+    row.http_versions.clear();
+    for (const auto version : spec.http_versions) {
+      if (!version.empty()) row.http_versions.emplace_back(version);
+    }
+    row.http2_concurrency_model = spec.http2_concurrency_model;
     row.run = [client = std::string(spec.client), program = spec.program](const CellSpec& cell) {
       return run_driver(program(cell), client, cell);
     };

@@ -1,6 +1,7 @@
 #include "hcbench/client/matrix.h"
 
 #include "hcbench/client/embedded_server.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/run_control.h"
 #include "hcbench/client/run_options.h"
 #include "hcbench/client/sampler.h"
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -77,7 +79,8 @@ private:
 };
 
 std::string cell_label(const CellResult& cell) {
-  return fmt::format("{} {} {}{}", cell.row_id, cell.protocol, cell.path,
+  return fmt::format("{} {}{} {}{}", cell.row_id, cell.protocol,
+                     cell.http_version == "2" ? " h2" : "", cell.path,
                      cell.concurrency > 1 ? fmt::format(" c{}", cell.concurrency) : "");
 }
 
@@ -154,27 +157,40 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
     const auto expected = expected_body(path, false);
     for (unsigned concurrency : plan.concurrency) {
       for (const auto& row : rows) {
-        for (const auto& protocol : plan.protocols) {
-          CellResult cell;
-          cell.index = cells.size();
-          cell.row_id = row.id;
-          cell.group = row.group;
-          cell.library = row.library;
-          cell.reuse_connections = row.reuse_connections;
-          cell.options = row.options_at(concurrency);
-          cell.display_name = row.display_name(concurrency);
-          cell.protocol = protocol;
-          cell.endpoint = expected ? expected->endpoint : "";
-          cell.path = path;
-          cell.size = expected ? expected->length : 0;
-          cell.concurrency = concurrency;
-          cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
-          if (row.group == "floor" && protocol == "https") {
-            cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
-          } else if (concurrency > 1 && !row.supports_concurrency) {
-            cell.not_applicable = "this client runs one request at a time";
+        // A row that speaks none of the versions asked (the HTTP/2 floor in an HTTP/1.1
+        // run) is left out rather than shown as a row of n/a.
+        if (std::none_of(plan.http_versions.begin(), plan.http_versions.end(),
+                         [&](const std::string& v) { return row.speaks(v); }))
+          continue;
+        for (const auto& version : plan.http_versions) {
+          for (const auto& protocol : plan.protocols) {
+            CellResult cell;
+            cell.index = cells.size();
+            cell.row_id = row.id;
+            cell.group = row.group;
+            cell.library = row.library;
+            cell.reuse_connections = row.reuse_connections;
+            cell.options = row.options_at(concurrency, version);
+            cell.display_name = row.display_name(concurrency, version);
+            cell.http_version = version;
+            cell.protocol = protocol;
+            cell.endpoint = expected ? expected->endpoint : "";
+            cell.path = path;
+            cell.size = expected ? expected->length : 0;
+            cell.concurrency = concurrency;
+            cell.url = (protocol == "https" ? plan.https_url : plan.http_url) + path;
+            if (!row.speaks(version)) {
+              cell.not_applicable = version == "2" ? "this client speaks HTTP/1.1 only"
+                                                   : "this client speaks HTTP/2 only";
+            } else if (row.group == "floor" && protocol == "https") {
+              cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
+            } else if (concurrency > 1 && !row.supports_concurrency) {
+              cell.not_applicable = "this client runs one request at a time";
+            } else if (row.not_applicable) {
+              cell.not_applicable = row.not_applicable(protocol, version, concurrency);
+            }
+            cells.push_back(std::move(cell));
           }
-          cells.push_back(std::move(cell));
         }
       }
     }
@@ -196,7 +212,7 @@ std::vector<std::size_t> run_order(std::size_t cells, unsigned repeat, unsigned 
 }
 
 void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
-                const MatrixServer& server) {
+                const MatrixServer& server, const std::optional<SyncSchedule>& schedule) {
   std::map<std::string, const ClientRow*> row_of;
   for (const auto& row : rows) row_of[row.id] = &row;
   std::size_t applicable = 0;
@@ -217,67 +233,102 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
   const auto run_start = std::chrono::steady_clock::now();
   std::int64_t position = 0;
 
+  // One run of one cell, appended to `into` (its runs, or a floor's re-measurement).
+  const auto run_cell = [&](CellResult& cell, unsigned repeat, std::vector<CellRun>& into) {
+    // The run's options for every cell, whole, then what is this cell's own.
+    const ClientRow& row = *row_of.at(cell.row_id);
+    CellSpec spec;
+    static_cast<CellOptions&>(spec) = options.cell;
+    spec.warmup = std::max(spec.warmup, row.min_warmup);
+    spec.url = cell.url;
+    spec.concurrency = cell.concurrency;
+    spec.http_version = cell.http_version;
+    spec.expected_length = expected[cell.path].length;
+    spec.expected_digest = expected[cell.path].digest;
+    if (schedule) {
+      // Every host measures cell k in the same slot of the shared schedule (--start-at).
+      const auto slot = static_cast<std::size_t>(position);
+      wait_until_unix_ms(schedule->slot_begins_unix_ms(slot));
+      if (run_control().stop_requested()) return;
+      spec.window_opens_unix_ms = schedule->window_opens_unix_ms(slot);
+    }
+
+    CellRun run;
+    run.repeat = repeat;
+    run.order = position;
+    run.warmup = spec.warmup;
+    // A re-measured floor runs after the planned cells: the count grows to include it.
+    progress.begin_cell(static_cast<std::size_t>(position),
+                        std::max(total, static_cast<std::size_t>(position) + 1), cell_label(cell),
+                        spec.warmup + spec.cycles);
+    const auto before =
+        server.stats_url.empty() ? std::nullopt : fetch_server_stats(server.stats_url);
+    run.started_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+    sampler.mark(position);
+    try {
+      run.measurement = row.run(spec);
+    } catch (const std::exception& e) {
+      run.measurement.error = e.what();
+    }
+    // A runner that does not time its window on the wall clock (an external driver): the
+    // window is taken to end now, as long as it measured.
+    if (run.measurement.window_start_unix_ms == 0 && run.measurement.wall_seconds > 0) {
+      run.measurement.window_end_unix_ms = unix_ms_now();
+      run.measurement.window_start_unix_ms =
+          run.measurement.window_end_unix_ms -
+          static_cast<std::int64_t>(std::llround(run.measurement.wall_seconds * 1000));
+    }
+    sampler.mark(-1);
+    run.interrupted = run_control().stop_requested();
+    run.placement = observe_placement(server_pid, options.pin.has_value());
+    if (before) {
+      if (const auto after = fetch_server_stats(server.stats_url)) {
+        run.server = server_delta(*before, *after);
+        if (cell.protocol == "https") {
+          run.measurement.tls_full_handshakes = run.server->tls_full;
+          run.measurement.tls_resumed_handshakes = run.server->tls_resumed;
+        }
+      }
+    }
+    into.push_back(std::move(run));
+    ++position;
+
+    // A server that is gone makes every further cell a column of failures: stop instead.
+    if (server.embedded) {
+      if (const auto ended = server.embedded->ended()) {
+        results.error = fmt::format("the embedded server (hcbench serve) {} during cell {}", *ended,
+                                    cell_label(cell));
+      }
+    } else if (into.back().measurement.failures[FailureKind::connect] > 0 ||
+               !into.back().measurement.error.empty()) {
+      if (const auto why =
+              probe_unreachable(cell.url, options.cell.insecure, options.cell.cacert)) {
+        results.error = fmt::format("the server at {} stopped answering: {}", cell.url, *why);
+      }
+    }
+  };
+
   for (unsigned repeat = 0; repeat < options.repeat && results.error.empty(); ++repeat) {
     for (std::size_t index :
          run_order(results.cells.size(), repeat, options.repeat, options.seed)) {
       if (run_control().stop_requested() || !results.error.empty()) break;
       CellResult& cell = results.cells[index];
       if (!cell.not_applicable.empty()) continue;
-      // The run's options for every cell, whole, then what is this cell's own.
-      const ClientRow& row = *row_of.at(cell.row_id);
-      CellSpec spec;
-      static_cast<CellOptions&>(spec) = options.cell;
-      spec.warmup = std::max(spec.warmup, row.min_warmup);
-      spec.url = cell.url;
-      spec.concurrency = cell.concurrency;
-      spec.expected_length = expected[cell.path].length;
-      spec.expected_digest = expected[cell.path].digest;
-
-      CellRun run;
-      run.repeat = repeat;
-      run.order = position;
-      run.warmup = spec.warmup;
-      progress.begin_cell(static_cast<std::size_t>(position), total, cell_label(cell),
-                          spec.warmup + spec.cycles);
-      const auto before =
-          server.stats_url.empty() ? std::nullopt : fetch_server_stats(server.stats_url);
-      run.started_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
-      sampler.mark(position);
-      try {
-        run.measurement = row.run(spec);
-      } catch (const std::exception& e) {
-        run.measurement.error = e.what();
-      }
-      sampler.mark(-1);
-      run.interrupted = run_control().stop_requested();
-      run.placement = observe_placement(server_pid, options.pin.has_value());
-      if (before) {
-        if (const auto after = fetch_server_stats(server.stats_url)) {
-          run.server = server_delta(*before, *after);
-          if (cell.protocol == "https") {
-            run.measurement.tls_full_handshakes = run.server->tls_full;
-            run.measurement.tls_resumed_handshakes = run.server->tls_resumed;
-          }
-        }
-      }
-      cell.runs.push_back(std::move(run));
-      ++position;
-
-      // A server that is gone makes every further cell a column of failures: stop instead.
-      if (server.embedded) {
-        if (const auto ended = server.embedded->ended()) {
-          results.error = fmt::format("the embedded server (hcbench serve) {} during cell {}",
-                                      *ended, cell_label(cell));
-        }
-      } else if (cell.runs.back().measurement.failures[FailureKind::connect] > 0 ||
-                 !cell.runs.back().measurement.error.empty()) {
-        if (const auto why =
-                probe_unreachable(cell.url, options.cell.insecure, options.cell.cacert)) {
-          results.error = fmt::format("the server at {} stopped answering: {}", cell.url, *why);
-        }
-      }
+      run_cell(cell, repeat, cell.runs);
     }
+  }
+
+  // A row that beat its floor means the floor cell was disturbed (docs/run.md): it is
+  // measured once more now, and the table uses the better of its two figures. Both need
+  // the slices' spread, so the loads are not needed yet.
+  for (auto& cell : results.cells) {
+    if (run_control().stop_requested() || !results.error.empty()) break;
+    if (!cell.not_applicable.empty() || !results.floor_disturbed(cell)) continue;
+    progress.clear();
+    fmt::print(stderr, "hcbench run: a row beat the floor {}: measuring it once more\n",
+               cell_label(cell));
+    run_cell(cell, options.repeat, cell.floor_remeasured);
   }
   sampler.stop();
   progress.clear();
@@ -292,6 +343,8 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
   const double min_duration = std::chrono::duration<double>(sample_interval).count() / 2;
   for (auto& cell : results.cells) {
     for (auto& run : cell.runs) run.load = summarize_load(by_run[run.order], min_duration);
+    for (auto& run : cell.floor_remeasured)
+      run.load = summarize_load(by_run[run.order], min_duration);
   }
 }
 

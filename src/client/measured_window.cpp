@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <sys/resource.h>
 
 namespace hcbench {
@@ -19,6 +22,19 @@ double seconds(const timeval& tv) {
 }
 
 } // namespace
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void wait_until_unix_ms(std::int64_t unix_ms) {
+  for (std::int64_t left = unix_ms - unix_ms_now(); left > 0 && !run_control().stop_requested();
+       left = unix_ms - unix_ms_now()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(left, 50)));
+  }
+}
 
 CpuTimes process_cpu_times() {
   rusage usage{};
@@ -48,9 +64,13 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
   if (started_ <= spec_.warmup) return Phase::warmup;
   if (!window_open_) {
     window_open_ = true;
+    // A synchronized window opens on the shared schedule, whenever the warm-up ended. With
+    // concurrency, warm-up transfers still in flight finish after the wait, uncounted.
+    if (spec_.window_opens_unix_ms > 0) wait_until_unix_ms(spec_.window_opens_unix_ms);
     cpu_at_start_ = process_cpu_times();
     // The clock opens after the CPU reading so the window never includes getrusage itself.
     window_start_ = Clock::now();
+    out_.window_start_unix_ms = unix_ms_now();
   }
   ++measured_started_;
   return Phase::measure;
@@ -58,7 +78,8 @@ Phase MeasuredWindow::start_request(Clock::time_point) {
 
 void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
                                     std::optional<FailureKind> failure, std::uint64_t body_bytes,
-                                    std::uint64_t new_connections, std::string_view error_text) {
+                                    std::uint64_t new_connections, std::string_view error_text,
+                                    std::uint64_t new_streams) {
   run_control().count_request(++completed_);
   if (failure) {
     ++consecutive_failures_;
@@ -72,11 +93,13 @@ void MeasuredWindow::finish_request(Phase phase, Clock::time_point started, Cloc
   if (phase != Phase::measure) return;
   last_measured_end_ = ended;
   out_.connections_opened += new_connections;
+  out_.streams_opened += new_streams;
   if (failure) {
     out_.failures.add(*failure);
     return;
   }
   ++out_.requests;
+  marks_.add(std::chrono::duration<double>(ended - window_start_).count());
   out_.body_bytes += body_bytes;
   out_.latency.record(static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count()));
@@ -87,9 +110,13 @@ void MeasuredWindow::close(Clock::time_point now) {
     const Clock::time_point end =
         measured_started_ ? std::max(last_measured_end_, window_start_) : now;
     out_.wall_seconds = std::chrono::duration<double>(end - window_start_).count();
+    out_.window_end_unix_ms =
+        out_.window_start_unix_ms +
+        std::chrono::duration_cast<std::chrono::milliseconds>(end - window_start_).count();
     const CpuTimes cpu = process_cpu_times();
     out_.cpu.user_seconds = cpu.user_seconds - cpu_at_start_.user_seconds;
     out_.cpu.system_seconds = cpu.system_seconds - cpu_at_start_.system_seconds;
+    out_.slice_rps = marks_.slice_rates();
   }
   if (consecutive_failures_ >= max_consecutive_failures) {
     out_.error = fmt::format("stopped after {} failed requests in a row (last: {})",

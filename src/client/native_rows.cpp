@@ -3,6 +3,7 @@
 #include "hcbench/client/curl_runner.h"
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/floor_client.h"
+#include "hcbench/client/floor_http2.h"
 
 namespace hcbench {
 
@@ -17,6 +18,19 @@ ClientRow curl_row(std::string id, bool reuse_connections, std::string options, 
   row.reuse_connections = reuse_connections;
   row.options = std::move(options);
   row.supports_concurrency = true;
+  row.http_versions = {"1.1", "2"};
+  // A row that reuses connections multiplexes over HTTP/2 (multi_runner.cpp); one that
+  // forbids reuse opens a connection per request whatever the version.
+  if (!config.forbid_reuse && !config.new_handle_per_request)
+    row.http2_concurrency_model = "multi handle, N streams on one connection";
+  if (reuse_connections) {
+    row.not_applicable = [](std::string_view protocol, std::string_view version, unsigned) {
+      if (protocol == "http" && version == "2" && !curl_reuses_h2c_connections())
+        return std::string("this libcurl cannot reuse an h2c prior-knowledge connection "
+                           "(curl issue 10634, fixed in 8.0.0)");
+      return std::string();
+    };
+  }
   row.run = [config, https_only](const CellSpec& spec) {
     if (https_only && spec.url.rfind("https://", 0) != 0) {
       CellMeasurement skipped;
@@ -62,7 +76,18 @@ std::vector<ClientRow> floor_rows() {
   row.options = "Floor: keep-alive HTTP/1.1, blocking socket, no library";
   row.supports_concurrency = false;
   row.run = run_floor_cell;
-  return {row};
+
+  ClientRow http2;
+  http2.id = "floor.nghttp2";
+  http2.group = "floor";
+  http2.library = "nghttp2 session";
+  http2.reuse_connections = true;
+  http2.options = "Floor: h2c prior knowledge, blocking socket, nothing above nghttp2";
+  http2.supports_concurrency = true;
+  http2.http_versions = {"2"};
+  http2.http2_concurrency_model = "N streams on one connection";
+  http2.run = run_floor_http2_cell;
+  return {row, http2};
 }
 
 std::vector<ClientRow> all_rows() {

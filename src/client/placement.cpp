@@ -60,6 +60,21 @@ PinParse parse_pin(std::string_view text) {
   return {pin, ""};
 }
 
+std::optional<PinRequest> default_pin(const CpuList& allowed) {
+  if (allowed.size() < 2) return std::nullopt;
+  PinRequest pin;
+  pin.server = CpuList{allowed.back()};
+  pin.client = CpuList(allowed.begin(), allowed.end() - 1);
+  return pin;
+}
+
+std::string format_pin(const PinRequest& pin) {
+  std::vector<std::string> parts;
+  if (pin.client) parts.push_back("client=" + format_cpu_list(*pin.client));
+  if (pin.server) parts.push_back("server=" + format_cpu_list(*pin.server));
+  return fmt::format("{}", fmt::join(parts, ","));
+}
+
 std::string set_affinity(pid_t pid, const CpuList& cpus) {
   cpu_set_t set;
   CPU_ZERO(&set);
@@ -104,6 +119,10 @@ Placement observe_placement(pid_t server, bool pinned) {
   p.server_last_cpu = last_cpu(server);
   if (client.size() == 1 && served.size() == 1) {
     p.relation = client == served ? "same-core" : "cross-core";
+  } else if (std::none_of(client.begin(), client.end(), [&](int cpu) {
+               return std::find(served.begin(), served.end(), cpu) != served.end();
+             })) {
+    p.relation = "separate CPUs";
   } else {
     p.relation = "unpinned";
   }

@@ -7,8 +7,10 @@
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/environment_probe.h"
 #include "hcbench/client/matrix.h"
+#include "hcbench/client/measured_window.h"
 #include "hcbench/client/native_rows.h"
 #include "hcbench/client/run_control.h"
+#include "hcbench/client/sampler.h"
 #include "hcbench/client/server_stats.h"
 #include "hcbench/results/results_csv.h"
 #include "hcbench/results/results_json.h"
@@ -19,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -64,12 +67,37 @@ void write_outputs(const RunOptions& options, const RunResults& results) {
 
 } // namespace
 
-int run_benchmark(const RunOptions& options) {
+int run_benchmark(const RunOptions& given) {
   ensure_curl_initialized();
+  RunOptions options = given;
+  // Unpinned, a sequential round trip costs 8 µs or 80 µs depending on where the scheduler
+  // puts the two processes (docs/run.md, "Placement"): separate CPUs unless told otherwise.
+  if (options.pin_by_default && options.embedded() && !options.pin) {
+    options.pin = default_pin(get_affinity(0));
+    if (options.pin) options.pin_text = format_pin(*options.pin);
+  }
   RowSelection selection = select_rows(all_rows(), options.clients);
   if (!selection.error.empty()) {
     fmt::print(stderr, "hcbench run: {}\n", selection.error);
     return run_usage;
+  }
+  // A synchronized run times each window on the wall clock inside the native runners'
+  // measured window; an external driver times its own window in its own process.
+  std::optional<SyncSchedule> schedule;
+  if (options.start_at_unix_ms > 0) {
+    std::uint64_t warmup = options.cell.warmup;
+    for (const auto& row : selection.rows) {
+      if (row.group != "native" && row.group != "floor") {
+        fmt::print(stderr,
+                   "hcbench run: --start-at synchronizes the native and floor rows only; {} "
+                   "times its window in its own process (leave out its group: --clients "
+                   "native,floor)\n",
+                   row.id);
+        return run_usage;
+      }
+      warmup = std::max(warmup, row.min_warmup);
+    }
+    schedule = sync_schedule(options.start_at_unix_ms, options.cell.duration_seconds, warmup);
   }
   if (options.pin && options.pin->client) {
     if (const auto error = set_affinity(0, *options.pin->client); !error.empty()) {
@@ -78,6 +106,15 @@ int run_benchmark(const RunOptions& options) {
     }
   }
 
+  // A one-second look at the machine before the first cell, so that a busy machine is said at
+  // once, not discovered in the flags afterwards; said once the server is known to answer, so
+  // that an error stays one line. With the embedded server it is taken before the server
+  // starts (the run's own start-up is not in it, and a Ctrl-C soon after the server appears
+  // reaches a cell); with an external one, after the server answered (a server that goes
+  // away meanwhile is then seen by the first cell, as any time during the run).
+  std::optional<MachineCheck> machine;
+  const auto look = [] { return look_at_machine(std::chrono::seconds(1), 0); };
+  if (options.embedded()) machine = look();
   std::unique_ptr<EmbeddedServer> server;
   // The matrix as asked, with the URLs of the server it runs against.
   MatrixPlan plan = options.matrix;
@@ -117,11 +154,23 @@ int run_benchmark(const RunOptions& options) {
     }
   }
   // The server's own counters cross-check every cell, when it has them (hcbench serve does).
+  if (!machine) machine = look();
   MatrixServer matrix_server{"", server.get()};
   if (!http.empty() && fetch_server_stats(http)) matrix_server.stats_url = http;
 
   RunResults results;
   results.settings = recorded_settings(options, plan);
+  if (schedule) {
+    results.settings.slot_seconds = static_cast<double>(schedule->slot_ms) / 1000;
+    results.settings.warmup_lead_seconds = static_cast<double>(schedule->warmup_lead_ms) / 1000;
+    if (const auto late = unix_ms_now() - schedule->slot_begins_unix_ms(0); late > 0) {
+      fmt::print(stderr,
+                 "hcbench run: --start-at passed {:.3f} s ago while the run was starting: give "
+                 "a time further ahead\n",
+                 static_cast<double>(late) / 1000);
+      return run_usage;
+    }
+  }
   results.environment = observe_environment(server ? server->pid() : 0);
   results.environment.placement.pinned = options.pin.has_value();
   if (server) {
@@ -132,10 +181,18 @@ int run_benchmark(const RunOptions& options) {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
   results.cells = plan_cells(selection.rows, plan);
+  results.machine_check = machine;
+  if (!machine->quiet) {
+    fmt::print(stderr,
+               "hcbench run: warning: the machine is not quiet: other processes used {:.0f}% of "
+               "a CPU{} in the second before the run; cells they disturb are flagged ◆\n",
+               machine->foreign_cpu,
+               machine->steal_cpu >= 1 ? fmt::format(" (steal {:.0f}%)", machine->steal_cpu) : "");
+  }
 
   install_stop_handlers();
   const auto start = std::chrono::steady_clock::now();
-  run_matrix(results, selection.rows, options, matrix_server);
+  run_matrix(results, selection.rows, options, matrix_server, schedule);
   results.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (server) server->stop();

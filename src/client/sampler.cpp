@@ -1,8 +1,10 @@
 #include "hcbench/client/sampler.h"
 
+#include "hcbench/results/noise.h"
 #include "hcbench/shared/units.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -105,9 +107,11 @@ std::optional<ProcessStat> parse_process_stat(std::string_view text) {
   if (f.size() < 37) return std::nullopt;
   const auto user = parse_decimal(f[14 - 3]);
   const auto system = parse_decimal(f[15 - 3]);
+  const auto children_user = parse_decimal(f[16 - 3]);
+  const auto children_system = parse_decimal(f[17 - 3]);
   const auto cpu = parse_decimal(f[39 - 3]);
-  if (!user || !system || !cpu) return std::nullopt;
-  return ProcessStat{*user, *system, static_cast<int>(*cpu)};
+  if (!user || !system || !cpu || !children_user || !children_system) return std::nullopt;
+  return ProcessStat{*user, *system, static_cast<int>(*cpu), *children_user + *children_system};
 }
 
 CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
@@ -153,7 +157,66 @@ CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
     s.server_cpu = process_percent(*before.server, *after.server);
     s.server_last_cpu = after.server->last_cpu;
   }
+  // Ticks are counted per CPU: the interval's ticks over the CPU count is one CPU's worth.
+  // Busy time includes steal (the hypervisor ran someone else), which is foreign too.
+  const std::size_t cpu_count = std::max<std::size_t>(1, after.system.per_cpu.size());
+  const double one_cpu = static_cast<double>(total) / static_cast<double>(cpu_count);
+  if (one_cpu > 0) {
+    const std::uint64_t idle = delta(a.idle + a.iowait, b.idle + b.iowait);
+    const std::uint64_t busy = total >= idle ? total - idle : 0;
+    const std::uint64_t tree = delta(after.tree_ticks, before.tree_ticks);
+    s.foreign_cpu = 100.0 * static_cast<double>(busy >= tree ? busy - tree : 0) / one_cpu;
+    s.steal_cpu = 100.0 * static_cast<double>(delta(a.steal, b.steal)) / one_cpu;
+  }
   return s;
+}
+
+std::vector<pid_t> process_tree(pid_t root) {
+  std::vector<pid_t> tree = {root};
+  // Breadth first; a process that ends meanwhile just has no children file.
+  for (std::size_t i = 0; i < tree.size() && tree.size() < 4096; ++i) {
+    const std::string task_dir = "/proc/" + std::to_string(tree[i]) + "/task";
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator(task_dir, error)) {
+      std::istringstream children(read_file(task.path() / "children"));
+      long child = 0;
+      while (children >> child) tree.push_back(static_cast<pid_t>(child));
+    }
+  }
+  return tree;
+}
+
+std::uint64_t tree_ticks(pid_t root, pid_t also) {
+  std::uint64_t ticks = 0;
+  auto tree = process_tree(root);
+  if (also > 0 && std::find(tree.begin(), tree.end(), also) == tree.end()) tree.push_back(also);
+  for (const pid_t pid : tree) {
+    if (const auto stat = parse_process_stat(read_file("/proc/" + std::to_string(pid) + "/stat")))
+      ticks += stat->user_ticks + stat->system_ticks + stat->reaped_children_ticks;
+  }
+  return ticks;
+}
+
+MachineCheck look_at_machine(std::chrono::milliseconds length, pid_t server) {
+  const auto snapshot = [server] {
+    ProcSnapshot out;
+    if (auto system = parse_system_stat(read_file("/proc/stat"))) out.system = *system;
+    out.tree_ticks = tree_ticks(getpid(), server);
+    return out;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  ProcSnapshot before = snapshot();
+  std::this_thread::sleep_for(length);
+  ProcSnapshot after = snapshot();
+  after.time_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const CpuSample sample = compute_sample(before, after, static_cast<double>(sysconf(_SC_CLK_TCK)));
+  MachineCheck check;
+  check.seconds = sample.duration_seconds;
+  check.foreign_cpu = sample.foreign_cpu;
+  check.steal_cpu = sample.steal_cpu;
+  check.quiet = check.foreign_cpu < foreign_load_threshold_percent;
+  return check;
 }
 
 CpuSampler::CpuSampler(std::chrono::milliseconds interval, pid_t server,
@@ -178,6 +241,7 @@ ProcSnapshot CpuSampler::read_snapshot() const {
   if (server_ > 0) {
     snapshot.server = parse_process_stat(read_file("/proc/" + std::to_string(server_) + "/stat"));
   }
+  snapshot.tree_ticks = tree_ticks(getpid(), server_);
   return snapshot;
 }
 

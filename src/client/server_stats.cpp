@@ -39,6 +39,9 @@ std::optional<ServerCounters> parse_server_stats(std::string_view text) {
   c.requests = counter(json, {"requests", "total"});
   c.requests_ok = counter(json, {"requests", "by_status", "200"});
   c.connections = counter(json, {"connections", "accepted"});
+  // HTTP/2 counters, from a server that speaks it: {"http2": {"connections", "streams"}}.
+  c.http2_connections = counter(json, {"http2", "connections"});
+  c.http2_streams = counter(json, {"http2", "streams"});
   c.tls_full = counter(json, {"tls", "handshakes_full"});
   c.tls_resumed = counter(json, {"tls", "handshakes_resumed"});
   c.tls_failures = counter(json, {"tls", "handshake_failures"});
@@ -70,6 +73,9 @@ ServerCounters server_delta(const ServerCounters& before, const ServerCounters& 
       minus(after.requests, before.requests, 1),
       minus(after.requests_ok, before.requests_ok, 1),
       minus(after.connections, before.connections, 1),
+      // The /stats reads speak HTTP/1.1: nothing of ours to take off.
+      minus(after.http2_connections, before.http2_connections, 0),
+      minus(after.http2_streams, before.http2_streams, 0),
       minus(after.tls_full, before.tls_full, 0),
       minus(after.tls_resumed, before.tls_resumed, 0),
       minus(after.tls_failures, before.tls_failures, 0),

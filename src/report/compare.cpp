@@ -36,6 +36,8 @@ std::string marked(const FigureComparison& f) {
     return ratio_text(f) + " better";
   case Change::none:
     return ratio_text(f);
+  case Change::flagged:
+    return ratio_text(f) + " (flagged)";
   case Change::not_compared:
     return "-";
   }
@@ -60,7 +62,8 @@ std::string markdown(const Comparison& c) {
                    " (cells without 3 runs on each side: only beyond ±{:.0f}%; use --repeat 3)",
                    single_run_threshold * 100)
              : "";
-  out += ". Ratios are new / base.\n\n";
+  out += ". Ratios are new / base; (flagged): a side's cell was disturbed (foreign load, "
+         "unstable, or a floor beaten), so no verdict is given (docs/run.md).\n\n";
   out += "| Request Type | Protocol | Path | RPS base | RPS new | RPS ratio | CPU µs/req ratio | "
          "p99 ratio |\n";
   out += "|---|---|---|--:|--:|--:|--:|--:|\n";
@@ -72,6 +75,11 @@ std::string markdown(const Comparison& c) {
                        compared ? number(cell.rps.base) : "", compared ? number(cell.rps.next) : "",
                        compared ? marked(cell.rps) : cell.note, marked(cell.cpu_us),
                        marked(cell.p99_us));
+  }
+  for (const auto& cell : c.cells) {
+    if (cell.rps.change == Change::flagged)
+      out += fmt::format("\n{} {} {}: {}", cell.display_name, protocol_label(cell.protocol),
+                         cell.path, cell.note);
   }
   for (const auto& d : c.only_in_base) out += "\nOnly in base: " + d;
   for (const auto& d : c.only_in_next) out += "\nOnly in new: " + d;
@@ -141,11 +149,14 @@ std::string_view change_name(Change change) {
     return "worse";
   case Change::not_compared:
     return "not_compared";
+  case Change::flagged:
+    return "flagged";
   }
   return "not_compared";
 }
 
-FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better) {
+FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better,
+                                double within_noise) {
   FigureComparison out;
   if (!base.present() || !next.present() || base.median <= 0) return out;
   out.base = base.median;
@@ -164,7 +175,7 @@ FigureComparison compare_figure(const Figure& base, const Figure& next, bool hig
   } else {
     significant = change >= single_run_threshold && (b.size() < 2 || n.size() < 2 || separate);
   }
-  if (!significant) {
+  if (!significant || change <= within_noise) {
     out.change = Change::none;
   } else {
     out.change = (out.ratio > 1) == higher_is_better ? Change::better : Change::worse;
@@ -206,11 +217,25 @@ Comparison compare_runs(const ReportRun& base, const ReportRun& next) {
       c.note = fmt::format("base {}, new {}", old.status.empty() ? "no result" : old.status,
                            cell.status.empty() ? "no result" : cell.status);
     } else {
-      c.rps = compare_figure(old.rps, cell.rps, true);
+      c.rps = compare_figure(old.rps, cell.rps, true, old.slice_cv + cell.slice_cv);
       c.cpu_us = compare_figure(old.cpu_us_per_request, cell.cpu_us_per_request, false);
       c.p99_us = compare_figure(old.p99_us, cell.p99_us, false);
       if (old.failures || cell.failures) {
         c.note = fmt::format("failed requests: base {}, new {}", old.failures, cell.failures);
+      }
+      // A flagged cell's figure is what a disturbance made of it: shown, never judged.
+      const auto base_flags = old.noise_flags();
+      const auto next_flags = cell.noise_flags();
+      if (!base_flags.empty() || !next_flags.empty()) {
+        for (auto* f : {&c.rps, &c.cpu_us, &c.p99_us}) {
+          if (f->change != Change::not_compared) f->change = Change::flagged;
+        }
+        std::string why = "flagged, not judged:";
+        if (!base_flags.empty()) why += fmt::format(" base {}", fmt::join(base_flags, ", "));
+        if (!next_flags.empty())
+          why +=
+              fmt::format("{} new {}", base_flags.empty() ? "" : ";", fmt::join(next_flags, ", "));
+        c.note = c.note.empty() ? why : c.note + "; " + why;
       }
     }
     out.cells.push_back(std::move(c));

@@ -91,6 +91,12 @@ ReportCell read_cell(const json& c, std::size_t position) {
   cell.requests = integer_at<std::uint64_t>(c, {"summary", "requests"});
   cell.failures = integer_at<std::uint64_t>(c, {"summary", "failures", "total"});
   cell.saturated = bool_at(c, {"summary", "saturated"});
+  cell.foreign_load = bool_at(c, {"summary", "foreign_load"});
+  cell.unstable = bool_at(c, {"summary", "unstable"});
+  cell.beats_floor = bool_at(c, {"summary", "beats_floor"});
+  cell.floor_disturbed = bool_at(c, {"summary", "floor_disturbed"});
+  if (const auto* cv = at(c, {"summary", "slice_cv"}); cv && cv->is_number())
+    cell.slice_cv = cv->get<double>();
   cell.rps = figure(c, {"summary", "rps"}, {"rps"});
   cell.throughput_mib_s = figure(c, {"summary", "throughput_mib_s"}, {"throughput_mib_s"});
   cell.cpu_us_per_request = figure(c, {"summary", "cpu_us_per_request"}, {"cpu", "us_per_request"});
@@ -110,6 +116,15 @@ bool is_loopback_url(std::string_view url) {
 }
 
 } // namespace
+
+std::vector<std::string> ReportCell::noise_flags() const {
+  std::vector<std::string> out;
+  if (foreign_load) out.push_back("foreign_load");
+  if (unstable) out.push_back("unstable");
+  if (beats_floor) out.push_back("beats_floor");
+  if (floor_disturbed) out.push_back("floor_disturbed");
+  return out;
+}
 
 std::string ReportCell::key() const {
   return fmt::format("{}|{}|{}|{}", row_id, protocol, path, concurrency);

@@ -1,17 +1,21 @@
 #include "hcbench/results/load.h"
 
+#include "hcbench/results/noise.h"
+
 #include <algorithm>
 
 namespace hcbench {
 
 LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds) {
   LoadSummary out;
-  double weight = 0, busy = 0, client = 0, server = 0, server_weight = 0;
+  double weight = 0, busy = 0, client = 0, server = 0, server_weight = 0, foreign = 0, steal = 0;
   for (const auto& s : samples) {
     ++out.samples;
     weight += s.duration_seconds;
     busy += s.busy * s.duration_seconds;
     client += s.client_cpu * s.duration_seconds;
+    foreign += s.foreign_cpu * s.duration_seconds;
+    steal += s.steal_cpu * s.duration_seconds;
     if (s.server_cpu) {
       server += *s.server_cpu * s.duration_seconds;
       server_weight += s.duration_seconds;
@@ -24,9 +28,12 @@ LoadSummary summarize_load(std::span<const CpuSample> samples, double min_durati
   if (weight > 0) {
     out.mean_busy = busy / weight;
     out.mean_client_cpu = client / weight;
+    out.mean_foreign_cpu = foreign / weight;
+    out.mean_steal_cpu = steal / weight;
   }
   if (server_weight > 0) out.mean_server_cpu = server / server_weight;
   out.saturated = out.max_cpu_busy >= saturation_percent;
+  out.foreign_load = out.mean_foreign_cpu >= foreign_load_threshold_percent;
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "hcbench/results/results.h"
 
+#include "hcbench/results/noise.h"
+
 #include <algorithm>
 
 namespace hcbench {
@@ -37,6 +39,10 @@ double CellRun::cpu_us_per_request() const {
              : 0;
 }
 
+std::optional<double> CellRun::slice_cv() const {
+  return coefficient_of_variation(measurement.slice_rps);
+}
+
 std::uint64_t CellRun::requests_sent() const {
   if (!measurement.skipped.empty()) return 0;
   const auto& f = measurement.failures;
@@ -63,11 +69,15 @@ CellSummary summarize_cell(const CellResult& cell) {
     for (std::size_t k = 0; k < failure_kind_count; ++k)
       s.failures.by_kind[k] += m.failures.by_kind[k];
     s.connections += m.connections_opened;
+    s.streams += m.streams_opened;
     s.tls_full += m.tls_full_handshakes;
     s.tls_resumed += m.tls_resumed_handshakes;
     s.saturated |= run.load.saturated;
     if (m.requests == 0 || (any_complete && run.interrupted)) continue;
     ++s.runs;
+    s.foreign_cpu = std::max(s.foreign_cpu, run.load.mean_foreign_cpu);
+    s.foreign_load |= run.load.foreign_load;
+    if (const auto cv = run.slice_cv()) s.slice_cv = std::max(s.slice_cv.value_or(0), *cv);
     rps.push_back(run.requests_per_second());
     mib.push_back(run.throughput_mib_per_second());
     cpu.push_back(run.cpu_us_per_request());
@@ -80,6 +90,7 @@ CellSummary summarize_cell(const CellResult& cell) {
     mean.push_back(m.latency.mean() / 1000);
   }
   if (s.runs > 0) s.skipped.clear();
+  s.unstable = s.slice_cv && *s.slice_cv > unstable_threshold;
   s.requests_per_second = spread_of(rps);
   s.throughput_mib_per_second = spread_of(mib);
   s.cpu_us_per_request = spread_of(cpu);
@@ -102,20 +113,69 @@ std::string cell_status(const CellSummary& s, std::string_view not_applicable) {
   return s.interrupted ? "interrupted" : "ok";
 }
 
+const CellResult* RunResults::floor_of(const CellResult& cell) const {
+  if (cell.group == "floor") return nullptr;
+  // In a merged run, a host's row compares with that host's floor, the aggregate with the
+  // aggregate's.
+  for (const auto& other : cells) {
+    if (other.group == "floor" && other.protocol == "http" && other.path == cell.path &&
+        other.http_version == cell.http_version && other.concurrency == 1 &&
+        other.not_applicable.empty() && other.host_label == cell.host_label) {
+      return &other;
+    }
+  }
+  return nullptr;
+}
+
+std::optional<RunResults::FloorFigure> RunResults::floor_figure(const CellResult& floor) const {
+  const CellSummary first = summarize_cell(floor);
+  if (!first.has_figures() || first.requests_per_second.median <= 0) return std::nullopt;
+  FloorFigure out;
+  out.first = first.requests_per_second.median;
+  if (!floor.floor_remeasured.empty()) {
+    CellResult again = floor;
+    again.runs = floor.floor_remeasured;
+    const CellSummary second = summarize_cell(again);
+    if (second.has_figures() && second.requests_per_second.median > 0)
+      out.remeasured = second.requests_per_second.median;
+  }
+  return out;
+}
+
 std::optional<double> RunResults::floor_ratio(const CellResult& cell) const {
-  if (cell.group == "floor") return std::nullopt;
+  const CellResult* floor = floor_of(cell);
+  if (floor == nullptr) return std::nullopt;
   const CellSummary mine = summarize_cell(cell);
   if (!mine.has_figures()) return std::nullopt;
-  for (const auto& other : cells) {
-    if (other.group != "floor" || other.protocol != "http" || other.path != cell.path ||
-        other.concurrency != 1) {
-      continue;
-    }
-    const CellSummary floor = summarize_cell(other);
-    if (!floor.has_figures() || floor.requests_per_second.median <= 0) return std::nullopt;
-    return mine.requests_per_second.median / floor.requests_per_second.median;
-  }
-  return std::nullopt;
+  const auto figure = floor_figure(*floor);
+  if (!figure) return std::nullopt;
+  return mine.requests_per_second.median / figure->used();
+}
+
+bool RunResults::beats_floor(const CellResult& cell, double floor_rps) const {
+  // A concurrent row may well outrun the sequential floor: only sequential rows are judged.
+  const CellResult* floor = floor_of(cell);
+  if (floor == nullptr || cell.concurrency != 1 || floor_rps <= 0) return false;
+  const CellSummary mine = summarize_cell(cell);
+  if (!mine.has_figures()) return false;
+  const double noise = floor_noise(mine.slice_cv, summarize_cell(*floor).slice_cv);
+  return mine.requests_per_second.median / floor_rps > 1 + noise;
+}
+
+bool RunResults::beats_floor(const CellResult& cell) const {
+  const CellResult* floor = floor_of(cell);
+  if (floor == nullptr) return false;
+  const auto figure = floor_figure(*floor);
+  return figure && beats_floor(cell, figure->used());
+}
+
+bool RunResults::floor_disturbed(const CellResult& floor) const {
+  if (floor.group != "floor") return false;
+  const auto figure = floor_figure(floor);
+  if (!figure) return false;
+  return std::any_of(cells.begin(), cells.end(), [&](const CellResult& cell) {
+    return floor_of(cell) == &floor && beats_floor(cell, figure->first);
+  });
 }
 
 bool RunResults::any_failures() const {

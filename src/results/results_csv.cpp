@@ -49,6 +49,16 @@ std::string seconds(const CellSummary& s) {
   return s.has_figures() ? fmt::format("{}", s.wall_seconds.median) : "";
 }
 
+// The cell's noise flags by name, space-separated; "" when it carries none.
+std::string noise_flags(const RunResults& results, const CellResult& cell, const CellSummary& s) {
+  std::vector<std::string> flags;
+  if (s.foreign_load) flags.push_back("foreign_load");
+  if (s.unstable) flags.push_back("unstable");
+  if (results.beats_floor(cell)) flags.push_back("beats_floor");
+  if (results.floor_disturbed(cell)) flags.push_back("floor_disturbed");
+  return fmt::format("{}", fmt::join(flags, " "));
+}
+
 std::string python_bool(bool value) {
   return value ? "True" : "False";
 }
@@ -103,12 +113,14 @@ std::string with_suffix(const std::string& path, const std::string& suffix) {
 } // namespace
 
 std::string full_csv(const RunResults& results, const std::string& protocol,
-                     const std::string& path, unsigned concurrency) {
+                     const std::string& path, unsigned concurrency,
+                     const std::string& http_version) {
   std::string out;
   std::string url;
   std::vector<const CellResult*> cells;
   for (const auto& cell : results.cells) {
-    if (cell.protocol == protocol && cell.path == path && cell.concurrency == concurrency) {
+    if (cell.protocol == protocol && cell.path == path && cell.concurrency == concurrency &&
+        cell.http_version == http_version) {
       cells.push_back(&cell);
       if (url.empty()) url = cell.url;
     }
@@ -117,22 +129,26 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
   row(out, {url, std::to_string(results.settings.cycles), ""});
   // Failures and saturation go in columns after the original's four, so a spreadsheet built
   // on the original keeps working and still sees which rows to distrust.
-  row(out, {"Library", "Reuse Connections?", "Options", "Time", "Failures", "CPU saturated"});
+  // The noise flags (docs/run.md, "Flags") likewise, by name, space-separated.
+  row(out, {"Library", "Reuse Connections?", "Options", "Time", "Failures", "CPU saturated",
+            "Noise flags"});
   for (const CellResult* cell : cells) {
     const CellSummary s = summarize_cell(*cell);
     if (!s.has_figures()) continue; // the original left out what it did not run
-    row(out,
-        {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
-         std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)), python_bool(s.saturated)});
+    row(out, {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
+              std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)),
+              python_bool(s.saturated), noise_flags(results, *cell, s)});
   }
   return out;
 }
 
-std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency) {
+std::string size_csv(const RunResults& results, const std::string& protocol, unsigned concurrency,
+                     const std::string& http_version) {
   std::vector<const CellResult*> cells;
   std::vector<std::uint64_t> sizes;
   for (const auto& cell : results.cells) {
-    if (cell.protocol != protocol || cell.concurrency != concurrency || cell.endpoint != "length")
+    if (cell.protocol != protocol || cell.concurrency != concurrency ||
+        cell.http_version != http_version || cell.endpoint != "length")
       continue;
     cells.push_back(&cell);
     if (std::find(sizes.begin(), sizes.end(), cell.size) == sizes.end()) sizes.push_back(cell.size);
@@ -165,15 +181,18 @@ std::string size_csv(const RunResults& results, const std::string& protocol, uns
   for (const auto& column : size_columns()) header.push_back(column.header);
   for (const auto& name : extra_rows) header.push_back(name + " Time");
   header.push_back("Failures");
+  header.push_back("Flagged cells"); // carrying a noise flag (docs/run.md, "Flags")
   row(out, header);
   for (std::uint64_t size : sizes) {
     std::vector<std::string> line(header.size());
     line[0] = std::to_string(size);
     std::uint64_t failures = 0;
+    std::uint64_t flagged = 0;
     for (const CellResult* cell : cells) {
       if (cell->size != size) continue;
       const CellSummary s = summarize_cell(*cell);
       failures += s.failures.total() + (s.error.empty() ? 0 : 1);
+      if (!noise_flags(results, *cell, s).empty()) ++flagged;
       const int column = column_of(*cell);
       std::size_t at = 0;
       if (column >= 0) {
@@ -185,7 +204,8 @@ std::string size_csv(const RunResults& results, const std::string& protocol, uns
       }
       line[at] = seconds(s);
     }
-    line.back() = std::to_string(failures);
+    line[line.size() - 2] = std::to_string(failures);
+    line.back() = std::to_string(flagged);
     row(out, line);
   }
   return out;
@@ -195,7 +215,10 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrencies;
+  std::vector<std::string> versions;
   for (const auto& cell : results.cells) {
+    if (std::find(versions.begin(), versions.end(), cell.http_version) == versions.end())
+      versions.push_back(cell.http_version);
     if (std::find(protocols.begin(), protocols.end(), cell.protocol) == protocols.end())
       protocols.push_back(cell.protocol);
     if (std::find(paths.begin(), paths.end(), cell.path) == paths.end()) paths.push_back(cell.path);
@@ -206,16 +229,19 @@ std::vector<std::string> write_csv_files(const RunResults& results, const std::s
   const bool size_layout = results.settings.benchmark_type == "size";
   std::vector<std::pair<std::string, std::string>> files; // suffix, content
   for (const auto& protocol : protocols) {
-    for (unsigned concurrency : concurrencies) {
-      std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
-      if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
-      if (size_layout) {
-        files.emplace_back(suffix, size_csv(results, protocol, concurrency));
-        continue;
-      }
-      for (const auto& p : paths) {
-        const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
-        files.emplace_back(name, full_csv(results, protocol, p, concurrency));
+    for (const auto& version : versions) {
+      for (unsigned concurrency : concurrencies) {
+        std::string suffix = protocols.size() > 1 ? "-" + protocol : "";
+        if (versions.size() > 1) suffix += version == "2" ? "-h2" : "-h1";
+        if (concurrencies.size() > 1) suffix += fmt::format("-c{}", concurrency);
+        if (size_layout) {
+          files.emplace_back(suffix, size_csv(results, protocol, concurrency, version));
+          continue;
+        }
+        for (const auto& p : paths) {
+          const std::string name = paths.size() > 1 ? suffix + "-" + slug(p) : suffix;
+          files.emplace_back(name, full_csv(results, protocol, p, concurrency, version));
+        }
       }
     }
   }

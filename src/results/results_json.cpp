@@ -65,7 +65,10 @@ json load(const LoadSummary& l) {
           {"max_cpu_busy_percent", l.max_cpu_busy},
           {"mean_client_cpu_percent", l.mean_client_cpu},
           {"mean_server_cpu_percent", l.mean_server_cpu ? json(*l.mean_server_cpu) : json(nullptr)},
-          {"saturated", l.saturated}};
+          {"saturated", l.saturated},
+          {"mean_foreign_cpu_percent", l.mean_foreign_cpu},
+          {"mean_steal_cpu_percent", l.mean_steal_cpu},
+          {"foreign_load", l.foreign_load}};
 }
 
 json run_json(const CellResult& cell, const CellRun& run) {
@@ -79,6 +82,8 @@ json run_json(const CellResult& cell, const CellRun& run) {
     server = {{"requests", run.server->requests},
               {"requests_ok", run.server->requests_ok},
               {"connections", run.server->connections},
+              {"http2_connections", run.server->http2_connections},
+              {"http2_streams", run.server->http2_streams},
               {"tls_handshakes_full", run.server->tls_full},
               {"tls_handshakes_resumed", run.server->tls_resumed},
               {"tls_handshake_failures", run.server->tls_failures},
@@ -105,61 +110,90 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"process_cpu", m.process_cpu.total() > 0 ? cpu(m.process_cpu) : json(nullptr)},
           {"latency_us", latency(m.latency)},
           {"latency_histogram_ns", histogram},
+          {"latency_totals_ns",
+           {{"sum", m.latency.sum()}, {"min", m.latency.min()}, {"max", m.latency.max()}}},
           {"failures", failures(m.failures)},
           {"connections", m.connections_opened},
+          {"streams", m.streams_opened},
           {"tls_handshakes",
            tls ? json{{"new_connections", m.connections_opened},
                       {"full", run.server ? json(m.tls_full_handshakes) : json(nullptr)},
                       {"resumed", run.server ? json(m.tls_resumed_handshakes) : json(nullptr)}}
                : json(nullptr)},
+          {"window", m.window_start_unix_ms > 0 ? json{{"start_unix_ms", m.window_start_unix_ms},
+                                                       {"end_unix_ms", m.window_end_unix_ms}}
+                                                : json(nullptr)},
           {"server", server},
           {"load", load(run.load)},
-          {"placement", placement(run.placement)}};
+          {"placement", placement(run.placement)},
+          {"slice_rps", m.slice_rps},
+          {"slice_cv", run.slice_cv() ? json(*run.slice_cv()) : json(nullptr)}};
 }
 
-json cell_json(const RunResults& results, const CellResult& cell) {
+} // namespace
+
+nlohmann::json cell_to_json(const RunResults& results, const CellResult& cell) {
   const CellSummary s = summarize_cell(cell);
   const auto ratio = results.floor_ratio(cell);
   json runs = json::array();
   for (const auto& run : cell.runs) runs.push_back(run_json(cell, run));
-  return {{"index", cell.index},
-          {"row_id", cell.row_id},
-          {"group", cell.group},
-          {"library", cell.library},
-          {"reuse_connections", cell.reuse_connections},
-          {"options", cell.options},
-          {"display_name", cell.display_name},
-          {"protocol", cell.protocol},
-          {"endpoint", cell.endpoint},
-          {"path", cell.path},
-          {"size", cell.size},
-          {"concurrency", cell.concurrency},
-          {"url", cell.url},
-          {"status", cell_status(s, cell.not_applicable)},
-          {"not_applicable", text_or_null(cell.not_applicable)},
-          {"summary",
-           {{"runs", s.runs},
-            {"requests", s.requests},
-            {"rps", spread(s.requests_per_second)},
-            {"throughput_mib_s", spread(s.throughput_mib_per_second)},
-            {"cpu_us_per_request", spread(s.cpu_us_per_request)},
-            {"wall_seconds", spread(s.wall_seconds)},
-            {"latency_us",
-             {{"p50", spread(s.p50_us)},
-              {"p90", spread(s.p90_us)},
-              {"p99", spread(s.p99_us)},
-              {"p99_9", spread(s.p999_us)},
-              {"max", spread(s.max_us)},
-              {"mean", spread(s.mean_us)}}},
-            {"failures", failures(s.failures)},
-            {"connections", s.connections},
-            {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
-            {"saturated", s.saturated},
-            {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
-            {"error", text_or_null(s.error)},
-            {"skipped", text_or_null(s.skipped)}}},
-          {"runs", runs}};
+  json remeasured = json::array();
+  for (const auto& run : cell.floor_remeasured) remeasured.push_back(run_json(cell, run));
+  const auto floor = cell.group == "floor" ? results.floor_figure(cell) : std::nullopt;
+  json out = {{"index", cell.index},
+              {"row_id", cell.row_id},
+              {"group", cell.group},
+              {"library", cell.library},
+              {"reuse_connections", cell.reuse_connections},
+              {"options", cell.options},
+              {"display_name", cell.display_name},
+              {"protocol", cell.protocol},
+              {"endpoint", cell.endpoint},
+              {"path", cell.path},
+              {"size", cell.size},
+              {"concurrency", cell.concurrency},
+              {"http_version", cell.http_version},
+              {"url", cell.url},
+              {"status", cell_status(s, cell.not_applicable)},
+              {"not_applicable", text_or_null(cell.not_applicable)},
+              {"summary",
+               {{"runs", s.runs},
+                {"requests", s.requests},
+                {"rps", spread(s.requests_per_second)},
+                {"throughput_mib_s", spread(s.throughput_mib_per_second)},
+                {"cpu_us_per_request", spread(s.cpu_us_per_request)},
+                {"wall_seconds", spread(s.wall_seconds)},
+                {"latency_us",
+                 {{"p50", spread(s.p50_us)},
+                  {"p90", spread(s.p90_us)},
+                  {"p99", spread(s.p99_us)},
+                  {"p99_9", spread(s.p999_us)},
+                  {"max", spread(s.max_us)},
+                  {"mean", spread(s.mean_us)}}},
+                {"failures", failures(s.failures)},
+                {"connections", s.connections},
+                {"streams", s.streams},
+                {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
+                {"saturated", s.saturated},
+                {"floor_ratio", ratio ? json(*ratio) : json(nullptr)},
+                {"foreign_cpu_percent", s.foreign_cpu},
+                {"foreign_load", s.foreign_load},
+                {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
+                {"unstable", s.unstable},
+                {"beats_floor", results.beats_floor(cell)},
+                {"floor_disturbed", results.floor_disturbed(cell)},
+                {"floor_first_rps", floor ? json(floor->first) : json(nullptr)},
+                {"floor_remeasured_rps",
+                 floor && floor->remeasured ? json(*floor->remeasured) : json(nullptr)},
+                {"error", text_or_null(s.error)},
+                {"skipped", text_or_null(s.skipped)}}},
+              {"runs", runs},
+              {"floor_remeasured_runs", remeasured}};
+  if (!cell.host_label.empty()) out["host_label"] = cell.host_label;
+  return out;
 }
+
+namespace {
 
 // `cell_of_order` maps a run's position in the whole run to its cell's index.
 json sample_json(const std::unordered_map<std::int64_t, std::size_t>& cell_of_order,
@@ -184,7 +218,9 @@ json sample_json(const std::unordered_map<std::int64_t, std::size_t>& cell_of_or
           {"client_cpu", s.client_cpu},
           {"server_cpu", s.server_cpu ? json(*s.server_cpu) : json(nullptr)},
           {"client_last_cpu", s.client_last_cpu},
-          {"server_last_cpu", s.server_last_cpu}};
+          {"server_last_cpu", s.server_last_cpu},
+          {"foreign_cpu", s.foreign_cpu},
+          {"steal_cpu", s.steal_cpu}};
 }
 
 } // namespace
@@ -193,11 +229,13 @@ nlohmann::json results_to_json(const RunResults& results) {
   const auto& st = results.settings;
   const auto& env = results.environment;
   json cells = json::array();
-  for (const auto& cell : results.cells) cells.push_back(cell_json(results, cell));
+  for (const auto& cell : results.cells) cells.push_back(cell_to_json(results, cell));
   std::unordered_map<std::int64_t, std::size_t> cell_of_order;
   for (const auto& cell : results.cells) {
     for (const auto& run : cell.runs) cell_of_order[run.order] = cell.index;
+    for (const auto& run : cell.floor_remeasured) cell_of_order[run.order] = cell.index;
   }
+  const auto& check = results.machine_check;
   json samples = json::array();
   for (const auto& sample : results.samples) samples.push_back(sample_json(cell_of_order, sample));
   return {
@@ -217,14 +255,22 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"protocols", st.protocols},
         {"paths", st.paths},
         {"concurrency", st.concurrency},
+        {"http_versions", st.http_versions},
         {"verify", st.verify},
         {"sample_ms", st.sample_ms},
         {"pin", text_or_null(st.pin)},
+        {"pin_default", st.pin_default},
         {"embedded_server", st.embedded_server},
         {"http_url", text_or_null(st.http_url)},
         {"https_url", text_or_null(st.https_url)},
         {"insecure", st.insecure},
-        {"cacert", text_or_null(st.cacert)}}},
+        {"cacert", text_or_null(st.cacert)},
+        {"start_at_unix_ms", st.start_at_unix_ms > 0 ? json(st.start_at_unix_ms) : json(nullptr)},
+        {"slot_seconds", st.start_at_unix_ms > 0 ? json(st.slot_seconds) : json(nullptr)},
+        {"warmup_lead_seconds",
+         st.start_at_unix_ms > 0 ? json(st.warmup_lead_seconds) : json(nullptr)},
+        {"run_id", text_or_null(st.run_id)},
+        {"host_label", text_or_null(st.host_label)}}},
       {"environment",
        {{"hcbench_version", env.hcbench_version},
         {"started_at", env.started_at},
@@ -237,6 +283,11 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"server_version", text_or_null(env.server_version)},
         {"server_pid", env.server_pid ? json(env.server_pid) : json(nullptr)},
         {"placement", placement(env.placement)}}},
+      {"machine_check", check ? json{{"seconds", check->seconds},
+                                     {"foreign_cpu_percent", check->foreign_cpu},
+                                     {"steal_cpu_percent", check->steal_cpu},
+                                     {"quiet", check->quiet}}
+                              : json(nullptr)},
       {"cells", cells},
       {"samples", samples},
   };
@@ -313,9 +364,15 @@ CellSummary read_summary(const json& cell) {
   s.mean_us = read_spread(*summary, {"latency_us", "mean"});
   s.failures = read_failures(*summary);
   s.connections = value_at<std::uint64_t>(*summary, {"connections"});
+  s.streams = value_at<std::uint64_t>(*summary, {"streams"});
   s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
   s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
   s.saturated = value_at<bool>(*summary, {"saturated"});
+  s.foreign_cpu = value_at<double>(*summary, {"foreign_cpu_percent"});
+  s.foreign_load = value_at<bool>(*summary, {"foreign_load"});
+  if (const json* cv = at(*summary, {"slice_cv"}); cv && cv->is_number())
+    s.slice_cv = cv->get<double>();
+  s.unstable = value_at<bool>(*summary, {"unstable"});
   s.error = value_at<std::string>(*summary, {"error"});
   s.skipped = value_at<std::string>(*summary, {"skipped"});
   // The summary has no flag of its own: a cell is interrupted when a run that was not
@@ -352,6 +409,15 @@ RunTable read_run_table(const json& document) {
   st.verify = value_at<std::string>(document, {"settings", "verify"});
   st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
   st.http_url = value_at<std::string>(document, {"settings", "http_url"});
+  st.pin_default = value_at<bool>(document, {"settings", "pin_default"});
+  if (const json* check = at(document, {"machine_check"})) {
+    MachineCheck m;
+    m.seconds = value_at<double>(*check, {"seconds"});
+    m.foreign_cpu = value_at<double>(*check, {"foreign_cpu_percent"});
+    m.steal_cpu = value_at<double>(*check, {"steal_cpu_percent"});
+    m.quiet = value_at<bool>(*check, {"quiet"});
+    table.machine_check = m;
+  }
   st.https_url = value_at<std::string>(document, {"settings", "https_url"});
   auto& env = table.environment;
   const json none = json::object();
@@ -382,15 +448,159 @@ RunTable read_run_table(const json& document) {
     cell.path = value_at<std::string>(c, {"path"});
     cell.size = value_at<std::uint64_t>(c, {"size"});
     cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    // A run saved before the HTTP version axis ran everything over HTTP/1.1.
+    cell.http_version = value_at<std::string>(c, {"http_version"});
+    if (cell.http_version.empty()) cell.http_version = "1.1";
     cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
     cell.summary = read_summary(c);
     cell.status = value_at<std::string>(c, {"status"});
     if (cell.status.empty()) cell.status = cell_status(cell.summary, cell.not_applicable);
     if (const json* ratio = at(c, {"summary", "floor_ratio"}); ratio && ratio->is_number())
       cell.floor_ratio = ratio->get<double>();
+    cell.beats_floor = value_at<bool>(c, {"summary", "beats_floor"});
+    cell.floor_disturbed = value_at<bool>(c, {"summary", "floor_disturbed"});
+    if (const json* again = at(c, {"summary", "floor_remeasured_rps"}); again && again->is_number())
+      cell.floor_remeasured_rps = again->get<double>();
     table.cells.push_back(std::move(cell));
   }
   return table;
+}
+
+namespace {
+
+std::vector<std::string> strings_at(const json& object, std::initializer_list<const char*> path) {
+  std::vector<std::string> out;
+  if (const json* node = at(object, path); node != nullptr && node->is_array()) {
+    for (const auto& item : *node)
+      if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+RunSettings read_settings(const json& document) {
+  RunSettings st;
+  const json none = json::object();
+  const json* node = at(document, {"settings"});
+  const json& s = node != nullptr ? *node : none;
+  st.benchmark_type = value_at<std::string>(s, {"benchmark_type"});
+  st.cycles = value_at<std::uint64_t>(s, {"cycles"});
+  st.warmup = value_at<std::uint64_t>(s, {"warmup"});
+  st.duration_seconds = value_at<double>(s, {"duration_seconds"});
+  st.repeat = std::max(1u, value_at<unsigned>(s, {"repeat"}));
+  st.seed = value_at<std::uint64_t>(s, {"seed"});
+  st.clients = strings_at(s, {"clients"});
+  st.protocols = strings_at(s, {"protocols"});
+  st.paths = strings_at(s, {"paths"});
+  if (const json* levels = at(s, {"concurrency"}); levels != nullptr && levels->is_array()) {
+    for (const auto& level : *levels)
+      if (level.is_number_unsigned()) st.concurrency.push_back(level.get<unsigned>());
+  }
+  st.verify = value_at<std::string>(s, {"verify"});
+  st.sample_ms = value_at<unsigned>(s, {"sample_ms"});
+  st.pin = value_at<std::string>(s, {"pin"});
+  st.embedded_server = value_at<bool>(s, {"embedded_server"});
+  st.http_url = value_at<std::string>(s, {"http_url"});
+  st.https_url = value_at<std::string>(s, {"https_url"});
+  st.insecure = value_at<bool>(s, {"insecure"});
+  st.cacert = value_at<std::string>(s, {"cacert"});
+  st.start_at_unix_ms = value_at<std::int64_t>(s, {"start_at_unix_ms"});
+  st.slot_seconds = value_at<double>(s, {"slot_seconds"});
+  st.warmup_lead_seconds = value_at<double>(s, {"warmup_lead_seconds"});
+  st.run_id = value_at<std::string>(s, {"run_id"});
+  st.host_label = value_at<std::string>(s, {"host_label"});
+  return st;
+}
+
+CellRun read_cell_run(const json& r) {
+  CellRun run;
+  run.repeat = value_at<unsigned>(r, {"repeat"});
+  run.order = value_at<std::int64_t>(r, {"order"});
+  run.started_seconds = value_at<double>(r, {"started_seconds"});
+  run.warmup = value_at<std::uint64_t>(r, {"warmup"});
+  run.interrupted = value_at<bool>(r, {"interrupted"});
+  auto& m = run.measurement;
+  m.error = value_at<std::string>(r, {"error"});
+  m.skipped = value_at<std::string>(r, {"skipped"});
+  m.requests = value_at<std::uint64_t>(r, {"requests"});
+  m.wall_seconds = value_at<double>(r, {"wall_seconds"});
+  m.body_bytes = value_at<std::uint64_t>(r, {"body_bytes"});
+  m.cpu.user_seconds = value_at<double>(r, {"cpu", "user_seconds"});
+  m.cpu.system_seconds = value_at<double>(r, {"cpu", "system_seconds"});
+  m.process_cpu.user_seconds = value_at<double>(r, {"process_cpu", "user_seconds"});
+  m.process_cpu.system_seconds = value_at<double>(r, {"process_cpu", "system_seconds"});
+  if (const json* buckets = at(r, {"latency_histogram_ns"}); buckets && buckets->is_array()) {
+    for (const auto& bucket : *buckets) {
+      if (bucket.is_array() && bucket.size() == 2)
+        m.latency.add_bucket(bucket[0].get<std::uint64_t>(), bucket[1].get<std::uint64_t>());
+    }
+    // The buckets give the extremes and the mean to their precision only: restore them exactly.
+    if (at(r, {"latency_totals_ns"}) != nullptr) {
+      m.latency.set_exact_totals(value_at<std::uint64_t>(r, {"latency_totals_ns", "sum"}),
+                                 value_at<std::uint64_t>(r, {"latency_totals_ns", "min"}),
+                                 value_at<std::uint64_t>(r, {"latency_totals_ns", "max"}));
+    }
+  }
+  m.failures = read_failures(r);
+  m.connections_opened = value_at<std::uint64_t>(r, {"connections"});
+  m.tls_full_handshakes = value_at<std::uint64_t>(r, {"tls_handshakes", "full"});
+  m.tls_resumed_handshakes = value_at<std::uint64_t>(r, {"tls_handshakes", "resumed"});
+  m.window_start_unix_ms = value_at<std::int64_t>(r, {"window", "start_unix_ms"});
+  m.window_end_unix_ms = value_at<std::int64_t>(r, {"window", "end_unix_ms"});
+  if (const json* server = at(r, {"server"})) {
+    ServerCounters counters;
+    counters.requests = value_at<std::uint64_t>(*server, {"requests"});
+    counters.requests_ok = value_at<std::uint64_t>(*server, {"requests_ok"});
+    counters.connections = value_at<std::uint64_t>(*server, {"connections"});
+    counters.tls_full = value_at<std::uint64_t>(*server, {"tls_handshakes_full"});
+    counters.tls_resumed = value_at<std::uint64_t>(*server, {"tls_handshakes_resumed"});
+    counters.tls_failures = value_at<std::uint64_t>(*server, {"tls_handshake_failures"});
+    run.server = counters;
+  }
+  run.load.samples = value_at<std::size_t>(r, {"load", "samples"});
+  run.load.mean_busy = value_at<double>(r, {"load", "mean_busy_percent"});
+  run.load.max_busy = value_at<double>(r, {"load", "max_busy_percent"});
+  run.load.max_cpu_busy = value_at<double>(r, {"load", "max_cpu_busy_percent"});
+  run.load.mean_client_cpu = value_at<double>(r, {"load", "mean_client_cpu_percent"});
+  run.load.saturated = value_at<bool>(r, {"load", "saturated"});
+  return run;
+}
+
+} // namespace
+
+RunResults read_results(const json& document) {
+  RunResults results;
+  results.settings = read_settings(document);
+  const RunTable table = read_run_table(document);
+  results.environment = table.environment;
+  results.interrupted = table.interrupted;
+  results.error = table.error;
+  results.wall_seconds = value_at<double>(document, {"wall_seconds"});
+  results.started_unix_ms = value_at<std::int64_t>(document, {"started_unix_ms"});
+  const json* cells = at(document, {"cells"});
+  if (cells == nullptr || !cells->is_array()) return results;
+  for (const auto& c : *cells) {
+    CellResult cell;
+    cell.index = value_at<std::size_t>(c, {"index"});
+    cell.row_id = value_at<std::string>(c, {"row_id"});
+    cell.group = value_at<std::string>(c, {"group"});
+    cell.library = value_at<std::string>(c, {"library"});
+    cell.reuse_connections = value_at<bool>(c, {"reuse_connections"});
+    cell.options = value_at<std::string>(c, {"options"});
+    cell.display_name = value_at<std::string>(c, {"display_name"});
+    cell.protocol = value_at<std::string>(c, {"protocol"});
+    cell.endpoint = value_at<std::string>(c, {"endpoint"});
+    cell.path = value_at<std::string>(c, {"path"});
+    cell.size = value_at<std::uint64_t>(c, {"size"});
+    cell.concurrency = at(c, {"concurrency"}) ? value_at<unsigned>(c, {"concurrency"}) : 1;
+    cell.url = value_at<std::string>(c, {"url"});
+    cell.not_applicable = value_at<std::string>(c, {"not_applicable"});
+    cell.host_label = value_at<std::string>(c, {"host_label"});
+    if (const json* runs = at(c, {"runs"}); runs != nullptr && runs->is_array()) {
+      for (const auto& run : *runs) cell.runs.push_back(read_cell_run(run));
+    }
+    results.cells.push_back(std::move(cell));
+  }
+  return results;
 }
 
 } // namespace hcbench

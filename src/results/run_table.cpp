@@ -1,5 +1,7 @@
 #include "hcbench/results/run_table.h"
 
+#include "hcbench/results/noise.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -82,7 +84,8 @@ std::string caption(const RunTable& table) {
   std::vector<std::string> settings;
   settings.push_back(fmt::format(
       "Server: {}", st.embedded_server ? "embedded hcbench serve on loopback" : "external"));
-  settings.push_back("placement: " + describe_placement(env.placement));
+  settings.push_back("placement: " + describe_placement(env.placement) +
+                     (st.pin_default ? " by default (--pin none opts out)" : ""));
   if (st.warmup) settings.push_back(fmt::format("warm-up {}", st.warmup));
   if (!st.verify.empty()) settings.push_back("verify " + st.verify);
   return fmt::format("{}.\n{}.", fmt::join(machine, ", "), fmt::join(settings, ", "));
@@ -118,6 +121,30 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
   }
   if (s.saturated) marks += " †";
   if (s.interrupted) marks += " ‡";
+  if (s.foreign_load) {
+    marks += " ◆";
+    notes.push_back(fmt::format("◆ {}: other processes used {:.0f}% of a CPU during the cell",
+                                where, s.foreign_cpu));
+  }
+  if (s.unstable) {
+    marks += " ≈";
+    notes.push_back(fmt::format("≈ {}: requests/s varied {:.0f}% (CV) across the window's slices",
+                                where, 100 * s.slice_cv.value_or(0)));
+  }
+  if (cell.beats_floor) {
+    marks += " ▲";
+    notes.push_back(
+        fmt::format("▲ {}: faster than the raw-socket floor: the floor was disturbed", where));
+  }
+  if (cell.floor_disturbed) {
+    marks += " ▲";
+    notes.push_back(
+        cell.floor_remeasured_rps
+            ? fmt::format("▲ {}: disturbed (a row beat it): {:.1f} requests/s, {:.1f} when "
+                          "measured again at the end; × floor uses the higher",
+                          where, s.requests_per_second.median, *cell.floor_remeasured_rps)
+            : fmt::format("▲ {}: disturbed (a row beat it)", where));
+  }
   return {figure(s.requests_per_second, 1, ranges) + marks, figure(s.cpu_us_per_request, 1, ranges),
           fmt::format("{:.1f} / {:.1f}", s.p50_us.median, s.p99_us.median),
           cell.floor_ratio ? fmt::format("{:.3g}", *cell.floor_ratio) : ""};
@@ -152,6 +179,17 @@ std::string reason(const TableCell& c) {
   return c.not_applicable;
 }
 
+// The flags a cell carries, by name, for the flat outputs.
+std::vector<std::string> flags_of(const TableCell& c) {
+  std::vector<std::string> out;
+  if (c.summary.saturated) out.push_back("saturated");
+  if (c.summary.foreign_load) out.push_back("foreign_load");
+  if (c.summary.unstable) out.push_back("unstable");
+  if (c.beats_floor) out.push_back("beats_floor");
+  if (c.floor_disturbed) out.push_back("floor_disturbed");
+  return out;
+}
+
 } // namespace
 
 RunTable run_table(const RunResults& results) {
@@ -160,6 +198,7 @@ RunTable run_table(const RunResults& results) {
   table.environment = results.environment;
   table.interrupted = results.interrupted;
   table.error = results.error;
+  table.machine_check = results.machine_check;
   for (const auto& cell : results.cells) {
     TableCell row;
     row.row_id = cell.row_id;
@@ -169,10 +208,17 @@ RunTable run_table(const RunResults& results) {
     row.path = cell.path;
     row.size = cell.size;
     row.concurrency = cell.concurrency;
+    row.http_version = cell.http_version;
     row.not_applicable = cell.not_applicable;
     row.summary = summarize_cell(cell);
     row.status = cell_status(row.summary, cell.not_applicable);
     row.floor_ratio = results.floor_ratio(cell);
+    row.beats_floor = results.beats_floor(cell);
+    row.floor_disturbed = results.floor_disturbed(cell);
+    if (cell.group == "floor") {
+      if (const auto figure = results.floor_figure(cell))
+        row.floor_remeasured_rps = figure->remeasured;
+    }
     table.cells.push_back(std::move(row));
   }
   return table;
@@ -198,6 +244,11 @@ std::string markdown_table(const RunTable& table) {
   out += lines.substr(0, lines.find('\n')) + "  \n" + lines.substr(lines.find('\n') + 1) + "\n\n";
   if (table.interrupted) out += "**Interrupted: the results stop where the run stopped.**\n\n";
   if (!table.error.empty()) out += fmt::format("**The run stopped early: {}**\n\n", table.error);
+  if (table.machine_check && !table.machine_check->quiet) {
+    out += fmt::format("**The machine was not quiet: other processes used {:.0f}% of a CPU in "
+                       "the second before the first cell.**\n\n",
+                       table.machine_check->foreign_cpu);
+  }
 
   for (const auto& key : keys) {
     std::vector<const TableCell*> cells;
@@ -240,15 +291,34 @@ std::string markdown_table(const RunTable& table) {
   }
   out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
          "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
-         "for the same path over HTTP, sequential.\n";
+         "for the same path and HTTP version over HTTP, sequential.\n";
+  const bool any_foreign = std::any_of(table.cells.begin(), table.cells.end(),
+                                       [](const TableCell& c) { return c.summary.foreign_load; });
+  const bool any_unstable = std::any_of(table.cells.begin(), table.cells.end(),
+                                        [](const TableCell& c) { return c.summary.unstable; });
+  const bool any_floor = std::any_of(table.cells.begin(), table.cells.end(), [](const auto& c) {
+    return c.beats_floor || c.floor_disturbed;
+  });
+  // The flags' legend only when a flag is shown: a quiet run prints none (docs/run.md).
+  if (any_foreign)
+    out += fmt::format("◆ foreign load: other processes (or steal) used ≥ {:.0f}% of a CPU "
+                       "during the cell.\n",
+                       foreign_load_threshold_percent);
+  if (any_unstable)
+    out += fmt::format("≈ unstable: requests/s varied more than {:.0f}% across the slices of "
+                       "the cell's window.\n",
+                       100 * unstable_threshold);
+  if (any_floor)
+    out += "▲ a row faster than its floor: the floor cell was disturbed (see docs/run.md).\n";
   return out;
 }
 
 std::string cells_csv(const RunTable& table) {
+  // http_version comes last, after the columns scripts written before it already read.
   std::string out =
       "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
       "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
-      "p99_9_us,reason\n";
+      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version\n";
   for (const auto& c : table.cells) {
     const auto& s = c.summary;
     // A cell with no figures has empty columns, never zeros that read as measured.
@@ -256,13 +326,15 @@ std::string cells_csv(const RunTable& table) {
       return s.has_figures() ? plain(value) : std::string();
     };
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(c.display_name),
-        csv_field(c.row_id), c.protocol, csv_field(c.path), c.size, c.concurrency, c.status, s.runs,
-        s.requests, s.failures.total(), number(s.requests_per_second.median),
-        number(s.requests_per_second.min), number(s.requests_per_second.max),
-        number(s.throughput_mib_per_second.median), number(s.cpu_us_per_request.median),
-        number(s.p50_us.median), number(s.p90_us.median), number(s.p99_us.median),
-        number(s.p999_us.median), csv_field(reason(c)));
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path), c.size,
+        c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
+        number(s.requests_per_second.median), number(s.requests_per_second.min),
+        number(s.requests_per_second.max), number(s.throughput_mib_per_second.median),
+        number(s.cpu_us_per_request.median), number(s.p50_us.median), number(s.p90_us.median),
+        number(s.p99_us.median), number(s.p999_us.median), csv_field(reason(c)),
+        number(s.foreign_cpu), s.slice_cv ? plain(*s.slice_cv) : std::string(),
+        fmt::join(flags_of(c), " "), c.http_version);
   }
   return out;
 }
@@ -279,6 +351,7 @@ std::string cells_json(const RunTable& table, const std::string& source) {
     cells.push_back({{"request_type", c.display_name},
                      {"row_id", c.row_id},
                      {"protocol", c.protocol},
+                     {"http_version", c.http_version},
                      {"path", c.path},
                      {"size", c.size},
                      {"concurrency", c.concurrency},
@@ -298,12 +371,20 @@ std::string cells_json(const RunTable& table, const std::string& source) {
                        {"p90", number(s.p90_us.median)},
                        {"p99", number(s.p99_us.median)},
                        {"p99_9", number(s.p999_us.median)}}},
-                     {"floor_ratio", c.floor_ratio ? json(*c.floor_ratio) : json(nullptr)}});
+                     {"floor_ratio", c.floor_ratio ? json(*c.floor_ratio) : json(nullptr)},
+                     {"foreign_cpu_percent", number(s.foreign_cpu)},
+                     {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
+                     {"flags", flags_of(c)}});
   }
-  const json document = {{"schema", "hcbench-report/1"},
-                         {"source", source},
-                         {"caption", caption(table)},
-                         {"cells", cells}};
+  const json document = {
+      {"schema", "hcbench-report/1"},
+      {"source", source},
+      {"caption", caption(table)},
+      {"machine_check", table.machine_check
+                            ? json{{"foreign_cpu_percent", table.machine_check->foreign_cpu},
+                                   {"quiet", table.machine_check->quiet}}
+                            : json(nullptr)},
+      {"cells", cells}};
   return document.dump(2) + "\n";
 }
 

@@ -25,4 +25,15 @@ std::filesystem::path data_file(std::string_view relative) {
   return roots[1] / relative;
 }
 
+std::filesystem::path built_file(std::string_view relative) {
+  const std::array<std::filesystem::path, 2> roots{HCBENCH_BUILD_DIR,
+                                                   HCBENCH_INSTALLED_LIBEXEC_DIR};
+  std::error_code ignored;
+  for (const auto& root : roots) {
+    auto candidate = root / relative;
+    if (std::filesystem::exists(candidate, ignored)) return candidate;
+  }
+  return roots[0] / relative;
+}
+
 } // namespace hcbench

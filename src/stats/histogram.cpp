@@ -47,6 +47,13 @@ void LatencyHistogram::add_bucket(std::uint64_t value, std::uint64_t count) {
   max_ = std::max(max_, clamped);
 }
 
+void LatencyHistogram::set_exact_totals(std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  if (count_ == 0) return;
+  sum_ = sum;
+  min_ = min;
+  max_ = max;
+}
+
 void LatencyHistogram::merge(const LatencyHistogram& other) {
   for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
   count_ += other.count_;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ TEST(RunCommandLine, DefaultsReproduceTheOriginal) {
   EXPECT_EQ(o.matrix.protocols, (std::vector<std::string>{"http", "https"}));
   EXPECT_EQ(o.matrix.paths, std::vector<std::string>{"/length/1024"});
   EXPECT_EQ(o.matrix.concurrency, std::vector<unsigned>{1});
+  EXPECT_EQ(o.matrix.http_versions, std::vector<std::string>{"1.1"});
   EXPECT_EQ(o.clients, default_clients("full")) << "the original's rows plus native and floor";
   EXPECT_EQ(o.cell.verify, VerifyMode::length);
   EXPECT_TRUE(o.cell.insecure);
@@ -102,6 +104,17 @@ TEST(RunCommandLine, OutputsTimeoutAndProgress) {
   EXPECT_DOUBLE_EQ(defaults.options->cell.request_timeout_seconds, 30);
 }
 
+TEST(RunCommandLine, HttpVersionsAreAnAxis) {
+  const auto line = parse({"--http-version", "1.1,2,2"});
+  ASSERT_TRUE(line.options) << line.error;
+  EXPECT_EQ(line.options->matrix.http_versions, (std::vector<std::string>{"1.1", "2"}));
+  EXPECT_EQ(recorded_settings(*line.options, line.options->matrix).http_versions,
+            (std::vector<std::string>{"1.1", "2"}));
+  const auto two = parse({"--http-version", "2"});
+  ASSERT_TRUE(two.options) << two.error;
+  EXPECT_EQ(two.options->matrix.http_versions, std::vector<std::string>{"2"});
+}
+
 TEST(RunCommandLine, EachPathOnceInTheOrderGiven) {
   const auto line = parse({"--endpoints", "ping,/ping,length/1k", "--sizes", "1024,4"});
   ASSERT_TRUE(line.options) << line.error;
@@ -138,6 +151,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadOption{{"--verify", "sha"}, "--verify"}, BadOption{{"--sizes", "4,x"}, "--sizes"},
         BadOption{{"--endpoints", "stats"}, "stats"}, BadOption{{"--protocols", "ftp"}, "ftp"},
         BadOption{{"--concurrency", "0"}, "--concurrency"},
+        BadOption{{"--http-version", "3"}, "'3'"},
+        BadOption{{"--http-version", ","}, "--http-version"},
         BadOption{{"--pin", "client=z"}, "--pin"},
         BadOption{{"--cacert", "a", "--insecure"}, "--cacert"},
         BadOption{{"ftp://host/"}, "ftp://host/"}, BadOption{{"--duration", "-1"}, "--duration"},
@@ -151,13 +166,52 @@ TEST(RunCommandLine, HelpExplainsEveryOption) {
   const auto line = parse({"--help"});
   EXPECT_FALSE(line.options);
   for (const char* option :
-       {"--cycles", "--warmup",    "--duration",       "--repeat",     "--clients",   "--endpoints",
-        "--sizes",  "--protocols", "--concurrency",    "--pin",        "--sample-ms", "--verify",
-        "--json",   "--csv",       "--vmstat-log",     "--cacert",     "--insecure",  "--https-url",
-        "--seed",   "--timeout",   "--benchmark-type", "--no-progress"}) {
+       {"--cycles",         "--warmup",      "--duration",    "--repeat",      "--clients",
+        "--endpoints",      "--sizes",       "--protocols",   "--concurrency", "--pin",
+        "--sample-ms",      "--verify",      "--json",        "--csv",         "--vmstat-log",
+        "--cacert",         "--insecure",    "--https-url",   "--seed",        "--timeout",
+        "--benchmark-type", "--no-progress", "--http-version"}) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);
+}
+
+std::string unix_ms_from_now(std::int64_t offset_ms) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return std::to_string(now + offset_ms);
+}
+
+TEST(RunCommandLine, StartAtInTheFutureWithADurationSchedulesTheRun) {
+  const std::string at = unix_ms_from_now(60000);
+  const auto line =
+      parse({"--start-at", at, "--duration", "5", "--run-id", "r1", "--host-label", "client-2"});
+  ASSERT_TRUE(line.options) << line.error;
+  EXPECT_EQ(std::to_string(line.options->start_at_unix_ms), at);
+  EXPECT_EQ(line.options->run_id, "r1");
+  EXPECT_EQ(line.options->host_label, "client-2");
+  EXPECT_EQ(std::to_string(line.options->seed), at) << "hosts shuffle repeats alike";
+  const auto rfc = parse({"--start-at", "2999-01-01T00:00:00Z", "--duration", "1"});
+  ASSERT_TRUE(rfc.options) << rfc.error;
+  EXPECT_EQ(rfc.options->start_at_unix_ms, 32472144000000);
+  const auto plain = parse({"--run-id", "r1"});
+  ASSERT_TRUE(plain.options) << plain.error;
+  EXPECT_EQ(plain.options->start_at_unix_ms, 0) << "not synchronized unless asked";
+}
+
+TEST(RunCommandLine, StartAtInThePastOrWithoutADurationIsAnError) {
+  for (const std::string& past : {unix_ms_from_now(-1000), std::string("2020-01-01T00:00:00Z")}) {
+    const auto line = parse({"--start-at", past, "--duration", "5"});
+    EXPECT_FALSE(line.options) << past;
+    EXPECT_NE(line.error.find("in the past"), std::string::npos) << line.error;
+  }
+  const auto no_duration = parse({"--start-at", unix_ms_from_now(60000)});
+  EXPECT_FALSE(no_duration.options);
+  EXPECT_NE(no_duration.error.find("--duration"), std::string::npos) << no_duration.error;
+  const auto garbled = parse({"--start-at", "tomorrow", "--duration", "5"});
+  EXPECT_FALSE(garbled.options);
+  EXPECT_NE(garbled.error.find("RFC 3339"), std::string::npos) << garbled.error;
 }
 
 } // namespace

@@ -21,6 +21,11 @@ constexpr const char* good_report =
     R"("cpu":{"user_seconds":0.25,"system_seconds":0.125},"latencies_ns":[1000,3000],)"
     R"("body_bytes":2048,"client":{"name":"x","version":"1"}})";
 
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
 TEST(DriverProtocol, InputCarriesTheCellSettings) {
   auto spec = three_cycles();
   spec.warmup = 7;
@@ -41,6 +46,7 @@ TEST(DriverProtocol, InputCarriesTheCellSettings) {
   EXPECT_EQ(input["insecure"], false);
   EXPECT_EQ(input["cacert"], "/tmp/ca.crt");
   EXPECT_EQ(input["concurrency"], 1);
+  EXPECT_EQ(input["http_version"], "1.1");
   EXPECT_DOUBLE_EQ(input["request_timeout_seconds"].get<double>(), 30);
 }
 
@@ -69,6 +75,30 @@ TEST(DriverProtocol, HistogramFormIsAccepted) {
   EXPECT_EQ(m.failures.total(), 0u);
 }
 
+TEST(DriverProtocol, LatenciesInOrderGiveTheWindowsSlices) {
+  // 100 requests, the second half three times slower: the slices show it.
+  nlohmann::json report = {{"protocol", 1},
+                           {"status", "ok"},
+                           {"requests", 100},
+                           {"wall_seconds", 0.02},
+                           {"cpu", {{"user_seconds", 0}, {"system_seconds", 0}}}};
+  auto& latencies = report["latencies_ns"] = nlohmann::json::array();
+  for (int i = 0; i < 100; ++i) latencies.push_back(i < 50 ? 100'000 : 300'000);
+  auto spec = three_cycles();
+  spec.cycles = 100;
+  const auto m = parse_driver_report(report.dump(), spec);
+  ASSERT_EQ(m.error, "");
+  ASSERT_EQ(m.slice_rps.size(), 5u) << "100 requests: 5 slices of 20";
+  EXPECT_NEAR(m.slice_rps.front(), 10'000, 1e-6);
+  EXPECT_NEAR(m.slice_rps.back(), 10'000.0 / 3, 1e-6);
+  // The histogram form has no order, so no slices.
+  EXPECT_TRUE(parse_driver_report(R"({"protocol":1,"status":"ok","requests":3,"wall_seconds":1,)"
+                                  R"("cpu":{"user_seconds":0,"system_seconds":0},)"
+                                  R"("latency_histogram_ns":[[50000,3]]})",
+                                  three_cycles())
+                  .slice_rps.empty());
+}
+
 TEST(DriverProtocol, SkippedAndErrorStatusesCarryTheReason) {
   const auto skipped = parse_driver_report(
       R"({"protocol":1,"status":"skipped","reason":"module httpx missing"})", three_cycles());
@@ -77,6 +107,22 @@ TEST(DriverProtocol, SkippedAndErrorStatusesCarryTheReason) {
   const auto failed =
       parse_driver_report(R"({"protocol":1,"status":"error","reason":"bad url"})", three_cycles());
   EXPECT_EQ(failed.error, "bad url");
+}
+
+TEST(DriverProtocol, AnHttp2CellNeedsTheDriversWordThatItSpokeHttp2) {
+  auto spec = three_cycles();
+  spec.http_version = "2";
+  EXPECT_EQ(nlohmann::json::parse(driver_input_json(spec, "httpx.client"))["http_version"], "2");
+  const auto silent = parse_driver_report(good_report, spec);
+  EXPECT_NE(silent.error.find("did not confirm HTTP/2"), std::string::npos) << silent.error;
+  EXPECT_EQ(silent.requests, 0u);
+  const auto other = parse_driver_report(
+      replaced(good_report, R"("body_bytes")", R"("http_version":"1.1","body_bytes")"), spec);
+  EXPECT_NE(other.error.find("did not confirm HTTP/2"), std::string::npos) << other.error;
+  const auto confirmed = parse_driver_report(
+      replaced(good_report, R"("body_bytes")", R"("http_version":"2","body_bytes")"), spec);
+  ASSERT_EQ(confirmed.error, "");
+  EXPECT_EQ(confirmed.streams_opened, 3u) << "one stream per request, failed ones included";
 }
 
 struct RejectedCase {
@@ -91,11 +137,6 @@ TEST_P(RejectedReport, IsAnErrorWithAClearReason) {
   const auto m = parse_driver_report(GetParam().report, three_cycles());
   EXPECT_NE(m.error.find(GetParam().reason_contains), std::string::npos) << m.error;
   EXPECT_EQ(m.requests, 0u) << "a rejected report must not leave partial counts";
-}
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  text.replace(text.find(from), from.size(), to);
-  return text;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -150,5 +150,29 @@ TEST_F(MeasuredWindowTest, StopRequestEndsTheCell) {
   EXPECT_TRUE(out.error.empty()) << "an interrupted cell is marked by the matrix, not here";
 }
 
+TEST_F(MeasuredWindowTest, AScheduledWindowOpensNoEarlierThanItsTimeAndIsRecordedOnTheWallClock) {
+  spec.warmup = 1;
+  spec.cycles = 2;
+  spec.window_opens_unix_ms = unix_ms_now() + 30;
+  MeasuredWindow window(spec, out);
+  EXPECT_EQ(window.start_request(Clock::now()), Phase::warmup) << "the warm-up does not wait";
+  EXPECT_LT(unix_ms_now(), spec.window_opens_unix_ms);
+  EXPECT_EQ(window.start_request(Clock::now()), Phase::measure);
+  EXPECT_GE(unix_ms_now(), spec.window_opens_unix_ms) << "the first measured request waited";
+  const auto started = Clock::now();
+  window.finish_request(Phase::measure, started, started + 2ms, std::nullopt, 100, 0);
+  window.close(Clock::now());
+  EXPECT_GE(out.window_start_unix_ms, spec.window_opens_unix_ms);
+  EXPECT_GE(out.window_end_unix_ms, out.window_start_unix_ms + 2);
+}
+
+TEST_F(MeasuredWindowTest, AScheduledWaitEndsOnStop) {
+  spec.window_opens_unix_ms = unix_ms_now() + 600000; // ten minutes: the stop must end it
+  MeasuredWindow window(spec, out);
+  run_control().stop.store(true);
+  window.start_request(Clock::now());
+  EXPECT_LT(unix_ms_now(), spec.window_opens_unix_ms);
+}
+
 } // namespace
 } // namespace hcbench

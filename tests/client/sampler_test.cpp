@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include <unistd.h>
+
 namespace hcbench {
 namespace {
 
@@ -79,6 +84,39 @@ TEST(CpuSample, ComputesVmstatColumns) {
   EXPECT_FALSE(s.server_cpu);
 }
 
+TEST(CpuSample, ForeignLoadIsBusyTimeOutsideTheProcessTree) {
+  ProcSnapshot before{1.0, *parse_system_stat(stat_before), std::nullopt, std::nullopt, 1000};
+  ProcSnapshot after{2.0, *parse_system_stat(stat_after), std::nullopt, std::nullopt, 1100};
+  const CpuSample s = compute_sample(before, after, 100);
+  // 240 ticks over 2 CPUs: 120 are one CPU's worth. 190 busy (steal included), 100 ours.
+  EXPECT_DOUBLE_EQ(s.foreign_cpu, 100.0 * 90 / 120);
+  EXPECT_DOUBLE_EQ(s.steal_cpu, 100.0 * 50 / 120);
+  // The tree used everything busy: nothing foreign (and never below zero).
+  after.tree_ticks = 1000 + 250;
+  EXPECT_DOUBLE_EQ(compute_sample(before, after, 100).foreign_cpu, 0);
+}
+
+TEST(ProcessStat, ReadsTheReapedChildrensTicks) {
+  const char* line = "4242 (x) S 1 4242 4242 0 -1 4194560 100 0 0 0 "
+                     "250 75 30 12 20 0 3 0 1000 100000 200 18446744073709551615 1 1 0 0 0 0 0 "
+                     "0 0 0 0 0 17 1 0 0 0 0 0\n";
+  const auto stat = parse_process_stat(line);
+  ASSERT_TRUE(stat);
+  EXPECT_EQ(stat->reaped_children_ticks, 42u);
+}
+
+TEST(ProcessTree, HoldsThisProcessAndItsChildren) {
+  const auto tree = process_tree(getpid());
+  ASSERT_FALSE(tree.empty());
+  EXPECT_EQ(tree.front(), getpid());
+  // The tree's ticks include this process's own, read just before.
+  std::ifstream in("/proc/self/stat");
+  const std::string self((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto own = parse_process_stat(self);
+  ASSERT_TRUE(own);
+  EXPECT_GE(tree_ticks(getpid(), 0), own->user_ticks + own->system_ticks);
+}
+
 TEST(CpuSampler, SamplesThisMachine) {
   CpuSampler sampler(std::chrono::milliseconds(10), 0, nullptr);
   sampler.mark(0);
@@ -120,6 +158,20 @@ TEST(Placement, ParsesPin) {
   EXPECT_FALSE(parse_pin("client=x").pin);
   EXPECT_FALSE(parse_pin("").pin);
   EXPECT_NE(parse_pin("server=a").error.find("server=a"), std::string::npos);
+}
+
+TEST(Placement, DefaultPinPutsTheServerOnACpuOfItsOwn) {
+  EXPECT_FALSE(default_pin({0}));
+  EXPECT_FALSE(default_pin({}));
+  const auto two = default_pin({0, 1});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->client, CpuList{0});
+  EXPECT_EQ(two->server, CpuList{1});
+  EXPECT_EQ(format_pin(*two), "client=0,server=1");
+  const auto four = default_pin({2, 3, 5, 7});
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->client, (CpuList{2, 3, 5}));
+  EXPECT_EQ(four->server, CpuList{7});
 }
 
 TEST(Placement, ObservesThisProcess) {

@@ -51,6 +51,7 @@ TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
   constexpr std::uint64_t length = 1024;
   const auto payload = generate_payload(length);
   for (const auto& row : driver_rows()) {
+    if (!row.speaks("1.1")) continue; // HTTP/2-only rows: run_http2_test.cpp
     for (const char* scheme : {"http", "https"}) {
       CellSpec spec;
       spec.url = url(scheme, "/length/" + std::to_string(length));
@@ -144,7 +145,7 @@ TEST_F(DriverRowsLoopback, ConcurrentRowsKeepNInFlight) {
   const auto payload = generate_payload(64);
   std::size_t concurrent_rows = 0;
   for (const auto& row : driver_rows()) {
-    if (!row.supports_concurrency) continue;
+    if (!row.supports_concurrency || !row.speaks("1.1")) continue;
     ++concurrent_rows;
     for (const char* scheme : {"http", "https"}) {
       CellSpec spec;
@@ -182,6 +183,7 @@ TEST_F(DriverRowsLoopback, ConcurrentRowsKeepNInFlight) {
 TEST_F(DriverRowsLoopback, NodeAndJavaRowsVerifyAgainstTheCaFile) {
   for (const auto& row : driver_rows()) {
     if (row.group != "node" && row.group != "java") continue;
+    if (!row.speaks("1.1")) continue; // HTTP/2-only rows: run_http2_test.cpp
     SCOPED_TRACE(row.id);
     CellSpec spec;
     spec.url = url("https", "/ping");

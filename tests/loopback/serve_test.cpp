@@ -2,6 +2,7 @@
 #include "memory_tls_client.h"
 #include "server_process.h"
 
+#include "hcbench/server/config.h"
 #include "hcbench/shared/digest.h"
 #include "hcbench/shared/endpoints.h"
 #include "hcbench/shared/payload.h"
@@ -70,7 +71,22 @@ protected:
   std::unique_ptr<ServerProcess> server_;
 };
 
-TEST_F(ServeTest, EveryEndpointOverHttpAndHttps) {
+// The HTTPS tests run against each TLS engine of the server (--tls-engine).
+class ServeTlsTest : public ServeTest, public ::testing::WithParamInterface<TlsEngine> {
+protected:
+  ServerProcess& start(std::vector<std::string> args = {}) {
+    args.push_back("--tls-engine");
+    args.emplace_back(tls_engine_name(GetParam()));
+    return ServeTest::start(std::move(args));
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Engines, ServeTlsTest,
+                         ::testing::Values(TlsEngine::mbedtls, TlsEngine::openssl),
+                         [](const ::testing::TestParamInfo<TlsEngine>& info) {
+                           return std::string(tls_engine_name(info.param));
+                         });
+
+TEST_P(ServeTlsTest, EveryEndpointOverHttpAndHttps) {
   auto& server = start();
   for (const bool https : {false, true}) {
     const auto url = [&](std::string_view path) {
@@ -101,7 +117,7 @@ TEST_F(ServeTest, EveryEndpointOverHttpAndHttps) {
   }
 }
 
-TEST_F(ServeTest, HttpsVerifiesAgainstTheProjectCertificate) {
+TEST_P(ServeTlsTest, HttpsVerifiesAgainstTheProjectCertificate) {
   auto& server = start();
   const CurlResult verified =
       curl_get(server.https_url("/ping"), false, source_file("certs/ca.crt"));
@@ -203,7 +219,7 @@ TEST_F(ServeTest, SlowHeadersGet408AndClose) {
   EXPECT_GE(waited, 800ms);
 }
 
-TEST_F(ServeTest, StalledTlsHandshakeIsClosedAfterTheHeaderTimeout) {
+TEST_P(ServeTlsTest, StalledTlsHandshakeIsClosedAfterTheHeaderTimeout) {
   auto& server = start({"--header-timeout", "1"});
   RawConnection c(server.https_port(), 5s);
   c.send(std::string_view("\x16\x03\x01\x00\x80", 5)); // a ClientHello that never comes
@@ -300,7 +316,7 @@ TEST_F(ServeTest, ClientThatDoesNotReadCannotGrowTheServer) {
   expect_serving(server);
 }
 
-TEST_F(ServeTest, HttpsClientThatDoesNotReadCannotGrowTheServer) {
+TEST_P(ServeTlsTest, HttpsClientThatDoesNotReadCannotGrowTheServer) {
   // The server encrypts only a window ahead of the socket: 200 pipelined 4 MiB responses
   // stay references to one cached payload, not 800 MiB of ciphertext.
   auto& server = start();
@@ -332,7 +348,7 @@ TEST_F(ServeTest, HttpsClientThatDoesNotReadCannotGrowTheServer) {
   EXPECT_EQ(curl_get(server.https_url("/ping")).body, "pong");
 }
 
-TEST_F(ServeTest, TlsGarbageAndPlainHttpOnTheHttpsPortCloseOnlyThatConnection) {
+TEST_P(ServeTlsTest, TlsGarbageAndPlainHttpOnTheHttpsPortCloseOnlyThatConnection) {
   auto& server = start();
   {
     RawConnection c(server.https_port());
@@ -349,7 +365,7 @@ TEST_F(ServeTest, TlsGarbageAndPlainHttpOnTheHttpsPortCloseOnlyThatConnection) {
   EXPECT_GE(stats["tls"]["handshake_failures"].get<int>(), 2);
 }
 
-TEST_F(ServeTest, TlsSessionsResume) {
+TEST_P(ServeTlsTest, TlsSessionsResume) {
   auto& server = start();
   // Two easy handles share curl's TLS session cache; FORBID_REUSE makes each request a new
   // connection, so the second one resumes.
@@ -422,6 +438,8 @@ TEST(ServeLifecycle, BadOptionsAreClearErrors) {
         {"--http2", "maybe"},
         {"--max-streams", "0"},
         {"--max-streams", "many"},
+        {"--tls-engine", "gnutls"},
+        {"--tls-engine", "openssl", "--cert", "/nonexistent.crt", "--key", "/nonexistent.key"},
         {"unexpected"}}) {
     std::string command = test::hcbench_binary() + " serve --http-port 0 --https-port 0";
     for (const auto& a : args) command += " " + a;

@@ -205,5 +205,42 @@ TEST(Compare, TinyConsistentShiftsAreNotFlagged) {
       << "1% is below min_flagged_change";
 }
 
+TEST(Compare, TheSpreadWithinTheCellsWidensWhatCounts) {
+  Figure base{100, 100, 100, {100}};
+  Figure next{85, 85, 85, {85}};
+  EXPECT_EQ(compare_figure(base, next, true, 0.05).change, Change::worse);
+  EXPECT_EQ(compare_figure(base, next, true, 0.2).change, Change::none)
+      << "15% is inside slices varying 10% on each side";
+}
+
+TEST(Compare, FlaggedCellsGetNoVerdict) {
+  std::vector<CellSpecification> base = {{"a", "A", "http", 4, {100, 101, 99}},
+                                         {"b", "B", "http", 4, {100, 101, 99}}};
+  auto next = base;
+  for (auto& cell : next) {
+    for (double& v : cell.rps) v *= 0.5;
+  }
+  json base_document = document(base);
+  json next_document = document(next);
+  next_document["cells"][0]["summary"]["foreign_load"] = true;
+  base_document["cells"][1]["summary"]["unstable"] = true;
+  base_document["cells"][1]["summary"]["slice_cv"] = 0.3;
+  const auto comparison = compare_runs(read_report_run(base_document, "base.json"),
+                                       read_report_run(next_document, "new.json"));
+  ASSERT_EQ(comparison.cells.size(), 2u);
+  for (const auto& c : comparison.cells) {
+    EXPECT_EQ(c.rps.change, Change::flagged) << c.key;
+    EXPECT_EQ(c.cpu_us.change, Change::flagged) << c.key;
+    EXPECT_NEAR(c.rps.ratio, 0.5, 1e-9) << "the figures are still shown";
+  }
+  EXPECT_NE(comparison.cells[0].note.find("new foreign_load"), std::string::npos);
+  EXPECT_NE(comparison.cells[1].note.find("base unstable"), std::string::npos);
+  EXPECT_EQ(comparison.regressions(), 0u);
+  const auto md = comparison_output(comparison, ReportFormat::markdown);
+  EXPECT_NE(md.find("0.500 (flagged)"), std::string::npos) << md;
+  const auto saved = nlohmann::json::parse(comparison_output(comparison, ReportFormat::json));
+  EXPECT_EQ(saved["cells"][0]["rps"]["change"], "flagged");
+}
+
 } // namespace
 } // namespace hcbench

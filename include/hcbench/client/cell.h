@@ -28,8 +28,15 @@ struct CellOptions {
 struct CellSpec : CellOptions {
   std::string url;          // the full request URL
   unsigned concurrency = 1; // transfers in flight at once
+  // "1.1", or "2": ALPN h2 over HTTPS, prior knowledge (h2c) over HTTP. Over HTTP/2 the
+  // `concurrency` transfers are streams multiplexed on one connection where the row reuses
+  // connections.
+  std::string http_version = "1.1";
   std::uint64_t expected_length = 0;
   std::string expected_digest; // Repr-Digest form, "sha-256=:...:"
+  // A synchronized run (--start-at): the wall-clock time (Unix ms) at which the measured
+  // window opens, after the warm-up; the first measured request waits for it. 0: at once.
+  std::int64_t window_opens_unix_ms = 0;
 };
 
 } // namespace hcbench

@@ -47,6 +47,12 @@ struct TransferSink {
   std::string* saved = nullptr; // the new buffer of this request, or null to discard
 };
 
+// CURLOPT_HTTP_VERSION for the cell: 1.1, h2 by ALPN over HTTPS, h2c prior knowledge over HTTP.
+long curl_http_version(const CellSpec& spec);
+
+// Whether this libcurl can send a second request on an h2c prior-knowledge connection.
+bool curl_reuses_h2c_connections();
+
 // A new easy handle set up for the cell and configuration: URL, verification, timeouts,
 // write callback into `sink`, reuse and TLS session options, and the share handle if any.
 CurlEasy make_easy_handle(const CellSpec& spec, const CurlConfig& config, TransferSink* sink,
@@ -63,8 +69,12 @@ FailureKind failure_from_curl(CURLcode code);
 struct TransferOutcome {
   std::optional<FailureKind> failure; // empty: it passed every check
   std::uint64_t new_connections = 0;  // CURLINFO_NUM_CONNECTS
+  bool http2 = false;                 // the response came over HTTP/2 (one stream)
   std::string_view error_text;        // libcurl's words for a transfer error; static storage
 };
-TransferOutcome transfer_outcome(CURL* handle, CURLcode code, ResponseCheck& check);
+// A transfer that passed libcurl's and the response's checks but came over another HTTP
+// version than `http_version` asked is a protocol failure.
+TransferOutcome transfer_outcome(CURL* handle, CURLcode code, ResponseCheck& check,
+                                 std::string_view http_version);
 
 } // namespace hcbench

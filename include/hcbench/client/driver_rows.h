@@ -12,7 +12,8 @@
 namespace hcbench {
 
 // The Python rows (the original's `full` matrix in its order and labels, plus httpx and
-// aiohttp) and the Node.js rows, each running its driver under drivers/.
+// aiohttp), the Node.js rows and the Go and Rust rows, each running its driver under drivers/
+// (the Go and Rust ones compiled by meson).
 std::vector<ClientRow> driver_rows();
 
 // Row ids of the original's matrices (reference/original.md 1.6), in its order: `full` (8

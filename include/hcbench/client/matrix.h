@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hcbench/client/rows.h"
+#include "hcbench/client/sync_schedule.h"
 #include "hcbench/results/results.h"
 
 #include <chrono>
@@ -46,10 +47,12 @@ struct MatrixPlan {
   std::string https_url;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<std::string> http_versions = {"1.1"}; // "1.1", "2", in row order
 };
 
-// Every row × protocol × path × concurrency as an empty CellResult, in table order (path,
-// then concurrency, then row, then protocol), with the cells a row cannot run marked.
+// Every row × HTTP version × protocol × path × concurrency as an empty CellResult, in table
+// order (path, then concurrency, then row, then HTTP version, then protocol), with the cells
+// a row cannot run marked.
 std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const MatrixPlan& plan);
 
 // The order cells run in, for one repeat: table order for a single repeat, else shuffled
@@ -65,8 +68,9 @@ struct MatrixServer {
 
 // Runs every applicable cell `options.repeat` times into results.cells (planned beforehand)
 // and fills results.samples. Stops early on Ctrl-C (run_control().stop) or when the server
-// is gone, saying so in results.interrupted / results.error.
+// is gone, saying so in results.interrupted / results.error. With a `schedule` (--start-at),
+// the k-th cell run waits for its slot and opens its measured window on the schedule.
 void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const RunOptions& options,
-                const MatrixServer& server);
+                const MatrixServer& server, const std::optional<SyncSchedule>& schedule = {});
 
 } // namespace hcbench

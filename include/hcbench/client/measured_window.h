@@ -5,6 +5,7 @@
 #pragma once
 
 #include "hcbench/client/cell.h"
+#include "hcbench/results/noise.h"
 
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,10 @@ enum class Phase { warmup, measure };
 // count too; the sampler thread's few microseconds per sample are included).
 CpuTimes process_cpu_times();
 
+// The wall clock in Unix milliseconds, and a wait for it (in short steps that notice Ctrl-C).
+std::int64_t unix_ms_now();
+void wait_until_unix_ms(std::int64_t unix_ms);
+
 class MeasuredWindow {
 public:
   MeasuredWindow(const CellSpec& spec, CellMeasurement& out);
@@ -34,7 +39,8 @@ public:
   // A completed request: `failure` empty means it passed every check.
   void finish_request(Phase phase, Clock::time_point started, Clock::time_point ended,
                       std::optional<FailureKind> failure, std::uint64_t body_bytes,
-                      std::uint64_t new_connections, std::string_view error_text = {});
+                      std::uint64_t new_connections, std::string_view error_text = {},
+                      std::uint64_t new_streams = 0);
   // Closes the window (wall and CPU time) and, when the cell ended on failures or Ctrl-C,
   // says so in the measurement.
   void close(Clock::time_point now);
@@ -50,6 +56,7 @@ private:
   Clock::time_point window_start_{};
   Clock::time_point last_measured_end_{};
   CpuTimes cpu_at_start_;
+  CompletionMarks marks_; // for the slices of the window (noise.h)
   std::string last_error_;
 };
 

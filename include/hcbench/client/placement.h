@@ -33,6 +33,13 @@ struct PinParse {
 };
 PinParse parse_pin(std::string_view text);
 
+// The placement a run gets without --pin (docs/run.md, "Placement"): the embedded server on
+// the last CPU this process may use, the client on the others, so the two never share a CPU
+// and a sequential round trip costs the same in every cell. Nothing with a single CPU.
+std::optional<PinRequest> default_pin(const CpuList& allowed);
+// "client=0,server=1", as --pin would say it.
+std::string format_pin(const PinRequest& pin);
+
 // Sets a process's (0: this one's, all threads) CPU affinity; returns an error text or "".
 std::string set_affinity(pid_t pid, const CpuList& cpus);
 // The CPUs a process may run on (0: this process).

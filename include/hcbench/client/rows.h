@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hcbench {
@@ -27,14 +28,28 @@ struct ClientRow {
   // Node.js) compiles its request path during the first requests, which the measured
   // window must not include.
   std::uint64_t min_warmup = 0;
+  // The HTTP versions the row speaks ("1.1", "2"); its cells of another version are not
+  // applicable. A row that lists "2" must run CellSpec::http_version "2" over HTTP/2 or
+  // fail the request, never fall back to HTTP/1.1.
+  std::vector<std::string> http_versions = {"1.1"};
+  // How the row runs N requests at once over HTTP/2 ("N streams on one connection");
+  // empty: `concurrency_model`.
+  std::string http2_concurrency_model;
+  // Why this row cannot run a cell of this protocol ("http", "https"), HTTP version and
+  // concurrency beyond what the fields above say (a library's known bug); "" when it can.
+  std::function<std::string(std::string_view protocol, std::string_view http_version,
+                            unsigned concurrency)>
+      not_applicable;
   std::function<CellMeasurement(const CellSpec&)> run;
 
-  // The options label of a cell at this concurrency: `options`, then the concurrency model
-  // above 1 (the original's sequential labels stay as they were).
-  std::string options_at(unsigned concurrency) const;
+  bool speaks(std::string_view http_version) const;
+  // The options label of a cell at this concurrency and HTTP version: `options`, ", HTTP/2"
+  // over HTTP/2, then the concurrency model above 1 (the original's sequential HTTP/1.1
+  // labels stay as they were).
+  std::string options_at(unsigned concurrency, std::string_view http_version = "1.1") const;
   // "pycurl, reuse cnxns: True,  options: Reuse handle, don't save body" (the original's
-  // "Request Type" column), with the options at this concurrency.
-  std::string display_name(unsigned concurrency = 1) const;
+  // "Request Type" column), with the options at this concurrency and HTTP version.
+  std::string display_name(unsigned concurrency = 1, std::string_view http_version = "1.1") const;
 };
 
 } // namespace hcbench

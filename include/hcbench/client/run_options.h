@@ -32,11 +32,19 @@ struct RunOptions {
   std::uint64_t seed = 0;
   std::optional<PinRequest> pin;
   std::string pin_text; // --pin as given, recorded
+  // No --pin: the embedded server and the client get separate CPUs (default_pin); --pin
+  // none opts out and leaves both where the scheduler puts them.
+  bool pin_by_default = true;
   unsigned sample_ms = 100;
   std::string json_path;
   std::string csv_path;
   std::string vmstat_log_path;
   bool progress = true; // the live line, when stderr is a terminal
+  // A synchronized run on several hosts (client/sync_schedule.h): --start-at as Unix ms
+  // (0: not synchronized), and the names recorded in the results for `report --merge`.
+  std::int64_t start_at_unix_ms = 0;
+  std::string run_id;
+  std::string host_label;
 
   bool embedded() const { return matrix.http_url.empty() && matrix.https_url.empty(); }
 };

@@ -44,6 +44,8 @@ struct ProcessStat {
   std::uint64_t user_ticks = 0;
   std::uint64_t system_ticks = 0;
   int last_cpu = -1; // the CPU it last ran on
+  // cutime + cstime: the children it has waited for (a driver, once its cell ends).
+  std::uint64_t reaped_children_ticks = 0;
 };
 
 std::optional<SystemStat> parse_system_stat(std::string_view proc_stat);
@@ -55,7 +57,20 @@ struct ProcSnapshot {
   SystemStat system;
   std::optional<ProcessStat> client;
   std::optional<ProcessStat> server;
+  // CPU ticks of this whole process tree: itself, every live descendant (the drivers, the
+  // embedded server) and every descendant already waited for. What the machine spent
+  // beyond it is foreign load.
+  std::uint64_t tree_ticks = 0;
 };
+
+// This process and its descendants, read from /proc/<pid>/task/<tid>/children.
+std::vector<pid_t> process_tree(pid_t root);
+// The tree's CPU ticks (ProcSnapshot::tree_ticks).
+std::uint64_t tree_ticks(pid_t root, pid_t also);
+
+// The look before the first cell: the machine's foreign load over `length` while this
+// process tree is idle.
+MachineCheck look_at_machine(std::chrono::milliseconds length, pid_t server);
 
 CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
                          double ticks_per_second);

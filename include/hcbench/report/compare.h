@@ -5,6 +5,9 @@
 // direction for 3 runs each) and the medians differ by at least min_flagged_change. With
 // fewer runs there is no spread to judge by, so only a change beyond single_run_threshold
 // counts (and, with 2 runs each, ranges that do not overlap), and the output says so.
+// Requests/s must also change by more than the two cells' slice spreads added (the spread
+// within each measured window), and a cell flagged on either side (foreign load, unstable,
+// beats or is a disturbed floor) gets no verdict at all: its figures are shown, marked.
 #pragma once
 
 #include "hcbench/report/report_model.h"
@@ -25,6 +28,7 @@ enum class Change {
   better,       // significant, in the good direction
   worse,        // significant, in the bad direction (a regression)
   not_compared, // a side has no figure (error, skipped, not measured)
+  flagged,      // a side's cell carries a noise flag (results/noise.h): no verdict either way
 };
 std::string_view change_name(Change change);
 
@@ -58,8 +62,11 @@ struct Comparison {
   std::size_t regressions() const; // cells whose RPS, CPU or p99 got worse
 };
 
-// Compares one figure: `higher_is_better` says which direction is a regression.
-FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better);
+// Compares one figure: `higher_is_better` says which direction is a regression. A change
+// must also exceed `within_noise` (relative): the spread inside the cells themselves, which
+// a single run per side has even when there are no runs to compare.
+FigureComparison compare_figure(const Figure& base, const Figure& next, bool higher_is_better,
+                                double within_noise = 0);
 
 Comparison compare_runs(const ReportRun& base, const ReportRun& next);
 

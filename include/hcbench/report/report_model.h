@@ -49,6 +49,12 @@ struct ReportCell {
   std::uint64_t requests = 0;
   std::uint64_t failures = 0;
   bool saturated = false;
+  // The flags of results/noise.h, as the run recorded them.
+  bool foreign_load = false;
+  bool unstable = false;
+  bool beats_floor = false;
+  bool floor_disturbed = false;
+  double slice_cv = 0; // the spread of requests/s within the cell's window; 0 when unknown
   Figure rps, throughput_mib_s, cpu_us_per_request, p50_us, p90_us, p99_us, p999_us;
 
   // Has figures to show: it ran, and was neither skipped, inapplicable nor a failed cell.
@@ -56,6 +62,8 @@ struct ReportCell {
     return rps.present() && runs > 0 && status != "skipped" && status != "not_applicable" &&
            status != "error";
   }
+  // The names of the flags that make its figures untrustworthy ("foreign_load", ...).
+  std::vector<std::string> noise_flags() const;
   // What tables and comparisons match cells by.
   std::string key() const;
 };

@@ -25,6 +25,10 @@ struct CpuSample {
   std::optional<double> server_cpu; // % of one CPU, when the server process is known
   int client_last_cpu = -1;
   int server_last_cpu = -1;
+  // % of one CPU used by everything but this process tree (the client, its drivers and the
+  // embedded server), steal time included; and the steal time alone, also in % of one CPU.
+  double foreign_cpu = 0;
+  double steal_cpu = 0;
 };
 
 // A cell's load, from the samples taken while it ran.
@@ -35,10 +39,23 @@ struct LoadSummary {
   double max_cpu_busy = 0; // the busiest single CPU in any sample
   double mean_client_cpu = 0;
   std::optional<double> mean_server_cpu;
-  bool saturated = false; // a CPU was busy >= saturation_percent in some sample
+  bool saturated = false;      // a CPU was busy >= saturation_percent in some sample
+  double mean_foreign_cpu = 0; // % of one CPU, weighted by sample duration (CpuSample)
+  double mean_steal_cpu = 0;
+  // Other processes took >= foreign_load_threshold_percent of a CPU (noise.h).
+  bool foreign_load = false;
 };
 
 inline constexpr double saturation_percent = 95;
+
+// The look at the machine before the first cell: what other processes used while this run
+// was idle (its server started, no request sent).
+struct MachineCheck {
+  double seconds = 0;
+  double foreign_cpu = 0; // % of one CPU, steal included (CpuSample::foreign_cpu)
+  double steal_cpu = 0;
+  bool quiet = true; // foreign_cpu below foreign_load_threshold_percent (noise.h)
+};
 
 // Samples shorter than `min_duration` (the boundary slivers around a cell start) count in the
 // means but not in the maxima: at 100 ticks per second, a few milliseconds read as 0 or 100%.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hcbench {
 
@@ -55,8 +56,18 @@ struct CellMeasurement {
   LatencyHistogram latency; // per successful request, nanoseconds
   std::uint64_t body_bytes = 0;
   std::uint64_t connections_opened = 0;
+  // HTTP/2 streams opened in the measured window (one per request, failed ones included);
+  // 0 over HTTP/1.1. With connections_opened it says how the requests were multiplexed.
+  std::uint64_t streams_opened = 0;
   std::uint64_t tls_full_handshakes = 0;
   std::uint64_t tls_resumed_handshakes = 0;
+  // Requests/s of consecutive slices of the measured window, by request count (noise.h);
+  // empty when too short to slice or when a driver reported a histogram only.
+  std::vector<double> slice_rps;
+  // The measured window on the wall clock (Unix milliseconds), so that the windows of runs on
+  // several hosts can be lined up and merged; 0 when unknown.
+  std::int64_t window_start_unix_ms = 0;
+  std::int64_t window_end_unix_ms = 0;
   std::string error;   // non-empty: the cell itself failed (driver crashed, server gone), and why
   std::string skipped; // non-empty: the cell was not run, and why (e.g. a missing module)
 

@@ -12,6 +12,7 @@
 #include "hcbench/results/placement.h"
 #include "hcbench/results/server_counters.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ struct CellRun {
   double throughput_mib_per_second() const;
   // Client CPU (user + system) per measured request, microseconds.
   double cpu_us_per_request() const;
+  // The spread of requests/s over the slices of the measured window (noise.h).
+  std::optional<double> slice_cv() const;
   // The requests the server should have seen: warm-up, measured and those answered with a
   // failure the server could count (status, length, digest). Compared with server->requests.
   std::uint64_t requests_sent() const;
@@ -58,9 +61,13 @@ struct CellResult {
   std::string path;         // "/length/1024"
   std::uint64_t size = 0;   // expected body bytes
   unsigned concurrency = 1;
+  std::string http_version = "1.1"; // "1.1" or "2"
   std::string url;
   std::string not_applicable; // why this row cannot run this cell (floor over HTTPS)
+  std::string host_label;     // a merged run's per-host row: whose it is ("" otherwise)
   std::vector<CellRun> runs;
+  // A floor cell some row beat: measured once more at the end of the run (docs/run.md).
+  std::vector<CellRun> floor_remeasured;
 };
 
 struct Spread {
@@ -77,12 +84,17 @@ struct CellSummary {
   std::uint64_t requests = 0;
   FailureCounts failures;
   std::uint64_t connections = 0;
+  std::uint64_t streams = 0; // HTTP/2 streams the client opened in the measured window
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
   bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
   bool interrupted = false;
-  std::string error;   // the first run error
-  std::string skipped; // why it was not run (every run skipped)
+  double foreign_cpu = 0;         // the highest of its runs' mean foreign load, % of one CPU
+  bool foreign_load = false;      // some run had foreign load (noise.h)
+  std::optional<double> slice_cv; // the highest of its runs' slice spreads
+  bool unstable = false;          // slice_cv above unstable_threshold
+  std::string error;              // the first run error
+  std::string skipped;            // why it was not run (every run skipped)
 
   bool has_figures() const { return runs > 0; }
   bool failed() const { return failures.total() > 0 || !error.empty(); }
@@ -105,14 +117,22 @@ struct RunSettings {
   std::vector<std::string> protocols;
   std::vector<std::string> paths;
   std::vector<unsigned> concurrency;
+  std::vector<std::string> http_versions = {"1.1"};
   std::string verify = "length";
   unsigned sample_ms = 100;
-  std::string pin; // as given, "" when not pinned
+  std::string pin;          // as given, "" when not pinned
+  bool pin_default = false; // pinned by default (no --pin given): `pin` is the default's
   bool embedded_server = true;
   std::string http_url;
   std::string https_url;
   bool insecure = true;
   std::string cacert;
+  // A synchronized run (--start-at): every host with the same options shares this schedule.
+  std::int64_t start_at_unix_ms = 0; // 0: not synchronized
+  double slot_seconds = 0;           // cell k's slot begins at start_at + k x slot
+  double warmup_lead_seconds = 0;    // its measured window opens this long after the slot begins
+  std::string run_id;                // --run-id, shared by the hosts of one run
+  std::string host_label;            // --host-label, this host's name in a merged run
 };
 
 struct Environment {
@@ -135,12 +155,31 @@ struct RunResults {
   std::vector<CellResult> cells;
   std::vector<CpuSample> samples;
   double wall_seconds = 0;
-  std::int64_t started_unix_ms = 0; // wall-clock time at which sample time 0 was taken
-  bool interrupted = false;         // Ctrl-C: the results stop where the run stopped
-  std::string error;                // why the run stopped early, when it did
+  std::int64_t started_unix_ms = 0;          // wall-clock time at which sample time 0 was taken
+  bool interrupted = false;                  // Ctrl-C: the results stop where the run stopped
+  std::string error;                         // why the run stopped early, when it did
+  std::optional<MachineCheck> machine_check; // the look before the first cell
 
-  // The cell's median requests/s over the floor's for the same path over HTTP, sequential.
+  // The cell's median requests/s over the floor's for the same path and HTTP version over
+  // HTTP, sequential. With a re-measured floor, over the higher of its two figures: the floor
+  // is the fastest a round trip can go, so its slower figure is the disturbed one.
   std::optional<double> floor_ratio(const CellResult& cell) const;
+  // The floor cell a cell is compared with, if the run has one.
+  const CellResult* floor_of(const CellResult& cell) const;
+  // The floor's requests/s as first measured, re-measured, and the higher one used.
+  struct FloorFigure {
+    double first = 0;
+    std::optional<double> remeasured;
+    double used() const { return remeasured ? std::max(first, *remeasured) : first; }
+  };
+  std::optional<FloorFigure> floor_figure(const CellResult& floor) const;
+  // A sequential row faster than `floor_rps` by more than floor_noise(): impossible unless
+  // the floor was disturbed.
+  bool beats_floor(const CellResult& cell, double floor_rps) const;
+  // The row beats its floor even as re-measured (the flag a row carries).
+  bool beats_floor(const CellResult& cell) const;
+  // A floor cell that some row beat as first measured: it needs measuring again.
+  bool floor_disturbed(const CellResult& floor) const;
   bool any_failures() const;
 };
 

@@ -23,10 +23,14 @@ struct TableCell {
   std::string path;
   std::uint64_t size = 0;
   unsigned concurrency = 1;
-  std::string not_applicable; // why this row cannot run this cell
-  std::string status;         // cell_status()
+  std::string http_version = "1.1"; // "1.1" or "2"
+  std::string not_applicable;       // why this row cannot run this cell
+  std::string status;               // cell_status()
   CellSummary summary;
   std::optional<double> floor_ratio; // RunResults::floor_ratio
+  bool beats_floor = false;          // RunResults::beats_floor: a row faster than its floor
+  bool floor_disturbed = false;      // a floor cell some row beat (RunResults::floor_disturbed)
+  std::optional<double> floor_remeasured_rps; // that floor measured again at the end
 };
 
 struct RunTable {
@@ -34,6 +38,7 @@ struct RunTable {
   Environment environment;
   bool interrupted = false;
   std::string error;
+  std::optional<MachineCheck> machine_check;
   std::vector<TableCell> cells; // in matrix order
 };
 

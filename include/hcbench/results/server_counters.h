@@ -8,8 +8,10 @@ namespace hcbench {
 
 struct ServerCounters {
   std::uint64_t requests = 0;
-  std::uint64_t requests_ok = 0; // status 200
-  std::uint64_t connections = 0; // accepted
+  std::uint64_t requests_ok = 0;       // status 200
+  std::uint64_t connections = 0;       // accepted
+  std::uint64_t http2_connections = 0; // of those, spoke HTTP/2 (h2 or h2c)
+  std::uint64_t http2_streams = 0;     // HTTP/2 streams opened by clients
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
   std::uint64_t tls_failures = 0;

@@ -27,6 +27,7 @@ public:
   bool operator==(const LatencyHistogram& other) const = default;
 
   std::uint64_t count() const { return count_; }
+  std::uint64_t sum() const { return sum_; } // of the recorded values, exact
   std::uint64_t min() const { return count_ ? min_ : 0; }
   std::uint64_t max() const { return max_; }
   double mean() const {
@@ -40,6 +41,10 @@ public:
   // results that come from another process (drivers report their own histograms).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> nonzero_buckets() const;
   void add_bucket(std::uint64_t value, std::uint64_t count);
+  // After add_bucket: the exact sum, min and max of the recorded values (which the buckets
+  // alone give only to their precision), as a saved run keeps them, so that a histogram read
+  // back equals the one written. Ignored when empty.
+  void set_exact_totals(std::uint64_t sum, std::uint64_t min, std::uint64_t max);
 
 private:
   static std::size_t index_of(std::uint64_t value);

@@ -1,0 +1,243 @@
+//! hcbench driver for Rust HTTP clients (the protocol is in docs/drivers.md).
+//!
+//! Reads one JSON object with the cell's settings on stdin, runs the warm-up and the timed
+//! loop with the client it names, and prints one JSON report line on stdout. Clients:
+//! reqwest (blocking and async), ureq and hyper's client (clients.rs), all over native-tls
+//! (OpenSSL). Built offline against Debian's crates by drivers/rust/build.sh.
+
+mod clients;
+mod connections;
+mod failures;
+mod settings;
+
+use serde_json::{json, Map, Value};
+use settings::Settings;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+const PROTOCOL: u64 = 1;
+
+/// What one request gave: status, body length and SHA-256 (when asked), or a failure kind.
+pub type Outcome = Result<(u16, u64, Option<[u8; 32]>), &'static str>;
+
+/// What the timed loop counts: one latency per checked success, failures by kind.
+struct Tally {
+    latencies: Vec<u64>,
+    failures: BTreeMap<&'static str, u64>,
+    body_bytes: u64,
+}
+
+impl Tally {
+    fn new(capacity: usize) -> Tally {
+        Tally {
+            latencies: Vec::with_capacity(capacity),
+            failures: BTreeMap::new(),
+            body_bytes: 0,
+        }
+    }
+
+    /// Counts one finished request: timed if it passed its checks, else a failure.
+    fn settle(&mut self, s: &Settings, outcome: Outcome, started: Instant) -> Instant {
+        let kind = outcome
+            .and_then(|(status, length, digest)| s.check(status, length, digest).map(|_| length));
+        let finished = Instant::now();
+        match kind {
+            Ok(length) => {
+                self.latencies.push((finished - started).as_nanos() as u64);
+                self.body_bytes += length;
+            }
+            Err(kind) => *self.failures.entry(kind).or_insert(0) += 1,
+        }
+        finished
+    }
+}
+
+fn run_sync(
+    fetch: &mut dyn FnMut() -> Outcome,
+    count: u64,
+    s: &Settings,
+    deadline: Option<Instant>,
+) -> Tally {
+    let mut tally = Tally::new(count as usize);
+    for _ in 0..count {
+        let started = Instant::now();
+        let outcome = fetch();
+        let finished = tally.settle(s, outcome, started);
+        if deadline.map_or(false, |d| finished >= d) {
+            break;
+        }
+    }
+    tally
+}
+
+/// The same loop for the async clients; it runs inside their event loop, so no per-request
+/// runtime start-up is timed.
+async fn run_async<F, Fut>(
+    mut fetch: F,
+    count: u64,
+    s: &Settings,
+    deadline: Option<Instant>,
+) -> Tally
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    let mut tally = Tally::new(count as usize);
+    for _ in 0..count {
+        let started = Instant::now();
+        let outcome = fetch().await;
+        let finished = tally.settle(s, outcome, started);
+        if deadline.map_or(false, |d| finished >= d) {
+            break;
+        }
+    }
+    tally
+}
+
+/// The measured window: wall clock, this process's CPU (every thread: reqwest's blocking
+/// client runs its I/O on a thread of its own) and the connections opened.
+pub struct Window {
+    started: Instant,
+    deadline: Option<Instant>,
+    usage: libc::rusage,
+}
+
+pub struct Measured {
+    tally: Tally,
+    wall: Duration,
+    user_seconds: f64,
+    system_seconds: f64,
+    connections: u64,
+}
+
+fn rusage() -> libc::rusage {
+    // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    }
+}
+
+fn seconds(time: libc::timeval) -> f64 {
+    time.tv_sec as f64 + time.tv_usec as f64 / 1e6
+}
+
+impl Window {
+    pub fn open(s: &Settings) -> Window {
+        connections::reset();
+        let usage = rusage();
+        let started = Instant::now();
+        let deadline = (s.duration_seconds > 0.0)
+            .then(|| started + Duration::from_secs_f64(s.duration_seconds));
+        Window {
+            started,
+            deadline,
+            usage,
+        }
+    }
+
+    fn close(self, tally: Tally) -> Measured {
+        let wall = self.started.elapsed();
+        let connections = connections::count();
+        let usage = rusage();
+        Measured {
+            tally,
+            wall,
+            user_seconds: (seconds(usage.ru_utime) - seconds(self.usage.ru_utime)).max(0.0),
+            system_seconds: (seconds(usage.ru_stime) - seconds(self.usage.ru_stime)).max(0.0),
+            connections,
+        }
+    }
+}
+
+/// Runs the warm-up and the timed loop of a blocking client.
+pub fn measure_sync(mut fetch: impl FnMut() -> Outcome, s: &Settings) -> Measured {
+    run_sync(&mut fetch, s.warmup, s, None);
+    let window = Window::open(s);
+    let tally = run_sync(&mut fetch, s.cycles, s, window.deadline);
+    window.close(tally)
+}
+
+/// Runs the warm-up and the timed loop of an async client inside a current-thread runtime.
+pub fn measure_async<F, Fut>(
+    runtime: &tokio::runtime::Runtime,
+    mut fetch: F,
+    s: &Settings,
+) -> Measured
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Outcome>,
+{
+    runtime.block_on(async {
+        run_async(&mut fetch, s.warmup, s, None).await;
+        let window = Window::open(s);
+        let tally = run_async(&mut fetch, s.cycles, s, window.deadline).await;
+        window.close(tally)
+    })
+}
+
+/// The version of a crate as the Cargo.lock of this build recorded it (build.sh builds from a
+/// copy of the crate, where cargo writes it).
+pub fn crate_version(name: &str) -> String {
+    let lock = include_str!("../Cargo.lock");
+    let needle = format!("name = \"{}\"\nversion = \"", name);
+    lock.find(&needle)
+        .and_then(|at| lock[at + needle.len()..].split('"').next())
+        .map(|version| format!("{} {}", name, version))
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn report(s: &Settings, library: &str, m: Measured) -> Value {
+    let failures: Map<String, Value> = m
+        .tally
+        .failures
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
+    json!({
+        "protocol": PROTOCOL,
+        "status": "ok",
+        "requests": m.tally.latencies.len(),
+        "failures": failures,
+        "wall_seconds": m.wall.as_secs_f64(),
+        "cpu": {"user_seconds": m.user_seconds, "system_seconds": m.system_seconds},
+        "latencies_ns": m.tally.latencies,
+        "body_bytes": m.tally.body_bytes,
+        "connections_opened": m.connections,
+        "client": {"name": s.client, "version": library,
+                   "runtime": option_env!("HCBENCH_RUSTC_VERSION").unwrap_or("rustc")},
+    })
+}
+
+fn run() -> Result<Value, String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(|e| format!("reading stdin: {}", e))?;
+    let s = Settings::parse(&input)?;
+    if s.protocol != PROTOCOL {
+        return Err(format!(
+            "hcbench speaks protocol {}, this driver {}",
+            s.protocol, PROTOCOL
+        ));
+    }
+    if s.concurrency != 1 {
+        return Err("these Rust clients run sequentially (concurrency 1 only)".into());
+    }
+    let (library, measured) = clients::measure(&s)?;
+    Ok(report(&s, &library, measured))
+}
+
+fn main() {
+    let report = run().unwrap_or_else(
+        |reason| json!({"protocol": PROTOCOL, "status": "error", "reason": reason}),
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", report);
+    let _ = out.flush();
+    // Exit at once: idle pooled connections and reqwest's blocking runtime thread have
+    // nothing left to do, and tearing them down would only delay the report's end.
+    std::process::exit(0);
+}

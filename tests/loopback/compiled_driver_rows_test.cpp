@@ -1,0 +1,148 @@
+// The compiled drivers' rows (Go and Rust) against the real `hcbench serve` over HTTP and
+// HTTPS: every row runs a small cell checking the body's digest with zero failures, and the
+// connections it says it opened are the ones the server accepted (its /stats), so a row
+// that claims to reuse connections does, and one that claims not to opens one per request.
+#include "server_process.h"
+
+#include "hcbench/client/driver_rows.h"
+#include "hcbench/client/server_stats.h"
+#include "hcbench/shared/digest.h"
+#include "hcbench/shared/payload.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace hcbench {
+namespace {
+
+class CompiledDriverRows : public testing::Test {
+protected:
+  static void SetUpTestSuite() { server_ = new test::ServerProcess(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static std::string url(const char* scheme, const std::string& path) {
+    return scheme == std::string("https") ? server_->https_url(path) : server_->http_url(path);
+  }
+  static std::vector<ClientRow> rows() {
+    std::vector<ClientRow> out;
+    for (auto& row : driver_rows()) {
+      if (row.group == "go" || row.group == "rust") out.push_back(std::move(row));
+    }
+    return out;
+  }
+  static ServerCounters stats() {
+    const auto counters = fetch_server_stats(server_->http_url(""));
+    EXPECT_TRUE(counters.has_value());
+    return counters.value_or(ServerCounters{});
+  }
+  static test::ServerProcess* server_;
+};
+test::ServerProcess* CompiledDriverRows::server_ = nullptr;
+
+TEST_F(CompiledDriverRows, TwentyFourRowsInTwoGroups) {
+  const auto all = rows();
+  EXPECT_EQ(all.size(), 24u);
+  for (const auto& row : all) {
+    EXPECT_EQ(row.id.rfind(row.group + ".", 0), 0u) << row.id;
+  }
+}
+
+TEST_F(CompiledDriverRows, EveryRowOverHttpAndHttpsMatchesTheServersCounts) {
+  constexpr std::uint64_t length = 1024;
+  constexpr std::uint64_t cycles = 4;
+  const auto payload = generate_payload(length);
+  for (const auto& row : rows()) {
+    for (const char* scheme : {"http", "https"}) {
+      CellSpec spec;
+      spec.url = url(scheme, "/length/" + std::to_string(length));
+      spec.cycles = cycles;
+      spec.warmup = 0; // so that the server's counts are the timed loop's alone
+      spec.verify = VerifyMode::digest;
+      spec.expected_length = length;
+      spec.expected_digest = repr_digest(payload);
+      SCOPED_TRACE(row.id + " " + spec.url);
+      const auto before = stats();
+      const auto m = row.run(spec);
+      const auto seen = server_delta(before, stats());
+      if (!m.skipped.empty()) {
+        ADD_FAILURE() << "skipped: " << m.skipped << " (tools/setup.sh installs every toolchain)";
+        continue;
+      }
+      EXPECT_EQ(m.error, "");
+      EXPECT_EQ(m.requests, cycles);
+      EXPECT_EQ(m.failures.total(), 0u);
+      EXPECT_EQ(m.latency.count(), cycles);
+      EXPECT_EQ(m.body_bytes, cycles * length);
+      EXPECT_GT(m.wall_seconds, 0.0);
+      EXPECT_EQ(m.connections_opened, row.reuse_connections ? 1u : cycles);
+      EXPECT_EQ(seen.connections, m.connections_opened) << "the server accepted another count";
+      EXPECT_EQ(seen.requests_ok, cycles);
+      EXPECT_GE(m.process_cpu.total(), m.cpu.total());
+    }
+  }
+}
+
+TEST_F(CompiledDriverRows, WrongDigestAndStatusAreFailuresNotSuccesses) {
+  for (const auto& row : rows()) {
+    SCOPED_TRACE(row.id);
+    CellSpec spec;
+    spec.url = url("http", "/length/16");
+    spec.cycles = 2;
+    spec.verify = VerifyMode::digest;
+    spec.expected_length = 16;
+    spec.expected_digest = repr_digest(std::string(16, 'x'));
+    auto m = row.run(spec);
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.failures[FailureKind::digest], 2u);
+    EXPECT_EQ(m.requests, 0u);
+
+    spec.url = url("http", "/no-such-endpoint");
+    m = row.run(spec);
+    EXPECT_EQ(m.failures[FailureKind::status], 2u);
+  }
+}
+
+TEST_F(CompiledDriverRows, RefusedConnectionsAndUntrustedCertificatesAreCountedByKind) {
+  for (const auto& row : rows()) {
+    if (row.id != "go.net-http.keep-alive.save-body" && row.id != "go.fasthttp.save-body" &&
+        row.id != "rust.reqwest.async.keep-alive.save-body" &&
+        row.id != "rust.ureq.keep-alive.save-body" && row.id != "rust.hyper.keep-alive.save-body") {
+      continue;
+    }
+    SCOPED_TRACE(row.id);
+    CellSpec spec;
+    spec.cycles = 2;
+    spec.url = "http://127.0.0.1:1/ping"; // nothing listens on port 1
+    auto m = row.run(spec);
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.failures[FailureKind::connect], 2u);
+
+    spec.url = url("https", "/ping");
+    spec.insecure = false; // the self-signed default certificate is not in the system's roots
+    m = row.run(spec);
+    EXPECT_EQ(m.error, "");
+    EXPECT_EQ(m.failures[FailureKind::tls], 2u);
+  }
+}
+
+TEST_F(CompiledDriverRows, ConcurrencyAboveOneIsRefusedWithTheReason) {
+  for (const auto& row : rows()) {
+    if (row.id != "go.net-http.keep-alive.save-body" &&
+        row.id != "rust.hyper.keep-alive.save-body") {
+      continue;
+    }
+    CellSpec spec;
+    spec.url = url("http", "/ping");
+    spec.cycles = 2;
+    spec.concurrency = 4;
+    const auto m = row.run(spec);
+    EXPECT_NE(m.error.find("concurrency 1 only"), std::string::npos) << row.id << ": " << m.error;
+  }
+}
+
+} // namespace
+} // namespace hcbench
