@@ -35,7 +35,7 @@ TEST(ResultsCsv, EachHttpVersionHasItsOwnLayout) {
             full_csv(sample_results(), "https", "/length/1024", 1))
       << "the HTTP/1.1 layout is the one an HTTP/1.1-only run writes";
   const std::string http2 = full_csv(results, "https", "/length/1024", 1, "2");
-  EXPECT_NE(http2.find("libcurl,True,\"Reuse handle, don't save body, HTTP/2\",0.1,0,False\r\n"),
+  EXPECT_NE(http2.find("libcurl,True,\"Reuse handle, don't save body, HTTP/2\",0.1,0,False,\r\n"),
             std::string::npos)
       << http2;
   EXPECT_EQ(http2.find("don't save body\","), std::string::npos) << "no HTTP/1.1 row in it";
