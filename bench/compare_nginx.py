@@ -12,7 +12,7 @@ of a cold /length/<n>, and `--threads 2`.
 
 Loopback only, bounded in time (--seconds per measurement, --rounds rounds). Python stdlib only.
 Usage: bench/compare_nginx.py [--hcbench build/hcbench] [--rounds 3] [--seconds 3] [--quick]
-       [--only NAME,...] [--json results.json] [--markdown table.md]
+       [--only NAME,...] [--json results.json] [--markdown table.md] [--tls-engine openssl]
 """
 
 import argparse
@@ -148,11 +148,11 @@ class Server:
 class Hcbench(Server):
     name = "hcbench"
 
-    def __init__(self, binary, cpus, threads, http_port, https_port):
+    def __init__(self, binary, cpus, threads, http_port, https_port, tls_engine):
         super().__init__(cpus)
         self.command = ["taskset", "-c", cpus, binary, "serve", "--bind", "127.0.0.1",
                         "--http-port", str(http_port), "--https-port", str(https_port),
-                        "--threads", str(threads)]
+                        "--threads", str(threads), "--tls-engine", tls_engine]
         self.http, self.https = http_port, https_port
 
     def start(self):
@@ -604,6 +604,8 @@ def markdown(report):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--hcbench", default=os.path.join(REPO, "build", "hcbench"))
+    parser.add_argument("--tls-engine", choices=["mbedtls", "openssl"], default="mbedtls",
+                        help="hcbench serve's TLS engine (docs/tls.md)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="1 round of 1 s, 2000 idle conns")
@@ -643,7 +645,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="hcbench-vs-nginx-")
     servers = []
     try:
-        hc = Hcbench(args.hcbench, SERVER_CPU, 1, HC_HTTP, HC_HTTPS)
+        hc = Hcbench(args.hcbench, SERVER_CPU, 1, HC_HTTP, HC_HTTPS, args.tls_engine)
         hc.start()
         servers.append(hc)
         documents = fetch_documents(hc, workdir)
@@ -661,7 +663,8 @@ def main():
             "kernel": os.uname().release, "rounds": args.rounds, "seconds": args.seconds,
             "load_before": load_average(),
             "versions": [tool_version(["nginx", "-v"]), tool_version(["wrk", "--version"]),
-                         tool_version(["h2load", "--version"]), tool_version(["ab", "-V"])],
+                         tool_version(["h2load", "--version"]), tool_version(["ab", "-V"]),
+                         f"hcbench serve --tls-engine {args.tls_engine}"],
             "hcbench_command": shlex.join(hc.command), "nginx_command": shlex.join(ng.command),
             "workdir": workdir,
         }
@@ -684,7 +687,7 @@ def main():
             s.stop()
         servers = []
         if not args.no_threads2 and not args.only:
-            hc2 = Hcbench(args.hcbench, "0,1", 2, HC_HTTP, HC_HTTPS)
+            hc2 = Hcbench(args.hcbench, "0,1", 2, HC_HTTP, HC_HTTPS, args.tls_engine)
             ng2 = Nginx(workdir, "0,1", 2, NG_HTTP, NG_HTTPS, documents)
             hc2.start()
             servers.append(hc2)

@@ -1,9 +1,12 @@
 // Server-side CPU cost of TLS handshakes, in memory on one thread: full and resumed (ticket)
 // handshakes for each certificate type and ECDHE curve, and the memory an established idle
 // session keeps. Only the server's calls are timed (CLOCK_THREAD_CPUTIME_ID around them);
-// the client's work is excluded.
+// the client's work is excluded. --engine chooses the server's TLS engine (both: the two
+// take turns too, so they are compared in one run).
 //
-//   build/bench/tls_handshake [--full N] [--resumed N] [--seconds S] [--idle N]
+//   build/bench/tls_handshake [--engine mbedtls|openssl|both] [--full N] [--resumed N]
+//                             [--seconds S] [--idle N]
+#include "hcbench/server/mbedtls_tls.h"
 #include "hcbench/server/tls.h"
 
 #include "../tests/support/memory_tls_client.h"
@@ -48,7 +51,7 @@ class TimedSession {
 public:
   TimedSession(const TlsContext& context, std::int64_t& cpu_ns) : cpu_ns_(cpu_ns) {
     std::int64_t start = thread_cpu_ns();
-    session_ = std::make_unique<TlsSession>(context);
+    session_ = context.new_session();
     cpu_ns_ += thread_cpu_ns() - start;
   }
   ~TimedSession() {
@@ -82,16 +85,20 @@ private:
 };
 
 struct Case {
+  hcbench::TlsEngine engine;
   const char* name;
   const char* cert_base; // certs/<base>.crt and .key
   std::vector<mbedtls_ecp_group_id> client_curves;
 };
 
-std::unique_ptr<TlsContext> load(const char* base) {
+std::unique_ptr<TlsContext> load(hcbench::TlsEngine engine, const char* base) {
   std::string error;
-  auto context =
-      TlsContext::create(hcbench::data_file(std::string("certs/") + base + ".crt"),
-                         hcbench::data_file(std::string("certs/") + base + ".key"), error);
+  auto context = TlsContext::create(
+      hcbench::TlsSettings{engine,
+                           hcbench::data_file(std::string("certs/") + base + ".crt"),
+                           hcbench::data_file(std::string("certs/") + base + ".key"),
+                           {}},
+      error);
   if (context == nullptr) {
     std::fprintf(stderr, "tls_handshake: %s\n", error.c_str());
     std::exit(1);
@@ -101,7 +108,8 @@ std::unique_ptr<TlsContext> load(const char* base) {
 
 // One certificate and client curve list, with what was measured for it.
 struct Bench {
-  explicit Bench(const Case& c) : name(c.name), context(load(c.cert_base)), config(options_for(c)) {
+  explicit Bench(const Case& c)
+      : name(c.name), context(load(c.engine, c.cert_base)), config(options_for(c)) {
     mbedtls_ssl_session_init(&saved);
   }
   ~Bench() { mbedtls_ssl_session_free(&saved); }
@@ -266,15 +274,15 @@ long rss_kib() {
 
 // Heap bytes and resident memory that `count` established, idle server sessions keep:
 // sessions are kept, their clients freed, and the difference is divided by `count`.
-void measure_idle_memory(int count) {
-  auto context = load("localhost");
+void measure_idle_memory(hcbench::TlsEngine engine, int count) {
+  auto context = load(engine, "localhost");
   ClientConfig config(ClientOptions{});
   mbedtls_ssl_session saved;
   mbedtls_ssl_session_init(&saved);
   {
     MemoryClient client(config);
-    TlsSession server(*context);
-    if (!hcbench::testing::handshake(client, server).empty()) std::exit(1);
+    auto server = context->new_session();
+    if (!hcbench::testing::handshake(client, *server).empty()) std::exit(1);
     mbedtls_ssl_get_session(client.ssl(), &saved);
   }
   malloc_trim(0);
@@ -284,7 +292,7 @@ void measure_idle_memory(int count) {
   sessions.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     auto client = std::make_unique<MemoryClient>(config, &saved);
-    auto server = std::make_unique<TlsSession>(*context);
+    auto server = context->new_session();
     if (!hcbench::testing::handshake(*client, *server).empty()) std::exit(1);
     std::string request;
     client->write_all("GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -296,11 +304,15 @@ void measure_idle_memory(int count) {
   malloc_trim(0);
   auto heap_after = mallinfo2().uordblks;
   long rss_after = rss_kib();
-  std::printf("\nIdle established session (ECDSA, one request served), %d sessions:\n", count);
-  std::printf("  heap per session   %.0f B   (sizeof(TlsSession) %zu B; mbedTLS record buffers "
-              "%d + %d B)\n",
-              static_cast<double>(heap_after - heap_before) / count, sizeof(TlsSession),
-              MBEDTLS_SSL_IN_BUFFER_LEN, MBEDTLS_SSL_OUT_BUFFER_LEN);
+  std::printf("\nIdle established session (%s, ECDSA, one request served), %d sessions:\n",
+              context->library_version().c_str(), count);
+  std::printf("  heap per session   %.0f B", static_cast<double>(heap_after - heap_before) / count);
+  if (engine == hcbench::TlsEngine::mbedtls) {
+    std::printf("   (sizeof(MbedTlsSession) %zu B; mbedTLS record buffers %d + %d B)",
+                sizeof(hcbench::MbedTlsSession), MBEDTLS_SSL_IN_BUFFER_LEN,
+                MBEDTLS_SSL_OUT_BUFFER_LEN);
+  }
+  std::printf("\n");
   std::printf("  RSS per session    %.0f B\n",
               static_cast<double>(rss_after - rss_before) * 1024 / count);
   sessions.clear();
@@ -312,8 +324,18 @@ void measure_idle_memory(int count) {
 int main(int argc, char** argv) {
   int full_count = 300, resumed_count = 1000, idle_count = 500;
   double seconds = 20;
+  std::vector<hcbench::TlsEngine> engines = {hcbench::TlsEngine::mbedtls};
+  bool usage_error = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--full") == 0)
+    if (std::strcmp(argv[i], "--engine") == 0) {
+      if (std::strcmp(argv[i + 1], "both") == 0) {
+        engines = {hcbench::TlsEngine::mbedtls, hcbench::TlsEngine::openssl};
+      } else if (auto engine = hcbench::parse_tls_engine(argv[i + 1])) {
+        engines = {*engine};
+      } else {
+        usage_error = true;
+      }
+    } else if (std::strcmp(argv[i], "--full") == 0)
       full_count = std::atoi(argv[i + 1]);
     else if (std::strcmp(argv[i], "--resumed") == 0)
       resumed_count = std::atoi(argv[i + 1]);
@@ -321,44 +343,63 @@ int main(int argc, char** argv) {
       seconds = std::atof(argv[i + 1]);
     else if (std::strcmp(argv[i], "--idle") == 0)
       idle_count = std::atoi(argv[i + 1]);
-    else {
-      std::fprintf(stderr,
-                   "usage: tls_handshake [--full N] [--resumed N] [--seconds S] [--idle N]\n");
-      return 2;
-    }
+    else
+      usage_error = true;
   }
-  const std::vector<Case> cases = {
-      {"ECDSA P-256 cert, x25519",
-       "localhost",
-       {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1}},
-      {"ECDSA P-256 cert, secp256r1", "localhost", {MBEDTLS_ECP_DP_SECP256R1}},
-      {"RSA 2048 cert, x25519",
-       "localhost-rsa",
-       {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1}},
-      {"RSA 2048 cert, secp256r1", "localhost-rsa", {MBEDTLS_ECP_DP_SECP256R1}},
-  };
+  if (usage_error || argc % 2 == 0) {
+    std::fprintf(stderr, "usage: tls_handshake [--engine mbedtls|openssl|both] [--full N] "
+                         "[--resumed N] [--seconds S] [--idle N]\n");
+    return 2;
+  }
+  std::vector<Case> cases;
+  for (const auto engine : engines) {
+    const std::vector<Case> engine_cases = {
+        {engine,
+         "ECDSA P-256 cert, x25519",
+         "localhost",
+         {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1}},
+        {engine, "ECDSA P-256 cert, secp256r1", "localhost", {MBEDTLS_ECP_DP_SECP256R1}},
+        {engine,
+         "RSA 2048 cert, x25519",
+         "localhost-rsa",
+         {MBEDTLS_ECP_DP_CURVE25519, MBEDTLS_ECP_DP_SECP256R1}},
+        {engine, "RSA 2048 cert, secp256r1", "localhost-rsa", {MBEDTLS_ECP_DP_SECP256R1}},
+    };
+    cases.insert(cases.end(), engine_cases.begin(), engine_cases.end());
+  }
   std::vector<std::unique_ptr<Bench>> benches;
   for (const auto& c : cases) benches.push_back(std::make_unique<Bench>(c));
   measure(benches, full_count, resumed_count, seconds);
 
-  std::printf("%s, server CPU per handshake (CLOCK_THREAD_CPUTIME_ID, client excluded)\n\n",
+  std::printf("Server CPU per handshake (CLOCK_THREAD_CPUTIME_ID, client excluded; the client is "
+              "%s)\n",
               MBEDTLS_VERSION_STRING_FULL);
-  std::printf("| %-28s | %-39s | %5s | %14s | %8s | %7s | %15s | %10s |\n", "certificate, curve",
-              "suite", "full", "median (mean)", "full/s", "resumed", "median (mean)", "resumed/s");
-  std::printf(
-      "|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(30, '-').c_str(), std::string(41, '-').c_str(),
-      std::string(7, '-').c_str(), std::string(16, '-').c_str(), std::string(10, '-').c_str(),
-      std::string(9, '-').c_str(), std::string(17, '-').c_str(), std::string(12, '-').c_str());
+  for (const auto engine : engines) {
+    std::printf("  %-7s = %s\n", std::string(hcbench::tls_engine_name(engine)).c_str(),
+                load(engine, "localhost")->library_version().c_str());
+  }
+  std::printf("\n| %-7s | %-28s | %-45s | %5s | %14s | %8s | %7s | %15s | %10s |\n", "engine",
+              "certificate, curve", "suite", "full", "median (mean)", "full/s", "resumed",
+              "median (mean)", "resumed/s");
+  std::printf("|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n", std::string(9, '-').c_str(),
+              std::string(30, '-').c_str(), std::string(47, '-').c_str(),
+              std::string(7, '-').c_str(), std::string(16, '-').c_str(),
+              std::string(10, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(17, '-').c_str(), std::string(12, '-').c_str());
   for (const auto& bench : benches) {
     double full = median_us(bench->full_ns), resumed = median_us(bench->resumed_ns);
     std::printf(
-        "| %-28s | %-39s | %5zu | %6.0f (%5.0f) | %8.0f | %7zu | %6.1f (%6.1f) | %10.0f |\n",
-        bench->name, bench->suite.c_str(), bench->full_ns.size(), full, mean_us(bench->full_ns),
+        "| %-7s | %-28s | %-45s | %5zu | %6.0f (%5.0f) | %8.0f | %7zu | %6.1f (%6.1f) | %10.0f |\n",
+        std::string(hcbench::tls_engine_name(bench->context->engine())).c_str(), bench->name,
+        bench->suite.c_str(), bench->full_ns.size(), full, mean_us(bench->full_ns),
         full > 0 ? 1e6 / full : 0, bench->resumed_ns.size(), resumed, mean_us(bench->resumed_ns),
         resumed > 0 ? 1e6 / resumed : 0);
   }
   std::printf("(times in microseconds of server CPU per handshake; /s = 1 / median)\n");
-  measure_primitives(100);
-  if (idle_count > 0) measure_idle_memory(idle_count);
+  // The public-key primitives are mbedTLS's; they explain its handshake figures.
+  if (engines.front() == hcbench::TlsEngine::mbedtls) measure_primitives(100);
+  if (idle_count > 0) {
+    for (const auto engine : engines) measure_idle_memory(engine, idle_count);
+  }
   return 0;
 }

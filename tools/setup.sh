@@ -14,7 +14,7 @@ set -euo pipefail
 
 build_packages=(
   build-essential meson ninja-build pkg-config
-  libuv1-dev libmbedtls-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
+  libuv1-dev libmbedtls-dev libssl-dev libcurl4-openssl-dev libcxxopts-dev libfmt-dev
   nlohmann-json3-dev libgtest-dev node-llhttp libnghttp2-dev
   # meson configures the tests too: the report tests parse the SVG charts with expat
   libexpat1-dev

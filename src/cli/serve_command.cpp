@@ -45,7 +45,7 @@ int serve_command(int argc, char** argv) {
   cxxopts::Options options(
       "hcbench serve",
       "The hcbench test API: /ping, /bigger, /length/<n>, /delay/<ms> and /stats over HTTP/1.1 "
-      "and HTTPS.");
+      "and HTTP/2, plain and HTTPS.");
   options.add_options()("bind", "address to listen on (numeric IPv4 or IPv6)",
                         cxxopts::value<std::string>()->default_value(config.bind_address))(
       "http-port", "HTTP port; 0 = ephemeral, off = no HTTP listener",
@@ -58,6 +58,8 @@ int serve_command(int argc, char** argv) {
       cxxopts::value<std::string>())("key",
                                      "private key (PEM) for HTTPS; default certs/localhost.key",
                                      cxxopts::value<std::string>())(
+      "tls-engine", "TLS library of the HTTPS listener: mbedtls or openssl (docs/tls.md)",
+      cxxopts::value<std::string>()->default_value("mbedtls"))(
       "max-length", "largest n of /length/<n> (413 above); units k, M, G",
       cxxopts::value<std::string>()->default_value("64M"))(
       "max-delay", "longest think time of /delay/<ms>, in seconds (400 above)",
@@ -78,8 +80,12 @@ int serve_command(int argc, char** argv) {
       cxxopts::value<std::uint64_t>())(
       "compat-original",
       "behave like the 2016 original where it differs: every response text/html; charset=utf-8, "
-      "and at most 100 requests per connection (its nginx's keepalive_requests)")("h,help",
-                                                                                  "show this help");
+      "and at most 100 requests per connection (its nginx's keepalive_requests)")(
+      "http2", "HTTP/2: h2 by ALPN over HTTPS, h2c (prior knowledge or Upgrade) over HTTP; on|off",
+      cxxopts::value<std::string>()->default_value("on"))(
+      "max-streams", "HTTP/2 streams in flight per connection (SETTINGS_MAX_CONCURRENT_STREAMS)",
+      cxxopts::value<std::string>()->default_value(std::to_string(config.session.max_streams)))(
+      "h,help", "show this help");
   try {
     const auto parsed = options.parse(argc, argv);
     if (parsed.count("help")) {
@@ -95,6 +101,12 @@ int serve_command(int argc, char** argv) {
     if (parsed.count("key")) config.key_file = parsed["key"].as<std::string>();
     if (config.cert_file.empty() != config.key_file.empty())
       throw OptionError("--cert and --key go together");
+    const std::string engine = parsed["tls-engine"].as<std::string>();
+    if (const auto parsed_engine = parse_tls_engine(engine)) {
+      config.tls_engine = *parsed_engine;
+    } else {
+      throw OptionError(fmt::format("--tls-engine: '{}' is not mbedtls or openssl", engine));
+    }
     config.session.max_length = size_option(parsed, "max-length");
     config.session.max_delay_ms =
         static_cast<std::uint64_t>(positive_seconds(parsed, "max-delay") * 1000.0);
@@ -107,6 +119,13 @@ int serve_command(int argc, char** argv) {
       config.session.content_type = ContentTypeMode::original;
       config.session.keepalive_requests = 100;
     }
+    const std::string http2 = parsed["http2"].as<std::string>();
+    if (http2 != "on" && http2 != "off")
+      throw OptionError(fmt::format("--http2 wants on or off, not '{}'", http2));
+    config.session.http2 = http2 == "on";
+    const std::uint64_t max_streams = count_option(parsed, "max-streams", 1);
+    if (max_streams > 0x7fffffff) throw OptionError("--max-streams: at most 2147483647");
+    config.session.max_streams = static_cast<std::uint32_t>(max_streams);
     if (parsed.count("keepalive-requests"))
       config.session.keepalive_requests = parsed["keepalive-requests"].as<std::uint64_t>();
   } catch (const std::exception& e) {

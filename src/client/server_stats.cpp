@@ -39,9 +39,9 @@ std::optional<ServerCounters> parse_server_stats(std::string_view text) {
   c.requests = counter(json, {"requests", "total"});
   c.requests_ok = counter(json, {"requests", "by_status", "200"});
   c.connections = counter(json, {"connections", "accepted"});
-  // HTTP/2 counters, from a server that speaks it: {"http2": {"connections", "streams"}}.
-  c.http2_connections = counter(json, {"http2", "connections"});
-  c.http2_streams = counter(json, {"http2", "streams"});
+  // HTTP/2 counters, from a server that speaks it (docs/endpoints.md, /stats "protocols").
+  c.http2_connections = counter(json, {"protocols", "http2", "connections", "accepted"});
+  c.http2_streams = counter(json, {"protocols", "http2", "streams"});
   c.tls_full = counter(json, {"tls", "handshakes_full"});
   c.tls_resumed = counter(json, {"tls", "handshakes_resumed"});
   c.tls_failures = counter(json, {"tls", "handshake_failures"});

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <cerrno>
 #include <climits>
+#include <string_view>
 #include <utility>
 
 namespace hcbench {
@@ -46,13 +46,62 @@ Connection::Connection(Worker& worker, Transport& shared_transport, int fd)
   handle_.data = this;
 }
 
-ProtocolSession& Connection::open_session() {
-  // Every connection speaks HTTP/1 today: the TLS transport offers no ALPN list, so none is
-  // agreed. HTTP/2 is chosen here when ALPN says "h2", or on plain TCP when the first bytes
-  // are its connection preface ("PRI * HTTP/2.0").
-  assert(transport_->alpn_protocol().empty() || transport_->alpn_protocol() == "http/1.1");
-  http1_.emplace(worker_.session_config(), worker_.services());
-  return *http1_;
+ProtocolSession* Connection::open_session(std::span<const char> bytes) {
+  const SessionConfig& config = worker_.session_config();
+  const std::string_view alpn = transport_->alpn_protocol();
+  if (config.http2 && alpn == "h2") return &http2_.emplace(config, worker_.services());
+  if (!config.http2 || !alpn.empty()) return &http1_.emplace(config, worker_.services());
+  // No ALPN (plain TCP, or a TLS client that offered none): HTTP/2 with prior knowledge
+  // starts with its 24-byte preface, which may arrive in pieces.
+  const std::size_t take = std::min(bytes.size(), preface_.size() - preface_length_);
+  std::copy_n(bytes.data(), take, preface_.data() + preface_length_);
+  preface_length_ += take;
+  switch (Http2Session::match_preface({preface_.data(), preface_length_})) {
+  case Http2Session::Preface::partial:
+    return nullptr;
+  case Http2Session::Preface::full:
+    return &http2_.emplace(config, worker_.services());
+  case Http2Session::Preface::no:
+    break;
+  }
+  return &http1_.emplace(config, worker_.services());
+}
+
+ProtocolSession::Status Connection::feed_session(std::span<const char> bytes, OutputQueue& out) {
+  if (session_ == nullptr) {
+    const std::size_t kept = preface_length_;
+    session_ = open_session(bytes);
+    if (session_ == nullptr) return ProtocolSession::Status::open; // all of bytes are kept
+    preface_length_ = 0;
+    if (kept > 0) {
+      // The bytes kept while choosing come first; `bytes` follows them whole.
+      const auto status = session_->feed({preface_.data(), kept}, out);
+      if (status == ProtocolSession::Status::close) return status;
+    }
+  }
+  const auto status = session_->feed(bytes, out);
+  if (http1_ && http1_->upgrade_requested()) {
+    return switch_to_http2(bytes.subspan(http1_->upgrade_offset()), out);
+  }
+  return status;
+}
+
+ProtocolSession::Status Connection::switch_to_http2(std::span<const char> rest, OutputQueue& out) {
+  // The upgrade request becomes stream 1 of the new session, which answers it after the 101.
+  Http2Session& http2 = http2_.emplace(worker_.session_config(), worker_.services());
+  if (!http2.upgrade(http1_->http2_settings(), http1_->upgrade_method(), http1_->upgrade_target(),
+                     out)) {
+    http2_.reset();
+    // No HTTP/2 connection after all (its session counted one on construction).
+    worker_.counters().http2_connections_accepted.sub();
+    http1_->respond_error(out, 400, "Bad request: the HTTP2-Settings header is malformed\n");
+    return ProtocolSession::Status::close;
+  }
+  session_ = &http2;
+  http1_.reset();
+  // The client's preface and first frames may have come with the request.
+  if (rest.empty()) return ProtocolSession::Status::open;
+  return http2.feed(rest, out);
 }
 
 void Connection::start() {
@@ -130,8 +179,7 @@ void Connection::receive(std::span<const char> bytes) {
   OutputQueue& wire = at_once ? worker_.response_scratch() : pending_;
   auto status = ProtocolSession::Status::open;
   if (!input.plaintext.empty()) {
-    if (session_ == nullptr) session_ = &open_session();
-    status = session_->feed(input.plaintext, transport_->output_for(wire));
+    status = feed_session(input.plaintext, transport_->output_for(wire));
   }
   after_session(status);
   if (input.status == IoStatus::closed) {

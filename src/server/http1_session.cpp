@@ -12,8 +12,13 @@ struct Http1Callbacks {
   static int message_begin(llhttp_t* p) { return self(p).on_message_begin(); }
   static int url(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_url(at, n); }
   static int head_data(llhttp_t* p, const char*, std::size_t n) { return self(p).on_head_bytes(n); }
-  // ": " and CRLF of a header line, which no data callback reports.
-  static int header_done(llhttp_t* p) { return self(p).on_head_bytes(4); }
+  static int header_field(llhttp_t* p, const char* at, std::size_t n) {
+    return self(p).on_header_field(at, n);
+  }
+  static int header_value(llhttp_t* p, const char* at, std::size_t n) {
+    return self(p).on_header_value(at, n);
+  }
+  static int header_done(llhttp_t* p) { return self(p).on_header_value_complete(); }
   static int headers_complete(llhttp_t* p) { return self(p).on_headers_complete(); }
   static int body(llhttp_t* p, const char*, std::size_t n) { return self(p).on_body(n); }
   static int message_complete(llhttp_t* p) { return self(p).on_message_complete(); }
@@ -24,8 +29,8 @@ struct Http1Callbacks {
     s.on_url = url;
     s.on_method = head_data;
     s.on_version = head_data;
-    s.on_header_field = head_data;
-    s.on_header_value = head_data;
+    s.on_header_field = header_field;
+    s.on_header_value = header_value;
     s.on_headers_complete = headers_complete;
     s.on_body = body;
     s.on_message_complete = message_complete;
@@ -38,6 +43,28 @@ namespace {
 
 constexpr std::string_view ok_prefix = "HTTP/1.1 200 OK\r\nServer: hcbench\r\n";
 
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// The comma-separated list `value` holds `token` (case-insensitive), as Upgrade lists them.
+bool has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const std::size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.size() == token.size() &&
+        std::equal(item.begin(), item.end(), token.begin(),
+                   [](char a, char b) { return lower(a) == lower(b); })) {
+      return true;
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 std::string_view connection_line(bool keep_alive, bool http10) {
   if (!keep_alive) return "Connection: close\r\n";
   return http10 ? "Connection: keep-alive\r\n" : "";
@@ -49,6 +76,12 @@ Http1Session::Http1Session(const SessionConfig& config, SessionServices& service
     : config_(config), services_(services) {
   llhttp_init(&parser_, HTTP_REQUEST, &Http1Callbacks::settings);
   parser_.data = this;
+  services_.counters->http1_connections_accepted.add();
+  services_.counters->http1_connections_active.add();
+}
+
+Http1Session::~Http1Session() {
+  services_.counters->http1_connections_active.sub();
 }
 
 Http1Session::Status Http1Session::feed(std::span<const char> bytes, OutputQueue& out) {
@@ -56,10 +89,23 @@ Http1Session::Status Http1Session::feed(std::span<const char> bytes, OutputQueue
     if (!bytes.empty()) client_ended_cleanly_ = false; // more came after the last request
     return Status::close;
   }
+  if (phase_ == Phase::upgrade) return Status::open; // the caller switches to HTTP/2
   out_ = &out;
-  const llhttp_errno_t result = llhttp_execute(&parser_, bytes.data(), bytes.size());
+  llhttp_errno_t result = llhttp_execute(&parser_, bytes.data(), bytes.size());
+  while (result == HPE_PAUSED_UPGRADE && phase_ != Phase::closing) {
+    // Another Upgrade (or h2c with a body, or with HTTP/2 off) was answered over HTTP/1.1
+    // as if it had not been asked for (RFC 9110 7.8): read on.
+    const char* resume = llhttp_get_error_pos(&parser_);
+    llhttp_resume_after_upgrade(&parser_);
+    result = llhttp_execute(&parser_, resume,
+                            static_cast<std::size_t>(bytes.data() + bytes.size() - resume));
+  }
   out_ = nullptr;
   if (result == HPE_OK) return Status::open;
+  if (phase_ == Phase::upgrade) {
+    upgrade_offset_ = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - bytes.data());
+    return Status::open;
+  }
   if (phase_ == Phase::closing) { // paused after a closing response
     client_ended_cleanly_ = closing_request_without_body_ && result == HPE_PAUSED &&
                             llhttp_get_error_pos(&parser_) == bytes.data() + bytes.size();
@@ -87,6 +133,10 @@ Http1Session::Status Http1Session::feed(std::span<const char> bytes, OutputQueue
 int Http1Session::on_message_begin() {
   phase_ = Phase::head;
   url_.clear();
+  header_name_length_ = 0;
+  upgrade_header_.clear();
+  http2_settings_.clear();
+  http2_settings_count_ = 0;
   head_bytes_ = 4; // the request line's two spaces and CRLF
   body_bytes_ = 0;
   return 0;
@@ -114,6 +164,53 @@ int Http1Session::on_url(const char* at, std::size_t length) {
   return 0;
 }
 
+int Http1Session::on_header_field(const char* at, std::size_t length) {
+  if (on_head_bytes(length) != 0) return -1;
+  for (std::size_t i = 0; i < length; ++i, ++header_name_length_) {
+    if (header_name_length_ < header_name_.size()) {
+      header_name_[header_name_length_] = lower(at[i]);
+    }
+  }
+  return 0;
+}
+
+int Http1Session::on_header_value(const char* at, std::size_t length) {
+  if (on_head_bytes(length) != 0) return -1;
+  const std::string_view name = header_name();
+  if (name == "upgrade") {
+    upgrade_header_.append(at, length);
+  } else if (name == "http2-settings") {
+    http2_settings_.append(at, length);
+  }
+  return 0;
+}
+
+int Http1Session::on_header_value_complete() {
+  const std::string_view name = header_name();
+  if (name == "upgrade") upgrade_header_.push_back(','); // several Upgrade lines form one list
+  if (name == "http2-settings") ++http2_settings_count_;
+  header_name_length_ = 0;
+  return on_head_bytes(4); // ": " and CRLF of a header line, which no data callback reports
+}
+
+std::string_view Http1Session::header_name() const {
+  if (header_name_length_ > header_name_.size()) return {}; // a longer name: not one we need
+  return {header_name_.data(), header_name_length_};
+}
+
+bool Http1Session::wants_h2c_upgrade() const {
+  // RFC 7540 3.2: exactly one HTTP2-Settings; a request with a body is answered over HTTP/1.1
+  // (the server would have to read the body before the preface).
+  return config_.http2 && parser_.http_major == 1 && parser_.http_minor == 1 &&
+         http2_settings_count_ == 1 && !upgrade_header_.empty() &&
+         has_token(upgrade_header_, "h2c") && !(parser_.flags & F_CHUNKED) &&
+         (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
+}
+
+std::string_view Http1Session::upgrade_method() const {
+  return llhttp_method_name(static_cast<llhttp_method_t>(parser_.method));
+}
+
 int Http1Session::on_headers_complete() {
   phase_ = Phase::body;
   const bool http10 = parser_.http_major == 1 && parser_.http_minor == 0;
@@ -135,6 +232,10 @@ int Http1Session::on_headers_complete() {
   closing_request_without_body_ =
       !client_keeps_alive && !(parser_.flags & F_CHUNKED) &&
       (!(parser_.flags & F_CONTENT_LENGTH) || parser_.content_length == 0);
+  if (wants_h2c_upgrade()) {
+    phase_ = Phase::upgrade; // answered by the HTTP/2 session that replaces this one
+    return HPE_PAUSED;
+  }
   const char* method =
       llhttp_method_name(static_cast<llhttp_method_t>(llhttp_get_method(&parser_)));
   respond(match_route(method, url_, config_.max_length, config_.max_delay_ms), keep_alive, http10);

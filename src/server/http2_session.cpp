@@ -206,6 +206,10 @@ bool Http2Session::upgrade(std::string_view http2_settings, std::string_view met
   stream.method = method;
   stream.path = target;
   respond(1, stream);
+  // Only the SETTINGS and the response's HEADERS go with the 101; the body waits for the
+  // client's preface. curl 7.88 fails a transfer when more than 32 KiB arrive with the 101
+  // ("connection buffer size is too small to store data following HTTP Upgrade response").
+  awaiting_preface_ = true;
   produce(out);
   return true;
 }
@@ -215,12 +219,14 @@ Http2Session::Status Http2Session::feed(std::span<const char> bytes, OutputQueue
   const auto read = nghttp2_session_mem_recv(
       session_, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   if (read < 0) return fail(static_cast<int>(read), out);
+  // An upgraded client sends its preface once it has read the 101: it has switched.
+  if (!bytes.empty()) awaiting_preface_ = false;
   return produce(out);
 }
 
 Http2Session::Status Http2Session::produce(OutputQueue& out) {
   if (failed_) return Status::close;
-  if (out.size() < output_high_water) {
+  if (out.size() < output_high_water && !awaiting_preface_) {
     for (const std::int32_t id : deferred_) nghttp2_session_resume_data(session_, id);
     deferred_.clear();
   }
@@ -240,7 +246,8 @@ Http2Session::Status Http2Session::produce(OutputQueue& out) {
 }
 
 bool Http2Session::wants_write() const {
-  return !failed_ && (nghttp2_session_want_write(session_) != 0 || !deferred_.empty());
+  return !failed_ &&
+         (nghttp2_session_want_write(session_) != 0 || (!deferred_.empty() && !awaiting_preface_));
 }
 
 Http2Session::Status Http2Session::begin_drain(OutputQueue& out) {
@@ -416,8 +423,9 @@ void Http2Session::respond(std::int32_t stream_id, Stream& stream) {
 
 std::ptrdiff_t Http2Session::read_body(Stream& stream, std::int32_t stream_id, std::size_t length,
                                        std::uint32_t* flags) {
-  if (out_ == nullptr || out_->size() >= output_high_water) {
-    // The socket is behind: wait for the next produce() rather than queue more.
+  if (out_ == nullptr || out_->size() >= output_high_water || awaiting_preface_) {
+    // The socket is behind (or the upgraded client has not switched yet): wait for the next
+    // produce() rather than queue more.
     deferred_.push_back(stream_id);
     return NGHTTP2_ERR_DEFERRED;
   }

@@ -133,7 +133,10 @@ bool Server::start(std::string& error) {
         config_.cert_file.empty() ? data_file("certs/localhost.crt").string() : config_.cert_file;
     const std::string key =
         config_.key_file.empty() ? data_file("certs/localhost.key").string() : config_.key_file;
-    tls_ = TlsContext::create(cert, key, error);
+    // ALPN: h2 first (the server's order wins), or HTTP/1.1 only with --http2 off.
+    std::vector<std::string> alpn{"http/1.1"};
+    if (config_.session.http2) alpn.insert(alpn.begin(), "h2");
+    tls_ = TlsContext::create(TlsSettings{config_.tls_engine, cert, key, std::move(alpn)}, error);
     if (!tls_) return false;
   }
   std::vector<int> http_fds;

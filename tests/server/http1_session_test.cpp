@@ -458,5 +458,63 @@ TEST(Http1Session, HeaderTimeoutWaitsBehindAHeldResponse) {
   EXPECT_EQ(statuses(drain(out)), (std::vector<int>{200, 408}));
 }
 
+// h2c: curl --http2 over http. Every chunk size, the rest after the head left for HTTP/2.
+TEST(Http1Session, UpgradeToH2cIsSpottedAndLeftUnanswered) {
+  const std::string head =
+      "GET /ping?x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+      "upgrade: websocket, H2C\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n";
+  const std::string input = head + "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    Fixture f;
+    Http1Session session(f.config, f.services);
+    OutputQueue out;
+    std::size_t at = 0;
+    std::size_t rest = 0;
+    for (; at < input.size(); at += chunk) {
+      const auto piece = std::string_view(input).substr(at, chunk);
+      ASSERT_EQ(session.feed({piece.data(), piece.size()}, out), Http1Session::Status::open);
+      if (session.upgrade_requested()) {
+        rest = at + session.upgrade_offset();
+        break;
+      }
+    }
+    ASSERT_TRUE(session.upgrade_requested()) << "chunk " << chunk;
+    EXPECT_EQ(rest, head.size()) << "chunk " << chunk;
+    EXPECT_EQ(session.http2_settings(), "AAMAAABkAAQCAAAAAAIAAAAA");
+    EXPECT_EQ(session.upgrade_method(), "GET");
+    EXPECT_EQ(session.upgrade_target(), "/ping?x");
+    EXPECT_TRUE(out.empty()) << "the HTTP/2 session answers it";
+  }
+}
+
+// Not an h2c upgrade we take: answered over HTTP/1.1, and the connection reads on.
+TEST(Http1Session, OtherUpgradesAreAnsweredOverHttp1) {
+  const std::string settings = "HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n";
+  const std::string upgrade = "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n";
+  const std::vector<std::string> requests = {
+      "GET /ping HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      "GET /ping HTTP/1.1\r\n" + upgrade + "\r\n",                       // no HTTP2-Settings
+      "GET /ping HTTP/1.1\r\n" + upgrade + settings + settings + "\r\n", // two
+      "POST /ping HTTP/1.1\r\n" + upgrade + settings + "Content-Length: 2\r\n\r\nab",
+      "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\nUpgrade: h2c\r\n" + settings + "\r\n",
+  };
+  for (const std::string& request : requests) {
+    Fixture f;
+    const Outcome outcome = run(f, request + "GET /ping HTTP/1.1\r\n\r\n", 5);
+    EXPECT_FALSE(outcome.closed) << request;
+    std::size_t answers = 0;
+    for (auto at = outcome.output.find("HTTP/1.1 "); at != std::string::npos;
+         at = outcome.output.find("HTTP/1.1 ", at + 1)) {
+      ++answers;
+    }
+    EXPECT_EQ(answers, 2u) << request << outcome.output;
+  }
+  Fixture off;
+  off.config.http2 = false;
+  const Outcome outcome =
+      run(off, "GET /ping HTTP/1.1\r\n" + upgrade + settings + "\r\nGET /ping HTTP/1.1\r\n\r\n", 3);
+  EXPECT_EQ(outcome.output, ok_response(*ping_resource()) + ok_response(*ping_resource()));
+}
+
 } // namespace
 } // namespace hcbench

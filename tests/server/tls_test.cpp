@@ -1,4 +1,5 @@
-// The server's TLS session over memory, against a real mbedTLS client (tests/support).
+// The server's TLS session over memory, against a real mbedTLS client (tests/support). Every
+// test runs against both engines (mbedTLS and OpenSSL): they must behave the same.
 #include "hcbench/server/tls.h"
 
 #include "../support/memory_tls_client.h"
@@ -22,14 +23,36 @@ std::filesystem::path cert(const char* name) {
   return data_file(std::string("certs/") + name);
 }
 
-std::unique_ptr<TlsContext> load(const char* base) {
-  std::string error;
-  auto context = TlsContext::create(cert((std::string(base) + ".crt").c_str()),
-                                    cert((std::string(base) + ".key").c_str()), error);
-  EXPECT_NE(context, nullptr) << error;
-  EXPECT_EQ(error, "");
-  return context;
+// The engine under test is the test's parameter.
+class TlsEngineTest : public ::testing::TestWithParam<TlsEngine> {
+protected:
+  std::unique_ptr<TlsContext> create(const std::filesystem::path& cert_file,
+                                     const std::filesystem::path& key_file,
+                                     std::string& error) const {
+    return TlsContext::create(TlsSettings{GetParam(), cert_file, key_file, {}}, error);
+  }
+  std::unique_ptr<TlsContext> load(const char* base) const {
+    std::string error;
+    auto context = create(cert((std::string(base) + ".crt").c_str()),
+                          cert((std::string(base) + ".key").c_str()), error);
+    EXPECT_NE(context, nullptr) << error;
+    EXPECT_EQ(error, "");
+    if (context != nullptr) {
+      EXPECT_EQ(context->engine(), GetParam());
+    }
+    return context;
+  }
+};
+class TlsContextTest : public TlsEngineTest {};
+class TlsSessionTest : public TlsEngineTest {};
+
+std::string engine_name(const ::testing::TestParamInfo<TlsEngine>& info) {
+  return std::string(tls_engine_name(info.param));
 }
+INSTANTIATE_TEST_SUITE_P(Engines, TlsContextTest,
+                         ::testing::Values(TlsEngine::mbedtls, TlsEngine::openssl), engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, TlsSessionTest,
+                         ::testing::Values(TlsEngine::mbedtls, TlsEngine::openssl), engine_name);
 
 ClientOptions verifying(const char* ca = "localhost.crt") {
   ClientOptions options;
@@ -57,7 +80,7 @@ RecordScan scan_records(const std::string& ciphertext) {
   return scan;
 }
 
-TEST(TlsContext, LoadsTheDefaultEcdsaAndTheRsaCertificates) {
+TEST_P(TlsContextTest, LoadsTheDefaultEcdsaAndTheRsaCertificates) {
   auto ecdsa = load("localhost");
   ASSERT_NE(ecdsa, nullptr);
   EXPECT_STREQ(ecdsa->key_type(), "ECDSA");
@@ -66,45 +89,46 @@ TEST(TlsContext, LoadsTheDefaultEcdsaAndTheRsaCertificates) {
   EXPECT_STREQ(rsa->key_type(), "RSA");
 }
 
-TEST(TlsContext, MissingFileGivesNullAndNamesTheFile) {
+TEST_P(TlsContextTest, MissingFileGivesNullAndNamesTheFile) {
   std::string error;
-  auto context = TlsContext::create("/nonexistent/hcbench.crt", cert("localhost.key"), error);
+  auto context = create("/nonexistent/hcbench.crt", cert("localhost.key"), error);
   EXPECT_EQ(context, nullptr);
   EXPECT_NE(error.find("reading certificate /nonexistent/hcbench.crt"), std::string::npos) << error;
 
   error.clear();
-  context = TlsContext::create(cert("localhost.crt"), "/nonexistent/hcbench.key", error);
+  context = create(cert("localhost.crt"), "/nonexistent/hcbench.key", error);
   EXPECT_EQ(context, nullptr);
   EXPECT_NE(error.find("reading private key /nonexistent/hcbench.key"), std::string::npos) << error;
 }
 
-TEST(TlsContext, InvalidFileGivesNullWithMbedtlsReason) {
+TEST_P(TlsContextTest, InvalidFileGivesNullWithTheEnginesReason) {
   auto path = std::filesystem::temp_directory_path() / "hcbench_tls_test_invalid.pem";
   {
     std::ofstream file(path);
     file << "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n";
   }
   std::string error;
-  auto context = TlsContext::create(path, cert("localhost.key"), error);
+  auto context = create(path, cert("localhost.key"), error);
   std::filesystem::remove(path);
   EXPECT_EQ(context, nullptr);
   EXPECT_NE(error.find("reading certificate"), std::string::npos) << error;
-  EXPECT_NE(error.find("PEM"), std::string::npos) << error; // mbedtls_strerror's text
+  EXPECT_NE(error.find("PEM"), std::string::npos) << error; // the engine's own text
 }
 
-TEST(TlsContext, KeyThatDoesNotMatchTheCertificateIsRefused) {
+TEST_P(TlsContextTest, KeyThatDoesNotMatchTheCertificateIsRefused) {
   std::string error;
-  auto context = TlsContext::create(cert("localhost.crt"), cert("localhost-rsa.key"), error);
+  auto context = create(cert("localhost.crt"), cert("localhost-rsa.key"), error);
   EXPECT_EQ(context, nullptr);
   EXPECT_NE(error.find("does not match"), std::string::npos) << error;
 }
 
-TEST(TlsSession, FullHandshakeWithTheEcdsaCertificate) {
+TEST_P(TlsSessionTest, FullHandshakeWithTheEcdsaCertificate) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   EXPECT_EQ(server.alpn_protocol(), "");
   ASSERT_EQ(testing::handshake(client, server), "");
   EXPECT_TRUE(server.handshake_complete());
@@ -116,19 +140,57 @@ TEST(TlsSession, FullHandshakeWithTheEcdsaCertificate) {
   EXPECT_EQ(mbedtls_ssl_get_verify_result(client.ssl()), 0u); // hostname and chain verified
 }
 
-TEST(TlsSession, FullHandshakeWithTheRsaCertificate) {
+TEST_P(TlsContextTest, NamesItsLibrary) {
+  auto context = load("localhost");
+  ASSERT_NE(context, nullptr);
+  EXPECT_NE(
+      context->library_version().find(GetParam() == TlsEngine::openssl ? "OpenSSL" : "mbed TLS"),
+      std::string::npos)
+      << context->library_version();
+}
+
+// The protocol ALPN agrees on, for a server offering `server` and a client offering `client`;
+// "refused" when the handshake fails.
+std::string agreed_protocol(const TlsEngineTest& test, std::vector<std::string> server,
+                            std::vector<std::string> client_offer) {
+  std::string error;
+  auto context = TlsContext::create(
+      TlsSettings{test.GetParam(), cert("localhost.crt"), cert("localhost.key"), server}, error);
+  if (context == nullptr) return "context: " + error;
+  ClientOptions options = verifying();
+  options.alpn = std::move(client_offer);
+  ClientConfig config(options);
+  MemoryClient client(config);
+  auto session = context->new_session();
+  if (!testing::handshake(client, *session).empty()) return "refused";
+  const char* client_view = mbedtls_ssl_get_alpn_protocol(client.ssl());
+  EXPECT_EQ(session->alpn_protocol(), client_view != nullptr ? client_view : "");
+  return std::string(session->alpn_protocol());
+}
+
+TEST_P(TlsSessionTest, AlpnPicksTheServersFirstProtocolThatTheClientOffers) {
+  const std::vector<std::string> h2_first = {"h2", "http/1.1"};
+  EXPECT_EQ(agreed_protocol(*this, h2_first, {"http/1.1", "h2"}), "h2"); // the server's order
+  EXPECT_EQ(agreed_protocol(*this, h2_first, {"http/1.1"}), "http/1.1");
+  EXPECT_EQ(agreed_protocol(*this, h2_first, {}), ""); // a client without ALPN is served
+  EXPECT_EQ(agreed_protocol(*this, h2_first, {"spdy/3"}), "refused");
+  EXPECT_EQ(agreed_protocol(*this, {}, {"h2", "http/1.1"}), ""); // no list: the offer is ignored
+}
+
+TEST_P(TlsSessionTest, FullHandshakeWithTheRsaCertificate) {
   auto context = load("localhost-rsa");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying("localhost-rsa.crt"));
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
   EXPECT_FALSE(server.resumed());
   EXPECT_STREQ(server.ciphersuite(), "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256");
   EXPECT_EQ(mbedtls_ssl_get_verify_result(client.ssl()), 0u);
 }
 
-TEST(TlsSession, ClientWithoutChaChaGetsAesGcm) {
+TEST_P(TlsSessionTest, ClientWithoutChaChaGetsAesGcm) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientOptions options = verifying();
@@ -136,7 +198,8 @@ TEST(TlsSession, ClientWithoutChaChaGetsAesGcm) {
                           MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
   ClientConfig config(options);
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
   EXPECT_STREQ(server.ciphersuite(),
                "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256"); // the server's order
@@ -172,7 +235,8 @@ unsigned negotiated_curve(const TlsContext& context, std::vector<mbedtls_ecp_gro
   options.curves = std::move(offered);
   ClientConfig config(options);
   MemoryClient client(config);
-  TlsSession server(context);
+  auto session = context.new_session();
+  TlsSession& server = *session;
   EXPECT_EQ(mbedtls_ssl_handshake(client.ssl()), MBEDTLS_ERR_SSL_WANT_READ);
   server.receive(client.to_server);
   std::string plaintext;
@@ -180,7 +244,7 @@ unsigned negotiated_curve(const TlsContext& context, std::vector<mbedtls_ecp_gro
   return server_key_exchange_curve(server.outgoing());
 }
 
-TEST(TlsSession, PrefersX25519ThenP256ThenP384) {
+TEST_P(TlsSessionTest, PrefersX25519ThenP256ThenP384) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   constexpr unsigned x25519 = 29, secp256r1 = 23, secp384r1 = 24; // IANA group numbers
@@ -194,36 +258,39 @@ TEST(TlsSession, PrefersX25519ThenP256ThenP384) {
   EXPECT_EQ(negotiated_curve(*rsa, {MBEDTLS_ECP_DP_SECP384R1}), secp384r1);
 }
 
-TEST(TlsSession, ClientWithOnlySecp256r1IsServed) {
+TEST_P(TlsSessionTest, ClientWithOnlySecp256r1IsServed) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientOptions options = verifying();
   options.curves = {MBEDTLS_ECP_DP_SECP256R1};
   ClientConfig config(options);
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   EXPECT_EQ(testing::handshake(client, server), "");
 }
 
-TEST(TlsSession, Tls11ClientIsRefused) {
+TEST_P(TlsSessionTest, Tls11ClientIsRefused) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientOptions options = verifying();
   options.max_minor_version = MBEDTLS_SSL_MINOR_VERSION_2;
   ClientConfig config(options);
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   EXPECT_NE(testing::handshake(client, server), "");
   EXPECT_FALSE(server.handshake_complete());
   EXPECT_NE(server.error(), "");
 }
 
-TEST(TlsSession, ApplicationDataBothWaysWithLargeWriteSplitIntoRecords) {
+TEST_P(TlsSessionTest, ApplicationDataBothWaysWithLargeWriteSplitIntoRecords) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
 
   const std::string request = "GET /length/102400 HTTP/1.1\r\nHost: localhost\r\n\r\n";
@@ -252,12 +319,13 @@ TEST(TlsSession, ApplicationDataBothWaysWithLargeWriteSplitIntoRecords) {
   EXPECT_TRUE(nothing.empty());
 }
 
-TEST(TlsSession, CiphertextInOneByteChunks) {
+TEST_P(TlsSessionTest, CiphertextInOneByteChunks) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server, 1), "");
 
   const std::string request = "GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
@@ -268,15 +336,16 @@ TEST(TlsSession, CiphertextInOneByteChunks) {
   EXPECT_EQ(received, request + request);
 }
 
-TEST(TlsSession, WriteBeforeTheHandshakeIsAnError) {
+TEST_P(TlsSessionTest, WriteBeforeTheHandshakeIsAnError) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   EXPECT_EQ(server.write(std::string("too early")), IoStatus::error);
   EXPECT_NE(server.error(), "");
 }
 
-TEST(TlsSession, ResumesWithATicketAndNotForAFreshClient) {
+TEST_P(TlsSessionTest, ResumesWithATicketAndNotForAFreshClient) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
@@ -285,15 +354,19 @@ TEST(TlsSession, ResumesWithATicketAndNotForAFreshClient) {
   mbedtls_ssl_session_init(&saved);
   {
     MemoryClient client(config);
-    TlsSession server(*context);
+    auto session = context->new_session();
+    TlsSession& server = *session;
     ASSERT_EQ(testing::handshake(client, server), "");
     EXPECT_FALSE(server.resumed());
     ASSERT_EQ(mbedtls_ssl_get_session(client.ssl(), &saved), 0);
     EXPECT_NE(saved.ticket_len, 0u); // the server issued a ticket
+    EXPECT_EQ(saved.ticket_lifetime, TlsContext::ticket_lifetime_seconds);
+    EXPECT_EQ(saved.id_len, 0u); // and no session ID: the session is not in the cache
   }
   {
     MemoryClient client(config, &saved);
-    TlsSession server(*context);
+    auto session = context->new_session();
+    TlsSession& server = *session;
     ASSERT_EQ(testing::handshake(client, server), "");
     EXPECT_TRUE(server.resumed());
 
@@ -304,14 +377,15 @@ TEST(TlsSession, ResumesWithATicketAndNotForAFreshClient) {
   }
   {
     MemoryClient client(config);
-    TlsSession server(*context);
+    auto session = context->new_session();
+    TlsSession& server = *session;
     ASSERT_EQ(testing::handshake(client, server), "");
     EXPECT_FALSE(server.resumed());
   }
   mbedtls_ssl_session_free(&saved);
 }
 
-TEST(TlsSession, ResumesThroughTheSessionIdCacheWithoutTickets) {
+TEST_P(TlsSessionTest, ResumesThroughTheSessionIdCacheWithoutTickets) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientOptions options = verifying();
@@ -322,7 +396,8 @@ TEST(TlsSession, ResumesThroughTheSessionIdCacheWithoutTickets) {
   mbedtls_ssl_session_init(&saved);
   {
     MemoryClient client(config);
-    TlsSession server(*context);
+    auto session = context->new_session();
+    TlsSession& server = *session;
     ASSERT_EQ(testing::handshake(client, server), "");
     EXPECT_FALSE(server.resumed());
     ASSERT_EQ(mbedtls_ssl_get_session(client.ssl(), &saved), 0);
@@ -331,17 +406,19 @@ TEST(TlsSession, ResumesThroughTheSessionIdCacheWithoutTickets) {
   }
   {
     MemoryClient client(config, &saved);
-    TlsSession server(*context);
+    auto session = context->new_session();
+    TlsSession& server = *session;
     ASSERT_EQ(testing::handshake(client, server), "");
     EXPECT_TRUE(server.resumed());
   }
   mbedtls_ssl_session_free(&saved);
 }
 
-TEST(TlsSession, GarbageIsAnErrorNotACrash) {
+TEST_P(TlsSessionTest, GarbageIsAnErrorNotACrash) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   std::string garbage;
   for (int i = 0; i < 4096; ++i) garbage.push_back(static_cast<char>((i * 131 + 17) % 256));
   server.receive(garbage);
@@ -354,10 +431,11 @@ TEST(TlsSession, GarbageIsAnErrorNotACrash) {
   EXPECT_EQ(server.read(plaintext), IoStatus::error);
 }
 
-TEST(TlsSession, PlainHttpIsAnError) {
+TEST_P(TlsSessionTest, PlainHttpIsAnError) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   server.receive(std::string("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   std::string plaintext;
   EXPECT_EQ(server.read(plaintext), IoStatus::error);
@@ -365,12 +443,13 @@ TEST(TlsSession, PlainHttpIsAnError) {
   EXPECT_NE(server.error().find("plain HTTP"), std::string::npos) << server.error();
 }
 
-TEST(TlsSession, GarbageAfterTheHandshakeIsAnError) {
+TEST_P(TlsSessionTest, GarbageAfterTheHandshakeIsAnError) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
   // A well-formed application-data header whose body fails authentication.
   std::string forged = std::string("\x17\x03\x03\x00\x40", 5) + std::string(64, 'x');
@@ -380,12 +459,13 @@ TEST(TlsSession, GarbageAfterTheHandshakeIsAnError) {
   EXPECT_NE(server.error(), "");
 }
 
-TEST(TlsSession, ClientCloseNotifyGivesClosed) {
+TEST_P(TlsSessionTest, ClientCloseNotifyGivesClosed) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
   client.write_all("last words");
   ASSERT_EQ(mbedtls_ssl_close_notify(client.ssl()), 0);
@@ -394,12 +474,13 @@ TEST(TlsSession, ClientCloseNotifyGivesClosed) {
   EXPECT_EQ(received, "last words");
 }
 
-TEST(TlsSession, ServerCloseNotifyReachesTheClient) {
+TEST_P(TlsSessionTest, ServerCloseNotifyReachesTheClient) {
   auto context = load("localhost");
   ASSERT_NE(context, nullptr);
   ClientConfig config(verifying());
   MemoryClient client(config);
-  TlsSession server(*context);
+  auto session = context->new_session();
+  TlsSession& server = *session;
   ASSERT_EQ(testing::handshake(client, server), "");
   server.close_notify();
   client.from_server = std::move(server.outgoing());

@@ -1,5 +1,6 @@
 // The TLS transport over memory, against a real mbedTLS client (tests/support): handshake
-// counting, plaintext in, sealing a window ahead of the socket, close_notify at the end.
+// counting, plaintext in, sealing a window ahead of the socket, close_notify at the end; with
+// each TLS engine.
 #include "hcbench/server/tls_transport.h"
 
 #include "../support/memory_tls_client.h"
@@ -16,13 +17,23 @@ using testing::ClientConfig;
 using testing::ClientOptions;
 using testing::MemoryClient;
 
-std::unique_ptr<TlsContext> load_default() {
-  std::string error;
-  auto context =
-      TlsContext::create(data_file("certs/localhost.crt"), data_file("certs/localhost.key"), error);
-  EXPECT_NE(context, nullptr) << error;
-  return context;
-}
+class TlsTransportTest : public ::testing::TestWithParam<TlsEngine> {
+protected:
+  std::unique_ptr<TlsContext> load_default() const {
+    std::string error;
+    auto context = TlsContext::create(
+        TlsSettings{
+            GetParam(), data_file("certs/localhost.crt"), data_file("certs/localhost.key"), {}},
+        error);
+    EXPECT_NE(context, nullptr) << error;
+    return context;
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Engines, TlsTransportTest,
+                         ::testing::Values(TlsEngine::mbedtls, TlsEngine::openssl),
+                         [](const ::testing::TestParamInfo<TlsEngine>& info) {
+                           return std::string(tls_engine_name(info.param));
+                         });
 
 // Hands the client what the transport sealed into `wire`.
 void to_client(OutputQueue& wire, MemoryClient& client) {
@@ -53,7 +64,7 @@ std::string handshake(MemoryClient& client, TlsTransport& transport) {
   return plaintext;
 }
 
-TEST(TlsTransport, CountsTheHandshakeAndDeliversPlaintext) {
+TEST_P(TlsTransportTest, CountsTheHandshakeAndDeliversPlaintext) {
   auto context = load_default();
   ASSERT_NE(context, nullptr);
   WorkerCounters counters;
@@ -76,7 +87,7 @@ TEST(TlsTransport, CountsTheHandshakeAndDeliversPlaintext) {
             "GET /ping HTTP/1.1\r\n\r\n");
 }
 
-TEST(TlsTransport, SealsOnlyAWindowAheadOfTheSocketThenCloseNotify) {
+TEST_P(TlsTransportTest, SealsOnlyAWindowAheadOfTheSocketThenCloseNotify) {
   auto context = load_default();
   ASSERT_NE(context, nullptr);
   WorkerCounters counters;
@@ -110,7 +121,7 @@ TEST(TlsTransport, SealsOnlyAWindowAheadOfTheSocketThenCloseNotify) {
   EXPECT_EQ(client.read_all(received), MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY);
 }
 
-TEST(TlsTransport, GarbageIsAFailedHandshakeAndAnError) {
+TEST_P(TlsTransportTest, GarbageIsAFailedHandshakeAndAnError) {
   auto context = load_default();
   ASSERT_NE(context, nullptr);
   WorkerCounters counters;

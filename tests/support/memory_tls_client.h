@@ -1,5 +1,6 @@
 // A real mbedTLS client over memory, for the TLS session tests and the handshake benchmark:
-// it talks to a hcbench::TlsSession by shuttling bytes between two strings, no sockets.
+// it talks to a hcbench::TlsSession (of either engine) by shuttling bytes between two strings,
+// no sockets.
 #pragma once
 
 #include "hcbench/server/tls.h"
@@ -26,6 +27,7 @@ struct ClientOptions {
   std::vector<mbedtls_ecp_group_id> curves = {}; // empty: mbedTLS's default order
   int max_minor_version = MBEDTLS_SSL_MINOR_VERSION_3;
   std::vector<int> ciphersuites = {}; // empty: mbedTLS's default list
+  std::vector<std::string> alpn = {}; // ALPN protocols offered, in order; empty: none
 };
 
 inline std::string mbedtls_message(int code) {
@@ -38,7 +40,7 @@ inline std::string mbedtls_message(int code) {
 class ClientConfig {
 public:
   explicit ClientConfig(const ClientOptions& options)
-      : curves_(options.curves), suites_(options.ciphersuites) {
+      : curves_(options.curves), suites_(options.ciphersuites), alpn_(options.alpn) {
     mbedtls_entropy_init(&entropy_);
     mbedtls_ctr_drbg_init(&drbg_);
     mbedtls_x509_crt_init(&ca_);
@@ -66,6 +68,11 @@ public:
       suites_.push_back(0);
       mbedtls_ssl_conf_ciphersuites(&config_, suites_.data());
     }
+    if (!alpn_.empty()) {
+      for (const std::string& protocol : alpn_) alpn_list_.push_back(protocol.c_str());
+      alpn_list_.push_back(nullptr);
+      check(mbedtls_ssl_conf_alpn_protocols(&config_, alpn_list_.data()), "alpn");
+    }
     mbedtls_ssl_conf_min_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_1);
     mbedtls_ssl_conf_max_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3, options.max_minor_version);
@@ -92,6 +99,8 @@ private:
   mbedtls_ssl_config config_;
   std::vector<mbedtls_ecp_group_id> curves_;
   std::vector<int> suites_; // mbedTLS keeps a pointer to it
+  std::vector<std::string> alpn_;
+  std::vector<const char*> alpn_list_; // null-terminated; mbedTLS keeps a pointer to it
 };
 
 // One client connection. to_server holds ciphertext for the server; from_server what the

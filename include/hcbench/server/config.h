@@ -7,8 +7,26 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace hcbench {
+
+// The library behind the HTTPS listener (docs/tls.md says when to choose which).
+enum class TlsEngine {
+  mbedtls, // the default: the project's design
+  openssl, // OpenSSL 3: cheaper full handshakes and bulk encryption
+};
+
+constexpr std::string_view tls_engine_name(TlsEngine engine) {
+  return engine == TlsEngine::openssl ? "openssl" : "mbedtls";
+}
+
+// "mbedtls" or "openssl"; nullopt for anything else.
+constexpr std::optional<TlsEngine> parse_tls_engine(std::string_view name) {
+  if (name == "mbedtls") return TlsEngine::mbedtls;
+  if (name == "openssl") return TlsEngine::openssl;
+  return std::nullopt;
+}
 
 // What one HTTP/1 or HTTP/2 session enforces and how it answers.
 struct SessionConfig {
@@ -20,6 +38,7 @@ struct SessionConfig {
   ContentTypeMode content_type = ContentTypeMode::native;
   // HTTP/2 only (docs/http2.md). The header-list limit is max_head_bytes, counted as
   // SETTINGS_MAX_HEADER_LIST_SIZE counts it (name + value + 32 per field).
+  bool http2 = true;                    // h2 by ALPN, h2c by prior knowledge or Upgrade
   std::uint32_t max_streams = 128;      // SETTINGS_MAX_CONCURRENT_STREAMS
   std::uint32_t reset_burst = 200;      // RST_STREAMs a client may send at once...
   std::uint32_t resets_per_second = 50; // ...and sustained; then GOAWAY ENHANCE_YOUR_CALM
@@ -32,6 +51,7 @@ struct ServerConfig {
   unsigned threads = 1;                           // event loops, each with its own listeners
   std::string cert_file;                          // empty: certs/localhost.crt
   std::string key_file;                           // empty: certs/localhost.key
+  TlsEngine tls_engine = TlsEngine::mbedtls;      // the HTTPS listener's TLS library
   std::uint64_t cache_bytes = 256ull << 20;       // payload cache bound (LRU beyond)
   std::uint64_t max_connections = 16384;          // open connections; more are closed at once
   double header_timeout_seconds = 10;             // from a request's first byte to its last header

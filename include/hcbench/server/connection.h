@@ -8,12 +8,14 @@
 #pragma once
 
 #include "hcbench/server/http1_session.h"
+#include "hcbench/server/http2_session.h"
 #include "hcbench/server/output_queue.h"
 #include "hcbench/server/protocol_session.h"
 #include "hcbench/server/transport.h"
 
 #include <uv.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -73,8 +75,13 @@ private:
   };
 
   // The factory point: which protocol this connection speaks, chosen once, when its first
-  // bytes are through the transport (and, for TLS, its ALPN protocol is known).
-  ProtocolSession& open_session();
+  // bytes are through the transport (and, for TLS, its ALPN protocol is known). Null while
+  // the first bytes are a part of the HTTP/2 preface: they are kept in preface_ until more come.
+  ProtocolSession* open_session(std::span<const char> bytes);
+  // Feeds plaintext to the session (choosing it first), and switches an HTTP/1.1 session
+  // that was asked to upgrade to h2c over to HTTP/2.
+  ProtocolSession::Status feed_session(std::span<const char> bytes, OutputQueue& out);
+  ProtocolSession::Status switch_to_http2(std::span<const char> bytes, OutputQueue& out);
   void receive(std::span<const char> bytes);
   void write_at_once(OutputQueue& responses); // try the socket now, keep the rest in pending_
   bool write_now(OutputQueue& queue); // what the socket takes now; false: closed on an error
@@ -98,9 +105,12 @@ private:
   std::unique_ptr<Transport> owned_transport_; // null when the transport is the worker's
   Transport* transport_;
   // The session lives inside the connection (no allocation per connection); null until
-  // open_session() chose it.
+  // open_session() chose it. One of the two is engaged (both only during an h2c upgrade).
   std::optional<Http1Session> http1_;
+  std::optional<Http2Session> http2_;
   ProtocolSession* session_ = nullptr;
+  std::array<char, 24> preface_{}; // the first bytes of plain HTTP, while they could be h2c
+  std::size_t preface_length_ = 0;
   OutputQueue pending_; // to be written, as the socket takes it (ciphertext for TLS)
   std::unique_ptr<WriteInFlight> write_;
   std::unique_ptr<uv_shutdown_t> shutdown_request_; // once, when lingering starts

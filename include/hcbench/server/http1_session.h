@@ -16,15 +16,19 @@
 
 #include <llhttp.h>
 
+#include <array>
 #include <deque>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace hcbench {
 
 class Http1Session final : public ProtocolSession {
 public:
+  // Counted in /stats as an HTTP/1 connection from construction to destruction.
   Http1Session(const SessionConfig& config, SessionServices& services);
+  ~Http1Session() override;
   Http1Session(const Http1Session&) = delete;
   Http1Session& operator=(const Http1Session&) = delete;
 
@@ -57,18 +61,35 @@ public:
   // Appends a complete error response outside any parse, then closes.
   void respond_error(OutputQueue& out, int status, std::string_view reason);
 
+  // The HTTP/1.1 request just parsed asks to switch to HTTP/2 over cleartext (RFC 7540 3.2:
+  // "Upgrade: h2c" with one HTTP2-Settings header, no request body), and config.http2 allows
+  // it. It was not answered: feed() stopped after its head and returned open, and the caller
+  // hands it to Http2Session::upgrade() with the values below, then feeds the bytes after
+  // upgrade_offset() of that feed() to the HTTP/2 session.
+  bool upgrade_requested() const { return phase_ == Phase::upgrade; }
+  const std::string& http2_settings() const { return http2_settings_; }
+  std::string_view upgrade_method() const;
+  const std::string& upgrade_target() const { return url_; }
+  std::size_t upgrade_offset() const { return upgrade_offset_; }
+
 private:
   enum class Phase {
     idle,    // between requests
     head,    // request line and headers arriving
     body,    // headers done, the response is queued, the body is being discarded
     closing, // a response that closes the connection was queued; ignore the rest
+    upgrade, // an h2c upgrade was asked for; the connection switches to HTTP/2
   };
 
   friend struct Http1Callbacks;
   int on_message_begin();
   int on_head_bytes(std::size_t length);
   int on_url(const char* at, std::size_t length);
+  int on_header_field(const char* at, std::size_t length);
+  int on_header_value(const char* at, std::size_t length);
+  int on_header_value_complete();
+  std::string_view header_name() const;
+  bool wants_h2c_upgrade() const;
   int on_headers_complete();
   int on_body(std::size_t length);
   int on_message_complete();
@@ -87,6 +108,15 @@ private:
   OutputQueue* out_ = nullptr; // the queue of the feed() in progress
   Phase phase_ = Phase::idle;
   std::string url_;
+  // The name of the header being read, lower-cased, when it is one that matters for an h2c
+  // upgrade (the longest is "http2-settings"); header_name_length_ past the array: another.
+  std::array<char, 16> header_name_{};
+  std::size_t header_name_length_ = 0;
+  // Filled only for requests that carry these headers, so other requests allocate nothing.
+  std::string upgrade_header_;
+  std::string http2_settings_;
+  int http2_settings_count_ = 0;
+  std::size_t upgrade_offset_ = 0;
   std::size_t head_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t requests_ = 0;

@@ -12,6 +12,7 @@
 
 #include "hcbench/server/config.h"
 #include "hcbench/server/output_queue.h"
+#include "hcbench/server/protocol_session.h"
 #include "hcbench/server/response.h"
 #include "hcbench/server/session_services.h"
 
@@ -29,12 +30,11 @@ struct nghttp2_session;
 
 namespace hcbench {
 
-class Http2Session {
+class Http2Session final : public ProtocolSession {
 public:
-  enum class Status {
-    open,  // keep reading; call produce() when the output drained and wants_write()
-    close, // write what was produced (a GOAWAY, perhaps), then close the connection
-  };
+  // open: keep reading, and call produce() when the output drained and wants_write();
+  // close: write what was produced (a GOAWAY, perhaps), then close the connection.
+  using Status = ProtocolSession::Status;
 
   // How the first bytes of a plain connection compare with the HTTP/2 client preface.
   enum class Preface {
@@ -66,22 +66,34 @@ public:
                OutputQueue& out);
 
   // Parses bytes (the client preface first, unless upgraded) and appends what is to be sent.
-  Status feed(std::span<const char> bytes, OutputQueue& out);
+  Status feed(std::span<const char> bytes, OutputQueue& out) override;
   // Appends more output (DATA the windows now allow, queued control frames) while `out`
   // holds less than output_high_water. Call when the socket drained and wants_write().
   Status produce(OutputQueue& out);
   // There is output to produce (not counting DATA blocked by the client's windows).
   bool wants_write() const;
 
+  // The connection's view (protocol_session.h). The session bounds its own output by
+  // output_high_water, so the connection's budget is not needed.
+  bool wants_to_write() const override { return wants_write(); }
+  Status produce(OutputQueue& out, std::size_t) override { return produce(out); }
+  // Frames carry their own lengths: a slow header block is bounded by nghttp2's limits and
+  // the idle timeout, not by the HTTP/1 header timeout.
+  bool reading_head() const override { return false; }
+  // HTTP/2 has no "Connection: close": the connection ends by GOAWAY or by the peer.
+  bool client_ended_cleanly() const override { return false; }
+  // Never reading_head(), so never called by the connection; ends the session all the same.
+  void time_out(OutputQueue& out) override { terminate(out); }
+
   // Graceful end (SIGTERM, server stop): GOAWAY with the last stream processed; the streams
   // in flight are finished, then Status::close.
-  Status begin_drain(OutputQueue& out);
+  Status begin_drain(OutputQueue& out) override;
   // Ends the connection now with GOAWAY(error_code) (0 = NO_ERROR, e.g. on the idle
   // timeout); always Status::close.
   Status terminate(OutputQueue& out, std::uint32_t error_code = 0);
 
   // No stream open: the idle timeout applies.
-  bool idle() const { return streams_.empty(); }
+  bool idle() const override { return streams_.empty(); }
   std::uint64_t requests() const { return requests_; }
 
 private:
@@ -121,7 +133,8 @@ private:
   std::vector<std::int32_t> deferred_; // streams whose DATA waits for the output to drain
   OutputQueue* out_ = nullptr;         // the queue of the produce() in progress
   std::uint64_t requests_ = 0;
-  bool failed_ = false; // a fatal error: nothing more to read or produce
+  bool failed_ = false;           // a fatal error: nothing more to read or produce
+  bool awaiting_preface_ = false; // upgraded: bodies wait until the client's preface arrives
   // Rapid reset (CVE-2023-44487): a token bucket of RST_STREAMs the client may send.
   double reset_tokens_ = 0;
   std::chrono::steady_clock::time_point reset_refilled_;

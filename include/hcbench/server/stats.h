@@ -44,6 +44,8 @@ struct alignas(64) WorkerCounters {
   Counter tls_failures;
   // Per protocol version. `requests` above counts both versions.
   Counter http1_requests;
+  Counter http1_connections_accepted; // HTTP/1 sessions started (an upgraded one counts in both)
+  Counter http1_connections_active;
   Counter http2_connections_accepted; // HTTP/2 sessions started (prior knowledge, ALPN, Upgrade)
   Counter http2_connections_active;
   Counter http2_requests;

@@ -9,6 +9,7 @@
 #include "hcbench/server/transport.h"
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace hcbench {
@@ -21,6 +22,7 @@ public:
 
   TlsTransport(const TlsContext& context, WorkerCounters& counters);
 
+  // A session of the context's engine (mbedTLS or OpenSSL: the transport does not care).
   // Handshake, then decryption; counts the handshake (full or resumed) when it completes, and
   // a failure before it completes.
   Input receive(std::span<const char> bytes) override;
@@ -29,16 +31,16 @@ public:
   // holds less than the window; after end_output() and the last byte, close_notify.
   IoStatus seal(OutputQueue& wire) override;
   std::size_t staged_bytes() const override { return plaintext_out_.size(); }
-  void end_output() override { close_notify_pending_ = session_.handshake_complete(); }
-  bool establishing() const override { return !session_.handshake_complete(); }
-  std::string_view alpn_protocol() const override { return session_.alpn_protocol(); }
+  void end_output() override { close_notify_pending_ = session_->handshake_complete(); }
+  bool establishing() const override { return !session_->handshake_complete(); }
+  std::string_view alpn_protocol() const override { return session_->alpn_protocol(); }
 
-  const TlsSession& session() const { return session_; }
+  const TlsSession& session() const { return *session_; }
 
 private:
   void move_ciphertext(OutputQueue& wire); // what the session produced goes to `wire`
 
-  TlsSession session_;
+  std::unique_ptr<TlsSession> session_;
   WorkerCounters& counters_;
   std::string plaintext_in_;  // decrypted request bytes of the last receive()
   OutputQueue plaintext_out_; // responses not yet encrypted
