@@ -47,22 +47,9 @@ public:
   // Connects when needed; returns the failure, or nothing when connected.
   std::optional<FailureKind> ensure_connected(std::uint64_t& new_connections) {
     if (socket_) return std::nullopt;
-    UniqueFd socket(
-        ::socket(address_->ai_family, address_->ai_socktype | SOCK_CLOEXEC, address_->ai_protocol));
-    if (!socket) return fail(FailureKind::connect, "socket");
-    const int one = 1;
-    setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval timeout{};
-    timeout.tv_sec = static_cast<time_t>(spec_.request_timeout_seconds);
-    timeout.tv_usec = static_cast<suseconds_t>(
-        (spec_.request_timeout_seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
-    setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(socket.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    if (::connect(socket.get(), address_->ai_addr, address_->ai_addrlen) != 0) {
-      return fail(errno == EINPROGRESS || errno == EAGAIN ? FailureKind::timeout
-                                                          : FailureKind::connect,
-                  "connect");
-    }
+    const char* failed_step = nullptr;
+    UniqueFd socket = connect_blocking(*address_, spec_.request_timeout_seconds, failed_step);
+    if (!socket) return fail(connect_failure_kind(failed_step), failed_step);
     socket_ = std::move(socket);
     responses_on_connection_ = 0;
     ++new_connections;
@@ -235,6 +222,38 @@ CellMeasurement run_floor_cell(const CellSpec& spec) {
   }
   window.close(Clock::now());
   return out;
+}
+
+UniqueFd connect_blocking(const addrinfo& address, double timeout_seconds,
+                          const char*& failed_step) {
+  UniqueFd socket(
+      ::socket(address.ai_family, address.ai_socktype | SOCK_CLOEXEC, address.ai_protocol));
+  if (!socket) {
+    failed_step = "socket";
+    return socket;
+  }
+  const int one = 1;
+  setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  timeval timeout{};
+  timeout.tv_sec = static_cast<time_t>(timeout_seconds);
+  timeout.tv_usec =
+      static_cast<suseconds_t>((timeout_seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
+  setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(socket.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (::connect(socket.get(), address.ai_addr, address.ai_addrlen) != 0) {
+    failed_step = "connect";
+    const int error = errno;
+    socket = UniqueFd(); // closed here, with connect's errno kept for the caller
+    errno = error;
+  }
+  return socket;
+}
+
+FailureKind connect_failure_kind(std::string_view failed_step) {
+  // A blocking connect that ran into SO_SNDTIMEO reports EINPROGRESS (or EAGAIN).
+  return failed_step == "connect" && (errno == EINPROGRESS || errno == EAGAIN)
+             ? FailureKind::timeout
+             : FailureKind::connect;
 }
 
 } // namespace hcbench

@@ -104,22 +104,9 @@ private:
   bool ensure_connected(Stream& stream) {
     if (session_ && nghttp2_session_check_request_allowed(session_.get())) return true;
     drop_connection();
-    UniqueFd socket(
-        ::socket(address_->ai_family, address_->ai_socktype | SOCK_CLOEXEC, address_->ai_protocol));
-    if (!socket) return fail(FailureKind::connect, "socket");
-    const int one = 1;
-    setsockopt(socket.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    timeval timeout{};
-    timeout.tv_sec = static_cast<time_t>(spec_.request_timeout_seconds);
-    timeout.tv_usec = static_cast<suseconds_t>(
-        (spec_.request_timeout_seconds - static_cast<double>(timeout.tv_sec)) * 1e6);
-    setsockopt(socket.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    setsockopt(socket.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-    if (::connect(socket.get(), address_->ai_addr, address_->ai_addrlen) != 0) {
-      return fail(errno == EINPROGRESS || errno == EAGAIN ? FailureKind::timeout
-                                                          : FailureKind::connect,
-                  "connect");
-    }
+    const char* failed_step = nullptr;
+    UniqueFd socket = connect_blocking(*address_, spec_.request_timeout_seconds, failed_step);
+    if (!socket) return fail(connect_failure_kind(failed_step), failed_step);
     nghttp2_session* session = nullptr;
     if (nghttp2_session_client_new(&session, callbacks_.get(), this) != 0) throw std::bad_alloc();
     session_.reset(session);

@@ -5,11 +5,14 @@
 #pragma once
 
 #include "hcbench/client/cell.h"
+#include "hcbench/client/unique_fd.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+struct addrinfo;
 
 namespace hcbench {
 
@@ -28,5 +31,13 @@ std::optional<HttpUrl> parse_http_url(std::string_view url);
 std::string floor_request(const HttpUrl& url);
 
 CellMeasurement run_floor_cell(const CellSpec& spec);
+
+// A blocking TCP connection to `address` with TCP_NODELAY and `timeout_seconds` on every read
+// and write: the socket of both sequential floors (HTTP/1.1 and HTTP/2). Empty on failure, with
+// `failed_step` naming the call that failed ("socket" or "connect") and errno as it left it.
+UniqueFd connect_blocking(const addrinfo& address, double timeout_seconds,
+                          const char*& failed_step);
+// The failure kind of a connect_blocking() failure, from errno: timeout or connect.
+FailureKind connect_failure_kind(std::string_view failed_step);
 
 } // namespace hcbench
