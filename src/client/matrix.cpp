@@ -359,10 +359,15 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     if (sample.run_index >= 0) by_run[sample.run_index].push_back(sample);
   }
   const double min_duration = std::chrono::duration<double>(sample_interval).count() / 2;
+  const double foreign_uncertainty =
+      foreign_uncertainty_cpu_seconds(static_cast<std::size_t>(sysconf(_SC_NPROCESSORS_ONLN)),
+                                      static_cast<double>(sysconf(_SC_CLK_TCK)));
+  const auto summarize = [&](CellRun& run) {
+    run.load = summarize_load(by_run[run.order], min_duration, foreign_uncertainty);
+  };
   for (auto& cell : results.cells) {
-    for (auto& run : cell.runs) run.load = summarize_load(by_run[run.order], min_duration);
-    for (auto& run : cell.floor_remeasured)
-      run.load = summarize_load(by_run[run.order], min_duration);
+    for (auto& run : cell.runs) summarize(run);
+    for (auto& run : cell.floor_remeasured) summarize(run);
   }
 }
 

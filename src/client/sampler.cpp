@@ -165,7 +165,9 @@ CpuSample compute_sample(const ProcSnapshot& before, const ProcSnapshot& after,
     const std::uint64_t idle = delta(a.idle + a.iowait, b.idle + b.iowait);
     const std::uint64_t busy = total >= idle ? total - idle : 0;
     const std::uint64_t tree = delta(after.tree_ticks, before.tree_ticks);
-    s.foreign_cpu = 100.0 * static_cast<double>(busy >= tree ? busy - tree : 0) / one_cpu;
+    // Signed: each counter is read to the tick, so a quiet interval reads a little below or
+    // above zero; clipping here would bias every cell's mean upwards (load.cpp clips the mean).
+    s.foreign_cpu = 100.0 * (static_cast<double>(busy) - static_cast<double>(tree)) / one_cpu;
     s.steal_cpu = 100.0 * static_cast<double>(delta(a.steal, b.steal)) / one_cpu;
   }
   return s;
@@ -210,12 +212,16 @@ MachineCheck look_at_machine(std::chrono::milliseconds length, pid_t server) {
   ProcSnapshot after = snapshot();
   after.time_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const CpuSample sample = compute_sample(before, after, static_cast<double>(sysconf(_SC_CLK_TCK)));
+  const auto ticks_per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const CpuSample sample = compute_sample(before, after, ticks_per_second);
+  const LoadSummary load = summarize_load(
+      std::span(&sample, 1), 0,
+      foreign_uncertainty_cpu_seconds(after.system.per_cpu.size(), ticks_per_second));
   MachineCheck check;
   check.seconds = sample.duration_seconds;
-  check.foreign_cpu = sample.foreign_cpu;
+  check.foreign_cpu = load.mean_foreign_cpu;
   check.steal_cpu = sample.steal_cpu;
-  check.quiet = check.foreign_cpu < foreign_load_threshold_percent;
+  check.quiet = !load.foreign_load;
   return check;
 }
 

@@ -40,11 +40,19 @@ struct LoadSummary {
   double mean_client_cpu = 0;
   std::optional<double> mean_server_cpu;
   bool saturated = false;      // a CPU was busy >= saturation_percent in some sample
-  double mean_foreign_cpu = 0; // % of one CPU, weighted by sample duration (CpuSample)
+  double mean_foreign_cpu = 0; // % of one CPU, weighted by sample duration, never below 0
   double mean_steal_cpu = 0;
-  // Other processes took >= foreign_load_threshold_percent of a CPU (noise.h).
+  // How far mean_foreign_cpu can be off (foreign_uncertainty_cpu_seconds over the cell).
+  double foreign_resolution = 0;
+  // Other processes took >= foreign_load_threshold_percent of a CPU (noise.h), by more than
+  // the reading's resolution.
   bool foreign_load = false;
 };
+
+// The CPU-seconds by which a foreign-load reading can be off, whatever its length: each
+// counter behind it (every CPU's busy time, the client's and the server's CPU time) is read
+// to the tick at the start and at the end, and the ticks in between telescope.
+double foreign_uncertainty_cpu_seconds(std::size_t cpus, double ticks_per_second);
 
 inline constexpr double saturation_percent = 95;
 
@@ -52,13 +60,16 @@ inline constexpr double saturation_percent = 95;
 // was idle (its server started, no request sent).
 struct MachineCheck {
   double seconds = 0;
-  double foreign_cpu = 0; // % of one CPU, steal included (CpuSample::foreign_cpu)
+  double foreign_cpu = 0; // % of one CPU, steal included (CpuSample::foreign_cpu), >= 0
   double steal_cpu = 0;
-  bool quiet = true; // foreign_cpu below foreign_load_threshold_percent (noise.h)
+  bool quiet = true; // foreign load not flagged, as for a cell (summarize_load)
 };
 
 // Samples shorter than `min_duration` (the boundary slivers around a cell start) count in the
 // means but not in the maxima: at 100 ticks per second, a few milliseconds read as 0 or 100%.
-LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds);
+// `foreign_uncertainty` (CPU-seconds, foreign_uncertainty_cpu_seconds) keeps a short cell's
+// tick rounding from reading as foreign load.
+LoadSummary summarize_load(std::span<const CpuSample> samples, double min_duration_seconds,
+                           double foreign_uncertainty = 0);
 
 } // namespace hcbench
