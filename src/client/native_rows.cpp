@@ -23,23 +23,16 @@ ClientRow curl_row(std::string id, bool reuse_connections, std::string options, 
   // forbids reuse opens a connection per request whatever the version.
   if (!config.forbid_reuse && !config.new_handle_per_request)
     row.http2_concurrency_model = "multi handle, N streams on one connection";
-  if (reuse_connections) {
-    row.not_applicable = [](std::string_view protocol, std::string_view version, unsigned) {
-      if (protocol == "http" && version == "2" && !curl_reuses_h2c_connections())
-        return std::string("this libcurl cannot reuse an h2c prior-knowledge connection "
-                           "(curl issue 10634, fixed in 8.0.0)");
-      return std::string();
-    };
-  }
-  row.supports_rate = true;
-  row.run = [config, https_only](const CellSpec& spec) {
-    if (https_only && spec.url.rfind("https://", 0) != 0) {
-      CellMeasurement skipped;
-      skipped.skipped = "a TLS session option: HTTPS only";
-      return skipped;
-    }
-    return run_curl_cell(spec, config);
+  row.not_applicable = [https_only, reuse_connections](std::string_view protocol,
+                                                       std::string_view version, unsigned) {
+    if (https_only && protocol != "https") return std::string("a TLS session option: HTTPS only");
+    if (reuse_connections && protocol == "http" && version == "2" && !curl_reuses_h2c_connections())
+      return std::string("this libcurl cannot reuse an h2c prior-knowledge connection "
+                         "(curl issue 10634, fixed in 8.0.0)");
+    return std::string();
   };
+  row.supports_rate = true;
+  row.run = [config](const CellSpec& spec) { return run_curl_cell(spec, config); };
   return row;
 }
 

@@ -187,6 +187,11 @@ TEST(RunCommand, EveryRowKindCompletesWithZeroFailuresAndCountsAddUp) {
     const std::string where =
         cell["row_id"].get<std::string>() + " " + cell["protocol"].get<std::string>() + " " +
         cell["path"].get<std::string>() + " c" + std::to_string(cell["concurrency"].get<int>());
+    if (cell["row_id"].get<std::string>().find("tls-session") != std::string::npos &&
+        cell["protocol"] == "http") {
+      EXPECT_EQ(status, "not_applicable") << where;
+      EXPECT_EQ(cell["not_applicable"], "a TLS session option: HTTPS only") << where;
+    }
     if (status == "not_applicable" || status == "skipped") continue;
     EXPECT_EQ(status, "ok") << where;
     groups.insert(cell["group"]);
