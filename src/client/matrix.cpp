@@ -303,6 +303,7 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
     if (before) {
       if (const auto after = fetch_server_stats(server.stats_url)) {
         run.server = server_delta(*before, *after);
+        run.server_readings = ServerReadings{*before, *after};
         if (cell.protocol == "https") {
           run.measurement.tls_full_handshakes = run.server->tls_full;
           run.measurement.tls_resumed_handshakes = run.server->tls_resumed;

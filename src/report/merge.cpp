@@ -80,10 +80,48 @@ void add_measurement(CellMeasurement& sum, const CellMeasurement& m) {
   sum.tls_resumed_handshakes += m.tls_resumed_handshakes;
 }
 
-// The hosts' runs of one cell and repeat as one run. `labels[i]` names `runs[i]`'s host.
+std::uint64_t less_reads(std::uint64_t after, std::uint64_t before, std::uint64_t reads) {
+  const std::uint64_t counted = after >= before ? after - before : 0;
+  return counted >= reads ? counted - reads : 0;
+}
+
+// What one server counted over the hosts' runs of a cell together: from the earliest reading
+// before any of them to the latest after all of them. Every host's warm-up and window lie
+// between its own two readings, so inside that span; so do the hosts' own /stats reads, 2K - 1
+// of K hosts (the earliest read's own request falls inside, as for one host), plain HTTP/1.1
+// with a connection each. Nothing when a host did not read the server's totals.
+std::optional<ServerReadings> span_of(const std::vector<const CellRun*>& runs) {
+  std::optional<ServerReadings> span;
+  for (const CellRun* run : runs) {
+    if (!run->server_readings) return std::nullopt;
+    const ServerReadings& r = *run->server_readings;
+    if (!span) span = r;
+    if (r.before.requests < span->before.requests) span->before = r.before;
+    if (r.after.requests > span->after.requests) span->after = r.after;
+  }
+  return span;
+}
+
+ServerCounters counted_over(const ServerReadings& span, std::size_t hosts) {
+  const std::uint64_t reads = 2 * hosts - 1;
+  const ServerCounters& a = span.after;
+  const ServerCounters& b = span.before;
+  return {less_reads(a.requests, b.requests, reads),
+          less_reads(a.requests_ok, b.requests_ok, reads),
+          less_reads(a.connections, b.connections, reads),
+          less_reads(a.http2_connections, b.http2_connections, 0),
+          less_reads(a.http2_streams, b.http2_streams, 0),
+          less_reads(a.tls_full, b.tls_full, 0),
+          less_reads(a.tls_resumed, b.tls_resumed, 0),
+          less_reads(a.tls_failures, b.tls_failures, 0)};
+}
+
+// The hosts' runs of one cell and repeat as one run. `labels[i]` names `runs[i]`'s host;
+// `shared_server`: the hosts ran against one server (not each its own embedded one).
 CellRun merge_cell_runs(const std::vector<const CellRun*>& runs,
                         const std::vector<std::string>& labels, std::int64_t started_unix_ms,
-                        const std::string& cell_name, std::vector<std::string>& flags) {
+                        bool shared_server, const std::string& cell_name,
+                        std::vector<std::string>& flags) {
   CellRun out;
   out.repeat = runs.front()->repeat;
   out.order = runs.front()->order;
@@ -106,6 +144,16 @@ CellRun merge_cell_runs(const std::vector<const CellRun*>& runs,
       windows.emplace_back(host.window_start_unix_ms, host.window_end_unix_ms);
   }
   if (all_skipped) m.skipped = runs.front()->measurement.skipped;
+  if (const auto span = shared_server ? span_of(runs) : std::nullopt; span && !all_skipped) {
+    out.server = counted_over(*span, runs.size());
+    out.server_readings = span;
+    if (out.server->requests != out.requests_sent()) {
+      flags.push_back(fmt::format(
+          "{} (repeat {}): the server counted {} requests over the hosts' runs, the hosts sent "
+          "{}: requests were lost, or a neighbouring cell's overlapped these runs",
+          cell_name, out.repeat + 1, out.server->requests, out.requests_sent()));
+    }
+  }
   if (windows.size() == runs.size() && !windows.empty()) {
     // The union of the windows: see merge.h for why requests/s are over it.
     m.window_start_unix_ms = std::min_element(windows.begin(), windows.end())->first;
@@ -231,8 +279,9 @@ MergedRun merge_runs(const std::vector<MergeInput>& inputs) {
         runs.push_back(&*found);
         labels.push_back(merged.hosts[i]);
       }
-      aggregate.runs.push_back(
-          merge_cell_runs(runs, labels, out.started_unix_ms, describe(key_of(cell)), merged.flags));
+      aggregate.runs.push_back(merge_cell_runs(runs, labels, out.started_unix_ms,
+                                               !first.results.settings.embedded_server,
+                                               describe(key_of(cell)), merged.flags));
     }
     out.cells.push_back(std::move(aggregate));
   }

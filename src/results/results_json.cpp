@@ -17,6 +17,17 @@ json text_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
 
+json counters_to_json(const ServerCounters& c) {
+  return {{"requests", c.requests},
+          {"requests_ok", c.requests_ok},
+          {"connections", c.connections},
+          {"http2_connections", c.http2_connections},
+          {"http2_streams", c.http2_streams},
+          {"tls_handshakes_full", c.tls_full},
+          {"tls_handshakes_resumed", c.tls_resumed},
+          {"tls_handshake_failures", c.tls_failures}};
+}
+
 json number(double value) {
   return std::isfinite(value) ? json(value) : json(nullptr);
 }
@@ -79,16 +90,13 @@ json run_json(const CellResult& cell, const CellRun& run) {
   json server = nullptr;
   if (run.server) {
     const std::uint64_t expected = run.requests_sent();
-    server = {{"requests", run.server->requests},
-              {"requests_ok", run.server->requests_ok},
-              {"connections", run.server->connections},
-              {"http2_connections", run.server->http2_connections},
-              {"http2_streams", run.server->http2_streams},
-              {"tls_handshakes_full", run.server->tls_full},
-              {"tls_handshakes_resumed", run.server->tls_resumed},
-              {"tls_handshake_failures", run.server->tls_failures},
-              {"requests_expected", expected},
-              {"requests_match", run.server->requests == expected}};
+    server = counters_to_json(*run.server);
+    server["requests_expected"] = expected;
+    server["requests_match"] = run.server->requests == expected;
+    if (run.server_readings) {
+      server["totals_before"] = counters_to_json(run.server_readings->before);
+      server["totals_after"] = counters_to_json(run.server_readings->after);
+    }
   }
   const bool tls = cell.protocol == "https";
   return {{"repeat", run.repeat},
@@ -340,6 +348,19 @@ template <typename T> T value_at(const json& object, std::initializer_list<const
   }
 }
 
+ServerCounters counters_from_json(const json& node) {
+  ServerCounters c;
+  c.requests = value_at<std::uint64_t>(node, {"requests"});
+  c.requests_ok = value_at<std::uint64_t>(node, {"requests_ok"});
+  c.connections = value_at<std::uint64_t>(node, {"connections"});
+  c.http2_connections = value_at<std::uint64_t>(node, {"http2_connections"});
+  c.http2_streams = value_at<std::uint64_t>(node, {"http2_streams"});
+  c.tls_full = value_at<std::uint64_t>(node, {"tls_handshakes_full"});
+  c.tls_resumed = value_at<std::uint64_t>(node, {"tls_handshakes_resumed"});
+  c.tls_failures = value_at<std::uint64_t>(node, {"tls_handshake_failures"});
+  return c;
+}
+
 Spread read_spread(const json& summary, std::initializer_list<const char*> path) {
   Spread s;
   if (const json* node = at(summary, path)) {
@@ -586,14 +607,11 @@ CellRun read_cell_run(const json& r) {
   m.window_start_unix_ms = value_at<std::int64_t>(r, {"window", "start_unix_ms"});
   m.window_end_unix_ms = value_at<std::int64_t>(r, {"window", "end_unix_ms"});
   if (const json* server = at(r, {"server"})) {
-    ServerCounters counters;
-    counters.requests = value_at<std::uint64_t>(*server, {"requests"});
-    counters.requests_ok = value_at<std::uint64_t>(*server, {"requests_ok"});
-    counters.connections = value_at<std::uint64_t>(*server, {"connections"});
-    counters.tls_full = value_at<std::uint64_t>(*server, {"tls_handshakes_full"});
-    counters.tls_resumed = value_at<std::uint64_t>(*server, {"tls_handshakes_resumed"});
-    counters.tls_failures = value_at<std::uint64_t>(*server, {"tls_handshake_failures"});
-    run.server = counters;
+    run.server = counters_from_json(*server);
+    const json* before = at(*server, {"totals_before"});
+    const json* after = at(*server, {"totals_after"});
+    if (before && after)
+      run.server_readings = ServerReadings{counters_from_json(*before), counters_from_json(*after)};
   }
   run.load.samples = value_at<std::size_t>(r, {"load", "samples"});
   run.load.mean_busy = value_at<double>(r, {"load", "mean_busy_percent"});

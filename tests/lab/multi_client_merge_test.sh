@@ -5,6 +5,8 @@
 #  - the merged request count is the sum of the hosts' counts, and the server's /stats count
 #    over the clients' run equals it exactly, once each client's own extra requests (its /stats
 #    reads and warm-up, measured by one calibration run of the same command alone) are added;
+#  - and so, cell by cell, does the merge's own check (the server's totals read by the hosts
+#    around their runs of the cell: from the earliest reading to the latest);
 #  - the hosts' measured windows of each cell overlap;
 #  - the aggregate rate respects the links' capacity: no host's body throughput exceeds its
 #    link's rate, and the merged throughput does not exceed three links' worth;
@@ -138,6 +140,12 @@ for cell in hosts[0]["cells"]:
         problems.append(f"{k}: not in the merged results")
         continue
     mc = merged_cells[k]
+    # The merge's own cross-check, cell by cell: the server's count over the hosts' runs (from
+    # the earliest /stats reading to the latest) equals what the three hosts sent.
+    server = (mc.get("runs") or [{}])[0].get("server") or {}
+    print(f"{k}: the server counted {server.get('requests')} over the hosts' runs, expected {server.get('requests_expected')}")
+    if server.get("requests_match") is not True:
+        problems.append(f"{k}: the merged cell's server check does not match: {server}")
     throughput = mc["summary"]["throughput_mib_s"]
     throughput = throughput["median"] if isinstance(throughput, dict) else throughput
     if throughput is not None and throughput * 1048576 > 3 * rate_bytes * 1.02:

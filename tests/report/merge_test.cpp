@@ -160,6 +160,69 @@ TEST(Merge, WindowsOverlappingLessThanNinetyPercentAreFlagged) {
   EXPECT_EQ(document["cells"][0]["summary"]["requests"], 200);
 }
 
+// The server's totals as three hosts read them around their runs of one cell: each read is
+// a request and a connection of its own, counted after its snapshot; between the reads, the
+// hosts' warm-ups and windows.
+void read_totals(std::vector<RunResults>& hosts, std::uint64_t extra_requests) {
+  ServerCounters total{.requests = 1000, .requests_ok = 990, .connections = 50};
+  auto read = [&total] {
+    const ServerCounters seen = total;
+    ++total.requests, ++total.requests_ok, ++total.connections;
+    return seen;
+  };
+  std::vector<ServerCounters> before;
+  for (std::size_t i = 0; i < hosts.size(); ++i) before.push_back(read());
+  for (const auto& host : hosts) {
+    const CellRun& run = host.cells.front().runs.front();
+    total.requests += run.requests_sent();
+    total.requests_ok += run.requests_sent();
+    total.connections += run.measurement.connections_opened;
+  }
+  total.requests += extra_requests;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    CellRun& run = hosts[i].cells.front().runs.front();
+    run.server_readings = ServerReadings{before[i], read()};
+    run.server = ServerCounters{}; // each host's own delta, which holds the others' traffic
+  }
+}
+
+TEST(Merge, TheServersCountOverTheHostsRunsIsTheCrossCheck) {
+  std::vector<RunResults> hosts;
+  for (const char* label : {"a", "b", "c"}) {
+    hosts.push_back(host_run(label, {"/length/4"}, {samples(300, 7)}, t0 + 1000, t0 + 3000));
+    hosts.back().settings.embedded_server = false;
+  }
+  read_totals(hosts, 0);
+  std::vector<MergeInput> inputs;
+  for (const auto& h : hosts) inputs.push_back(saved(h));
+  const MergedRun merged = merge_runs(inputs);
+  const CellRun& run = merged.results.cells.front().runs.front();
+  ASSERT_TRUE(run.server);
+  EXPECT_EQ(run.requests_sent(), 3u * (5 + 300));
+  EXPECT_EQ(run.server->requests, run.requests_sent()) << "the hosts' 5 /stats reads left out";
+  EXPECT_EQ(run.server->connections, 3u);
+  EXPECT_TRUE(merged.flags.empty()) << merged.flags.front();
+  const auto document = merged_to_json(merged, {});
+  EXPECT_EQ(document["cells"][0]["runs"][0]["server"]["requests_match"], true);
+
+  // Seven requests the hosts did not send: flagged, with both counts.
+  read_totals(hosts, 7);
+  inputs.clear();
+  for (const auto& h : hosts) inputs.push_back(saved(h));
+  const MergedRun off = merge_runs(inputs);
+  ASSERT_EQ(off.flags.size(), 1u);
+  EXPECT_NE(off.flags.front().find("the server counted 922 requests over the hosts' runs, the "
+                                   "hosts sent 915"),
+            std::string::npos)
+      << off.flags.front();
+
+  // Hosts that each ran their own embedded server have no common count to check.
+  for (auto& h : hosts) h.settings.embedded_server = true;
+  inputs.clear();
+  for (const auto& h : hosts) inputs.push_back(saved(h));
+  EXPECT_TRUE(merge_runs(inputs).flags.empty());
+}
+
 TEST(Merge, WindowOverlapIsIntersectionOverUnion) {
   EXPECT_DOUBLE_EQ(window_overlap({{0, 100}, {0, 100}}), 1);
   EXPECT_DOUBLE_EQ(window_overlap({{0, 100}, {50, 150}}), 50.0 / 150);

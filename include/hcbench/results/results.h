@@ -33,8 +33,9 @@ struct CellRun {
   CellMeasurement measurement;
   LoadSummary load;
   Placement placement;
-  std::optional<ServerCounters> server; // what the server counted during the cell
-  bool interrupted = false;             // Ctrl-C ended it early
+  std::optional<ServerCounters> server;          // what the server counted during the cell
+  std::optional<ServerReadings> server_readings; // its totals at the reads around it
+  bool interrupted = false;                      // Ctrl-C ended it early
 
   double requests_per_second() const;
   // The original's formula: body bytes per second in MiB (headers excluded).

@@ -17,4 +17,12 @@ struct ServerCounters {
   std::uint64_t tls_failures = 0;
 };
 
+// The server's running totals at the two reads around a cell run (before its warm-up, after
+// its window). The difference is the run's own count (ServerCounters); the totals themselves
+// let `report --merge` check the runs of several hosts against one server together.
+struct ServerReadings {
+  ServerCounters before;
+  ServerCounters after;
+};
+
 } // namespace hcbench
