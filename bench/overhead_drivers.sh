@@ -109,8 +109,8 @@ for language in "${wanted[@]}"; do
     { echo "unknown language '$language' (known: python, node, go, java, rust)" >&2; exit 2; }
 done
 
-# The server on its CPU; its ready line gives the port. HTTP only: the rows compared keep
-# one connection, whose TLS handshake would fall in the warm-up anyway.
+# The server on its CPU; its ready line gives the port. HTTP only, as overhead.sh: over one
+# kept connection, TLS would add the same work per request to both sides.
 taskset -c "$server_cpu" "$build/hcbench" serve --bind 127.0.0.1 --http-port 0 --https-port off \
   > "$work/ready" &
 server_pid=$!
