@@ -8,9 +8,10 @@
 # medians (hcbench requests/s over the bare loop's) and the range of the per-round ratios; the
 # goal is a cost under 3% (docs/overhead.md).
 # Usage: bench/overhead_drivers.sh [BUILD_DIR] [ROUNDS] [CYCLES] [WARMUP] [LANGUAGES]
-#   defaults: build 5 5000 200 python,node,go,java,rust (a warm-up of 200, as overhead.sh).  Node.js and Java warm up at least
-#   2000 and 5000 requests, as their rows do (both sides).  CLIENT_CPU / SERVER_CPU set the
-#   placement (default 0 / 1 on a machine with 2 CPUs or more, else both 0).
+#   defaults: build 5 5000 200 python,node,go,java,rust (a warm-up of 200, as overhead.sh).
+#   Node.js and Java warm up at least 2000 and 5000 requests, as their rows do (both sides).
+#   CLIENT_CPU / SERVER_CPU set the placement (default 0 / 1 on a machine with 2 CPUs or
+#   more, else both 0).
 # A language whose toolchain, library or driver is missing is skipped with the reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
