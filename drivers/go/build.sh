@@ -2,8 +2,10 @@
 # Builds the Go driver with Debian's Go 1.19 in GOPATH mode against Debian's Go sources
 # (/usr/share/gocode, where golang-github-valyala-fasthttp-dev puts fasthttp): no module is
 # downloaded, no proxy is asked. meson runs it (drivers/go/meson.build); by hand:
-#   drivers/go/build.sh OUTPUT_BINARY FALLBACK_CACHE_DIR
+#   drivers/go/build.sh OUTPUT_BINARY FALLBACK_CACHE_DIR [PACKAGE_DIR]
 #   drivers/go/build.sh --check     (exit 0 if it can build, else says what is missing)
+# PACKAGE_DIR (default: the driver's) builds another main package the same way (same Go, same
+# flags, CGO_ENABLED=0): bench/overhead_drivers.sh builds its bare net/http loop so.
 set -euo pipefail
 # By absolute path: a newer Go first on PATH would build against other sources (or none).
 go=/usr/lib/go-1.19/bin/go
@@ -23,12 +25,13 @@ if user_cache=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}} && [[ -n $user_cache ]] &
   cache=$user_cache/go-build
 fi
 source_dir=$(cd "$(dirname "$0")" && pwd)
+package_dir=$(cd "${3:-$source_dir}" && pwd)
 # The upstream version of the Debian package: 1:1.31.0-4 -> 1.31.0.
 fasthttp_version=$(dpkg-query -W -f='${Version}' golang-github-valyala-fasthttp-dev 2>/dev/null || echo unknown)
 fasthttp_version=${fasthttp_version#*:}
 fasthttp_version=${fasthttp_version%-*}
 mkdir -p "$cache"
-cd "$source_dir"
+cd "$package_dir"
 # GOPATH mode (GO111MODULE=off) resolves imports in GOPATH only; GOPROXY=off and an empty
 # GOFLAGS keep any module setting of the caller out.
 env -u GOROOT GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH="$gopath" GOCACHE="$cache" \

@@ -3,8 +3,12 @@
 # crates (/usr/share/cargo/registry, from the librust-*-dev packages): cargo's default
 # registry is replaced by that directory, so nothing is downloaded. meson runs it
 # (drivers/rust/meson.build); by hand:
-#   drivers/rust/build.sh OUTPUT_BINARY FALLBACK_TARGET_DIR
+#   drivers/rust/build.sh OUTPUT_BINARY FALLBACK_TARGET_DIR [CRATE_DIR]
 #   drivers/rust/build.sh --check     (exit 0 if it can build, else says what is missing)
+# CRATE_DIR (default: the driver's) builds another small crate the same way, into the
+# driver's target directory, so that the crates it shares with the driver are not compiled
+# twice: bench/overhead_drivers.sh builds its bare reqwest loop so. Its program is the one
+# named like OUTPUT_BINARY.
 set -euo pipefail
 # By absolute path: a rustup toolchain first on PATH is another compiler, with another
 # registry configuration.
@@ -39,6 +43,8 @@ if [[ ${1:-} == --check ]]; then
 fi
 
 output=$(realpath -m "$1")
+crate_dir=$(cd "${3:-$source_dir}" && pwd)
+program=$(basename "$output")
 # The compiled crates are kept in the user's cache, shared by every build tree: a first build
 # compiles ~110 crates (minutes of CPU, docs/drivers.md), and the CI's second, sanitized
 # build then compiles nothing again; cargo locks the directory while it builds. The build
@@ -56,13 +62,14 @@ mkdir -p "$CARGO_HOME"
 # The crate is built from a copy, where cargo writes the Cargo.lock of the versions it
 # resolved (Debian ships one version of each crate): the source tree stays as it is.
 copy=$target_dir/crate
+[[ $crate_dir == "$source_dir" ]] || copy=$target_dir/crate-$program
 rm -rf "$copy/src"
 mkdir -p "$copy/src"
-cp "$source_dir/Cargo.toml" "$copy/"
-cp "$source_dir"/src/*.rs "$copy/src/"
+cp "$crate_dir/Cargo.toml" "$copy/"
+cp "$crate_dir"/src/*.rs "$copy/src/"
 HCBENCH_RUSTC_VERSION=$("$rustc" --version | cut -d' ' -f1,2) \
   "$cargo" build --release --quiet "${cargo_options[@]}" --manifest-path "$copy/Cargo.toml" \
   --target-dir "$target_dir"
 # Copied then renamed: a driver still running from the previous build keeps its file.
-cp "$target_dir/release/hcbench-rust-driver" "$output.new"
+cp "$target_dir/release/$program" "$output.new"
 mv -f "$output.new" "$output"
