@@ -13,27 +13,12 @@ rounds=${2:-5}
 cycles=${3:-20000}
 path=${4:-/ping}
 warmup=200
-cpus=$(nproc)
-client_cpu=${CLIENT_CPU:-0}
-server_cpu=${SERVER_CPU:-$((cpus > 1 ? 1 : 0))}
 
 bare="$build/bare_curl_loop"
 cc -O2 -o "$bare" bench/bare_curl_loop.c $(pkg-config --cflags --libs libcurl)
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The server on its CPU; its ready line gives the port.
-taskset -c "$server_cpu" "$build/hcbench" serve --bind 127.0.0.1 --http-port 0 --https-port off \
-  > "$work/ready" &
-server_pid=$!
-for _ in $(seq 100); do [[ -s "$work/ready" ]] && break; sleep 0.05; done
-base=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"]["url"])' "$work/ready")
+source bench/lib.sh
+start_server "$build"
 
 hcbench_rps() {
   taskset -c "$client_cpu" "$build/hcbench" run "$base" --clients curl.reuse-handle.discard-body \

@@ -17,27 +17,13 @@ cycles=${3:-50000}
 n=${4:-64}
 path=${5:-/ping}
 warmup=1000
-cpus=$(nproc)
-client_cpu=${CLIENT_CPU:-0}
-server_cpu=${SERVER_CPU:-$((cpus > 1 ? 1 : 0))}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
 bare="$build/bare_curl_multi_loop"
 cc -O2 -o "$bare" bench/bare_curl_multi_loop.c $(pkg-config --cflags --libs libcurl)
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-taskset -c "$server_cpu" "$build/hcbench" serve --bind 127.0.0.1 --http-port 0 --https-port off \
-  > "$work/ready" &
-server_pid=$!
-for _ in $(seq 100); do [[ -s "$work/ready" ]] && break; sleep 0.05; done
-base=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"]["url"])' "$work/ready")
+source bench/lib.sh
+start_server "$build"
 
 # hcbench's median requests/s for one row (extra options after the row id); the run's own
 # placement options keep it on the client CPU and leave the external server alone.

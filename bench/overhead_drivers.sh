@@ -20,9 +20,6 @@ rounds=${2:-5}
 cycles=${3:-5000}
 warmup=${4:-200}
 languages=${5:-python,node,go,java,rust}
-cpus=$(nproc)
-client_cpu=${CLIENT_CPU:-0}
-server_cpu=${SERVER_CPU:-$((cpus > 1 ? 1 : 0))}
 # The runtimes hcbench starts its drivers with (src/client/driver_rows.cpp), by absolute path.
 python=/usr/bin/python3
 node=/usr/bin/node
@@ -30,13 +27,7 @@ java_home=/usr/lib/jvm/java-17-openjdk-$(dpkg --print-architecture 2>/dev/null |
 bare_dir=$build/bench/bare
 
 [[ -x $build/hcbench ]] || { echo "$build/hcbench is missing: build it first (tools/build.sh)" >&2; exit 1; }
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib.sh
 
 # Each language: the row compared, its minimum warm-up (driver_rows.cpp's min_warmup; the
 # script checks it against what hcbench reports), and prepare_<language>, which builds the
@@ -110,13 +101,7 @@ for language in "${wanted[@]}"; do
     { echo "unknown language '$language' (known: python, node, go, java, rust)" >&2; exit 2; }
 done
 
-# The server on its CPU; its ready line gives the port. HTTP only, as overhead.sh: over one
-# kept connection, TLS would add the same work per request to both sides.
-taskset -c "$server_cpu" "$build/hcbench" serve --bind 127.0.0.1 --http-port 0 --https-port off \
-  > "$work/ready" &
-server_pid=$!
-for _ in $(seq 100); do [[ -s "$work/ready" ]] && break; sleep 0.05; done
-base=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"]["url"])' "$work/ready")
+start_server "$build"
 
 # One hcbench cell of ROW: sets `rps`, or `rps` to the reason the cell was not run (skipped,
 # not applicable) and returns 1. A run that fails (a failed request, a driver error) ends
