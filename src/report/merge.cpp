@@ -136,6 +136,9 @@ CellRun merge_cell_runs(const std::vector<const CellRun*>& runs,
     out.warmup += run.warmup;
     out.interrupted = out.interrupted || run.interrupted;
     out.load.saturated = out.load.saturated || run.load.saturated;
+    // A host whose machine was busy elsewhere disturbed its share of the aggregate.
+    out.load.foreign_load = out.load.foreign_load || run.load.foreign_load;
+    out.load.mean_foreign_cpu = std::max(out.load.mean_foreign_cpu, run.load.mean_foreign_cpu);
     longest_wall = std::max(longest_wall, host.wall_seconds);
     if (!host.error.empty() && m.error.empty())
       m.error = fmt::format("{}: {}", labels[i], host.error);

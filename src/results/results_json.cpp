@@ -79,6 +79,7 @@ json load(const LoadSummary& l) {
           {"saturated", l.saturated},
           {"mean_foreign_cpu_percent", l.mean_foreign_cpu},
           {"mean_steal_cpu_percent", l.mean_steal_cpu},
+          {"foreign_resolution_percent", l.foreign_resolution},
           {"foreign_load", l.foreign_load}};
 }
 
@@ -619,6 +620,12 @@ CellRun read_cell_run(const json& r) {
   run.load.max_cpu_busy = value_at<double>(r, {"load", "max_cpu_busy_percent"});
   run.load.mean_client_cpu = value_at<double>(r, {"load", "mean_client_cpu_percent"});
   run.load.saturated = value_at<bool>(r, {"load", "saturated"});
+  if (at(r, {"load", "mean_server_cpu_percent"}))
+    run.load.mean_server_cpu = value_at<double>(r, {"load", "mean_server_cpu_percent"});
+  run.load.mean_foreign_cpu = value_at<double>(r, {"load", "mean_foreign_cpu_percent"});
+  run.load.mean_steal_cpu = value_at<double>(r, {"load", "mean_steal_cpu_percent"});
+  run.load.foreign_resolution = value_at<double>(r, {"load", "foreign_resolution_percent"});
+  run.load.foreign_load = value_at<bool>(r, {"load", "foreign_load"});
   return run;
 }
 

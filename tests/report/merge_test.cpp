@@ -223,6 +223,22 @@ TEST(Merge, TheServersCountOverTheHostsRunsIsTheCrossCheck) {
   EXPECT_TRUE(merge_runs(inputs).flags.empty());
 }
 
+TEST(Merge, AHostDisturbedByOtherProcessesFlagsTheAggregate) {
+  auto a = host_run("a", {"/length/4"}, {samples(100, 1)}, t0 + 1000, t0 + 3000);
+  const auto b = host_run("b", {"/length/4"}, {samples(100, 2)}, t0 + 1000, t0 + 3000);
+  LoadSummary& load = a.cells.front().runs.front().load;
+  load.mean_foreign_cpu = 45;
+  load.foreign_resolution = 2;
+  load.foreign_load = true;
+  const MergedRun merged = merge_runs({saved(a), saved(b)});
+  const RunResults& out = merged.results;
+  ASSERT_EQ(out.cells.size(), 3u) << "the aggregate, then a's and b's own";
+  EXPECT_TRUE(summarize_cell(out.cells[0]).foreign_load);
+  EXPECT_TRUE(summarize_cell(out.cells[1]).foreign_load) << "read back from a's file";
+  EXPECT_NEAR(out.cells[1].runs.front().load.foreign_resolution, 2, 1e-9);
+  EXPECT_FALSE(summarize_cell(out.cells[2]).foreign_load);
+}
+
 TEST(Merge, WindowOverlapIsIntersectionOverUnion) {
   EXPECT_DOUBLE_EQ(window_overlap({{0, 100}, {0, 100}}), 1);
   EXPECT_DOUBLE_EQ(window_overlap({{0, 100}, {50, 150}}), 50.0 / 150);
