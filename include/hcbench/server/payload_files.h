@@ -1,7 +1,9 @@
-// Large response bodies as sealed memory files, so that plain HTTP connections can send them
-// with sendfile(): the kernel then takes the pages of the file instead of copying the body
-// from our memory into the socket (that copy was half of the server's CPU for /length/1M).
-// nginx serves its files the same way. One per worker thread, so no lock.
+// Large response bodies as read-only files, so that plain HTTP connections can send them with
+// sendfile(): the kernel then takes the pages of the file instead of copying the body from our
+// memory into the socket (that copy was half of the server's CPU for /length/1M). nginx
+// serves its files the same way. Each is an unlinked temporary file in $TMPDIR (default
+// /var/tmp), in the page cache, or a sealed memfd where that cannot be made. One set per
+// worker thread, so no lock.
 #pragma once
 
 #include "hcbench/shared/payload.h"
