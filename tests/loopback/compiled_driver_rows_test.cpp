@@ -220,5 +220,29 @@ TEST_F(CompiledDriverRows, Http2RowsRunStreamsOnOneConnection) {
   EXPECT_EQ(http2_rows, 8u);
 }
 
+// Never time a failure as a success: asked for HTTP/2, a server that speaks HTTP/1.1 only
+// (no h2 in its ALPN, no h2c) fails every request; no row falls back to HTTP/1.1.
+TEST_F(CompiledDriverRows, Http2RowsFailAgainstAnHttp11OnlyServer) {
+  test::ServerProcess http11_only({"--http2", "off"});
+  ASSERT_TRUE(http11_only.ready());
+  for (const auto& row : rows()) {
+    if (!row.speaks("2")) continue;
+    for (const char* scheme : {"http", "https"}) {
+      CellSpec spec;
+      spec.url = scheme == std::string("https") ? http11_only.https_url("/ping")
+                                                : http11_only.http_url("/ping");
+      spec.cycles = 4;
+      spec.concurrency = 2;
+      spec.http_version = "2";
+      spec.expected_length = 4;
+      SCOPED_TRACE(row.id + " " + spec.url);
+      const auto m = row.run(spec);
+      EXPECT_EQ(m.error, "");
+      EXPECT_EQ(m.requests, 0u);
+      EXPECT_EQ(m.failures.total(), 4u);
+    }
+  }
+}
+
 } // namespace
 } // namespace hcbench
