@@ -212,14 +212,14 @@ func runWorker(fetch fetchFunc, tickets *atomic.Int64, s *settings, origin, dead
 }
 
 // runPhase runs count requests (the warm-up or the timed loop) on one goroutine per worker
-// and returns their counts together, the latencies in the order the requests finished.
-func runPhase(workers []fetchFunc, count int, s *settings, deadline time.Time) *tally {
+// and returns each worker's counts.
+func runPhase(workers []fetchFunc, count int, s *settings, deadline time.Time) []*tally {
 	var tickets atomic.Int64
 	tickets.Store(int64(count))
 	origin := time.Now()
 	capacity := count/len(workers) + 1
 	if len(workers) == 1 {
-		return runWorker(workers[0], &tickets, s, origin, deadline, count)
+		return []*tally{runWorker(workers[0], &tickets, s, origin, deadline, count)}
 	}
 	tallies := make([]*tally, len(workers))
 	var done sync.WaitGroup
@@ -231,7 +231,16 @@ func runPhase(workers []fetchFunc, count int, s *settings, deadline time.Time) *
 		}(i, fetch)
 	}
 	done.Wait()
-	total := &tally{samples: make([]sample, 0, count), failures: map[string]int{}}
+	return tallies
+}
+
+// merge adds the workers' counts together, the latencies in the order the requests finished.
+// It runs after the window has closed: sorting is not the client's work.
+func merge(tallies []*tally) *tally {
+	if len(tallies) == 1 {
+		return tallies[0]
+	}
+	total := &tally{failures: map[string]int{}}
 	for _, t := range tallies {
 		total.samples = append(total.samples, t.samples...)
 		total.bodyBytes += t.bodyBytes
@@ -282,10 +291,11 @@ func measure(s *settings) (map[string]any, error) {
 	if s.DurationSeconds > 0 {
 		deadline = started.Add(time.Duration(s.DurationSeconds * float64(time.Second)))
 	}
-	t := runPhase(workers, s.Cycles, s, deadline)
+	tallies := runPhase(workers, s.Cycles, s, deadline)
 	wall := time.Since(started)
 	opened := connections.Load()
 	user1, system1 := cpuSeconds()
+	t := merge(tallies)
 
 	latencies := make([]int64, len(t.samples))
 	for i, sample := range t.samples {

@@ -60,7 +60,10 @@ impl Tally {
     }
 
     /// The workers' counts together, the latencies in the order the requests finished.
-    fn merge(tallies: Vec<Tally>) -> Tally {
+    fn merge(mut tallies: Vec<Tally>) -> Tally {
+        if tallies.len() == 1 {
+            return tallies.pop().unwrap();
+        }
         let mut total = Tally::new(tallies.iter().map(|t| t.samples.len()).sum());
         for tally in tallies {
             total.samples.extend(tally.samples);
@@ -138,7 +141,7 @@ async fn run_concurrently<F, Fut>(
     count: u64,
     s: &Settings,
     deadline: Option<Instant>,
-) -> Tally
+) -> Vec<Tally>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Outcome>,
@@ -151,7 +154,7 @@ where
     while let Some(tally) = workers.next().await {
         tallies.push(tally);
     }
-    Tally::merge(tallies)
+    tallies
 }
 
 /// The measured window: wall clock, this process's CPU (every thread: reqwest's blocking
@@ -197,12 +200,13 @@ impl Window {
         }
     }
 
-    fn close(self, tally: Tally) -> Measured {
+    /// Closes the window, then merges the workers' counts: sorting is not the client's work.
+    fn close(self, tallies: Vec<Tally>) -> Measured {
         let wall = self.started.elapsed();
         let connections = connections::count();
         let usage = rusage();
         Measured {
-            tally,
+            tally: Tally::merge(tallies),
             wall,
             user_seconds: (seconds(usage.ru_utime) - seconds(self.usage.ru_utime)).max(0.0),
             system_seconds: (seconds(usage.ru_stime) - seconds(self.usage.ru_stime)).max(0.0),
@@ -225,7 +229,7 @@ where
         run_sync(&mut fetch, &Tickets::new(s.warmup), s, None);
         let window = Window::open(s);
         let tally = run_sync(&mut fetch, &Tickets::new(s.cycles), s, window.deadline);
-        return window.close(tally);
+        return window.close(vec![tally]);
     }
     let fetches: Vec<F> = (0..s.concurrency).map(|_| worker()).collect();
     let warmup = Tickets::new(s.warmup);
@@ -254,7 +258,7 @@ where
             .into_iter()
             .map(|thread| thread.join().expect("a worker thread panicked"))
             .collect();
-        window.close(Tally::merge(tallies))
+        window.close(tallies)
     })
 }
 
