@@ -91,7 +91,8 @@ func readSettings(input io.Reader) (*settings, error) {
 func (s *settings) http2() bool { return s.HTTPVersion == "2" }
 
 // tlsConfig: no verification when insecure, else the CA file or the system's roots. ALPN
-// offers the version asked only: HTTP/1.1, or h2 with no fallback to HTTP/1.1.
+// offers the version asked: HTTP/1.1, or h2 (net/http's HTTP/2 set-up appends http/1.1; the
+// version of every response is checked, so nothing falls back unnoticed).
 func (s *settings) tlsConfig() (*tls.Config, error) {
 	protocol := "http/1.1"
 	if s.http2() {

@@ -5,7 +5,8 @@
 // programs do: a Client is safe for concurrent use), its Transport allowed N connections.
 //
 // HTTP/2 (the keep-alive rows): over https, the same Transport with ForceAttemptHTTP2 and
-// ALPN offering h2 only, which is how net/http speaks h2 when it is given its own dialer and
+// ALPN offering h2 (net/http appends http/1.1 to the offer: a response over HTTP/1.1 is then
+// a protocol failure), which is how net/http speaks h2 when it is given its own dialer and
 // TLS configuration; over http, golang.org/x/net/http2's Transport with AllowHTTP (h2c with
 // prior knowledge), since net/http has no h2c client. Either way the N goroutines' requests
 // are streams on one connection, and every response is checked to have come over HTTP/2.
