@@ -39,10 +39,10 @@ packages=(
   openjdk-17-jdk-headless libokhttp-java libhttpclient5-java libslf4j-java
 )
 # The Go and Rust drivers (drivers/go, drivers/rust), built by meson offline from these:
-# Debian's Go 1.19 and fasthttp's sources; rustc 1.63, cargo and the crates of reqwest, ureq
+# Debian's Go 1.19, fasthttp's sources and golang.org/x/net's (h2c); rustc 1.63, cargo and the crates of reqwest, ureq
 # and hyper (native-tls over OpenSSL). About 540 MiB (Go) and 640 MiB (Rust) installed.
 packages+=(
-  golang-go golang-github-valyala-fasthttp-dev
+  golang-go golang-github-valyala-fasthttp-dev golang-golang-x-net-dev
   rustc cargo libssl-dev librust-reqwest-dev librust-ureq-dev librust-hyper-dev
   librust-hyper-tls-dev librust-tokio-dev librust-tokio-native-tls-dev librust-native-tls-dev
   librust-sha2-dev librust-base64-dev librust-serde-json-dev librust-libc-dev

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Go driver with Debian's Go 1.19 in GOPATH mode against Debian's Go sources
-# (/usr/share/gocode, where golang-github-valyala-fasthttp-dev puts fasthttp): no module is
+# (/usr/share/gocode, where golang-github-valyala-fasthttp-dev puts fasthttp and
+# golang-golang-x-net-dev golang.org/x/net/http2, the h2c client): no module is
 # downloaded, no proxy is asked. meson runs it (drivers/go/meson.build); by hand:
 #   drivers/go/build.sh OUTPUT_BINARY FALLBACK_CACHE_DIR [PACKAGE_DIR]
 #   drivers/go/build.sh --check     (exit 0 if it can build, else says what is missing)
@@ -14,6 +15,8 @@ if [[ ${1:-} == --check ]]; then
   [[ -x $go ]] || { echo "$go is missing (Debian package golang-go)"; exit 1; }
   [[ -d $gopath/src/github.com/valyala/fasthttp ]] ||
     { echo "fasthttp's sources are missing (golang-github-valyala-fasthttp-dev)"; exit 1; }
+  [[ -d $gopath/src/golang.org/x/net/http2 ]] ||
+    { echo "golang.org/x/net/http2's sources are missing (golang-golang-x-net-dev)"; exit 1; }
   exit 0
 fi
 output=$(realpath -m "$1") # absolute: the build runs in the source directory

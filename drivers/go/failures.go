@@ -30,6 +30,8 @@ func failureKind(err error) string {
 	var body bodyError
 	message := err.Error()
 	switch {
+	case errors.Is(err, errWrongVersion):
+		return "protocol"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, fasthttp.ErrTimeout),
 		errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrTLSHandshakeTimeout),
 		errors.As(err, &timeout) && timeout.Timeout():

@@ -2,6 +2,12 @@
 //! client or make a new one per request, save the body to a new buffer or stream it through
 //! and discard it. A client name is LIBRARY.CONNECTIONS.BODY, for instance
 //! `reqwest.blocking.keep-alive.save-body` or `hyper.new-client.save-body`.
+//!
+//! At concurrency N the blocking clients (reqwest's blocking Client, ureq's Agent) are
+//! shared by N threads, and the async ones (reqwest's Client, hyper's) by N requests at once
+//! on one current-thread runtime. Over HTTP/2 (the keep-alive rows of reqwest and hyper)
+//! the client speaks HTTP/2 only: h2 offered alone by ALPN over https, prior knowledge over
+//! http; the N requests are streams on one connection.
 
 use crate::failures::{body_kind_of, kind_of};
 use crate::settings::{BodySink, Settings};
@@ -43,6 +49,34 @@ fn parse_client(name: &str) -> Option<(&str, Connections, Body)> {
         .then(|| (library, connections, body))
 }
 
+/// Why this driver cannot run the cell (reported as skipped), or None when it can.
+pub fn not_applicable(s: &Settings) -> Option<String> {
+    let (library, connections, _) = parse_client(&s.client)?;
+    if !s.http2() {
+        None
+    } else if library == "ureq" {
+        Some("ureq 2.6 speaks HTTP/1.1 only: it has no HTTP/2 client".into())
+    } else if connections != Connections::KeepAlive {
+        Some(
+            "this row runs HTTP/1.1 only: over HTTP/2 the client multiplexes one kept \
+              connection (the keep-alive rows)"
+                .into(),
+        )
+    } else {
+        None
+    }
+}
+
+/// A response that came over another HTTP version than the one asked is a protocol
+/// failure, never a success (docs/drivers.md, section 4a).
+fn check_version(s: &Settings, version: hyper::Version) -> Result<(), &'static str> {
+    if s.http2() == (version == hyper::Version::HTTP_2) {
+        Ok(())
+    } else {
+        Err("protocol")
+    }
+}
+
 /// Runs the named client's warm-up and timed loop; returns its library label and figures.
 pub fn measure(s: &Settings) -> Result<(String, Measured), String> {
     let (library, connections, body) = parse_client(&s.client).ok_or_else(|| {
@@ -71,15 +105,20 @@ fn current_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 // --- reqwest ------------------------------------------------------------------------------
-// HTTP/1.1 only, no proxy from the environment, the TLS connector every client here uses.
+// The version asked only (HTTP/1.1, or HTTP/2 with prior knowledge: no fallback), no proxy
+// from the environment, the TLS connector every client here uses.
 
 fn reqwest_blocking_client(
     s: &Settings,
     connections: Connections,
 ) -> Result<reqwest::blocking::Client, String> {
-    let mut builder = reqwest::blocking::Client::builder()
-        .no_proxy()
-        .http1_only()
+    let mut builder = reqwest::blocking::Client::builder().no_proxy();
+    builder = if s.http2() {
+        builder.http2_prior_knowledge()
+    } else {
+        builder.http1_only()
+    };
+    builder = builder
         .timeout(s.timeout)
         .use_preconfigured_tls(s.tls_connector()?);
     if connections == Connections::NoReuse {
@@ -94,35 +133,51 @@ fn reqwest_blocking(
     body: Body,
 ) -> Result<Measured, String> {
     let url = reqwest::Url::parse(&s.url).map_err(|e| format!("url: {}", e))?;
-    let shared = reqwest_blocking_client(s, connections)?;
-    let fetch = || -> Outcome {
-        let per_request;
-        let client = if connections == Connections::NewClient {
-            // As reqwest::blocking::get() does: a client (and its runtime thread) per call.
-            per_request = reqwest_blocking_client(s, connections).map_err(|_| "other")?;
-            &per_request
-        } else {
-            &shared
-        };
-        let mut response = client.get(url.clone()).send().map_err(|e| kind_of(&e))?;
-        let status = response.status().as_u16();
-        let (length, digest) = match body {
-            Body::Save => s.summary(&response.bytes().map_err(|e| body_kind_of(&e))?),
-            Body::Discard => {
-                let mut sink = BodySink::new(s);
-                response.copy_to(&mut sink).map_err(|e| body_kind_of(&e))?;
-                sink.finish()
-            }
-        };
-        Ok((status, length, digest))
+    let shared = &reqwest_blocking_client(s, connections)?;
+    let worker = || {
+        let url = url.clone();
+        move || -> Outcome {
+            let per_request;
+            let client = if connections == Connections::NewClient {
+                // As reqwest::blocking::get() does: a client (and its runtime thread) per call.
+                per_request = reqwest_blocking_client(s, connections).map_err(|_| "other")?;
+                &per_request
+            } else {
+                shared
+            };
+            let response = client.get(url.clone()).send().map_err(|e| kind_of(&e))?;
+            reqwest_blocking_read(s, response, body)
+        }
     };
-    Ok(measure_sync(fetch, s))
+    Ok(measure_sync(worker, s))
+}
+
+fn reqwest_blocking_read(
+    s: &Settings,
+    mut response: reqwest::blocking::Response,
+    body: Body,
+) -> Outcome {
+    check_version(s, response.version())?;
+    let status = response.status().as_u16();
+    let (length, digest) = match body {
+        Body::Save => s.summary(&response.bytes().map_err(|e| body_kind_of(&e))?),
+        Body::Discard => {
+            let mut sink = BodySink::new(s);
+            response.copy_to(&mut sink).map_err(|e| body_kind_of(&e))?;
+            sink.finish()
+        }
+    };
+    Ok((status, length, digest))
 }
 
 fn reqwest_async_client(s: &Settings, connections: Connections) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
-        .no_proxy()
-        .http1_only()
+    let mut builder = reqwest::Client::builder().no_proxy();
+    builder = if s.http2() {
+        builder.http2_prior_knowledge()
+    } else {
+        builder.http1_only()
+    };
+    builder = builder
         .timeout(s.timeout)
         .use_preconfigured_tls(s.tls_connector()?);
     if connections == Connections::NoReuse {
@@ -138,6 +193,7 @@ async fn reqwest_fetch(
     body: Body,
 ) -> Outcome {
     let mut response = client.get(url).send().await.map_err(|e| kind_of(&e))?;
+    check_version(s, response.version())?;
     let status = response.status().as_u16();
     let (length, digest) = match body {
         Body::Save => s.summary(&response.bytes().await.map_err(|e| body_kind_of(&e))?),
@@ -177,7 +233,13 @@ fn ureq_agent(s: &Settings, connections: Connections) -> Result<ureq::Agent, Str
     let mut builder = ureq::AgentBuilder::new()
         .timeout(s.timeout)
         .tls_connector(Arc::new(s.tls_connector()?));
-    if connections == Connections::NoReuse {
+    if connections == Connections::KeepAlive {
+        // ureq keeps one idle connection per host by default: N threads need N kept.
+        let n = s.concurrency as usize;
+        builder = builder
+            .max_idle_connections(n.max(100))
+            .max_idle_connections_per_host(n);
+    } else if connections == Connections::NoReuse {
         builder = builder
             .max_idle_connections(0)
             .max_idle_connections_per_host(0);
@@ -186,15 +248,15 @@ fn ureq_agent(s: &Settings, connections: Connections) -> Result<ureq::Agent, Str
 }
 
 fn ureq(s: &Settings, connections: Connections, body: Body) -> Result<Measured, String> {
-    let shared = ureq_agent(s, connections)?;
-    let fetch = || -> Outcome {
+    let shared = &ureq_agent(s, connections)?;
+    let worker = || move || -> Outcome {
         let per_request;
         let agent = if connections == Connections::NewClient {
             // As ureq::get() does: a new Agent (and connection pool) per call.
             per_request = ureq_agent(s, connections).map_err(|_| "other")?;
             &per_request
         } else {
-            &shared
+            shared
         };
         let response = match agent.get(&s.url).call() {
             Ok(response) => response,
@@ -220,7 +282,7 @@ fn ureq(s: &Settings, connections: Connections, body: Body) -> Result<Measured, 
         };
         Ok((status, length, digest))
     };
-    Ok(measure_sync(fetch, s))
+    Ok(measure_sync(worker, s))
 }
 
 // --- hyper --------------------------------------------------------------------------------
@@ -235,6 +297,7 @@ fn hyper_client(s: &Settings, connections: Connections) -> Result<HyperClient, S
     http.set_connect_timeout(Some(s.timeout));
     let tls = tokio_native_tls::TlsConnector::from(s.tls_connector()?);
     let mut builder = hyper::Client::builder();
+    builder.http2_only(s.http2());
     if connections == Connections::NoReuse {
         builder.pool_max_idle_per_host(0);
     }
@@ -244,6 +307,7 @@ fn hyper_client(s: &Settings, connections: Connections) -> Result<HyperClient, S
 async fn hyper_fetch(client: &HyperClient, uri: hyper::Uri, s: &Settings, body: Body) -> Outcome {
     let exchange = async {
         let response = client.get(uri).await.map_err(|e| kind_of(&e))?;
+        check_version(s, response.version())?;
         let status = response.status().as_u16();
         let mut stream = response.into_body();
         let (length, digest) = match body {
