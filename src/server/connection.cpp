@@ -287,8 +287,6 @@ bool Connection::session_idle() const {
 void Connection::stop_requests() {
   if (state_ != State::open) return;
   state_ = State::finishing;
-  // TLS: close_notify follows the last response, once flush() has sealed it.
-  transport_->end_output();
 }
 
 bool Connection::produce_more() {
@@ -358,6 +356,15 @@ void Connection::finish_output() {
   if (session_ != nullptr && session_->wake_at_ms() != 0) return;
   if (state_ == State::open && draining_ && session_idle()) stop_requests();
   if (state_ != State::finishing) return;
+  if (!output_ended_) {
+    // TLS: close_notify follows the last response, only now that the session holds nothing
+    // back (a /delay response comes after the request that asked to close); one more
+    // flush() seals and writes it, and comes back here.
+    output_ended_ = true;
+    transport_->end_output();
+    flush();
+    return;
+  }
   // Lingering protects a response from the reset that closing with unread input causes. It
   // is not needed when the peer is gone, nor when the client asked to close and sent nothing
   // after its last request (as nginx decides): closing at once saves the shutdown, the wait

@@ -405,6 +405,35 @@ TEST_P(ServeTlsTest, TlsGarbageAndPlainHttpOnTheHttpsPortCloseOnlyThatConnection
   EXPECT_GE(stats["tls"]["handshake_failures"].get<int>(), 2);
 }
 
+TEST_P(ServeTlsTest, ADelayedAnswerToARequestThatAskedToCloseArrivesBeforeTheClose) {
+  // The close_notify follows the last response, and a /delay response is held back after its
+  // request ended the connection's requests: it must not overtake it.
+  auto& server = start({"--http2", "off"});
+  for (const char* path : {"/delay/20", "/ping"}) {
+    CURL* curl = curl_easy_init();
+    curl_slist* headers = curl_slist_append(nullptr, "Connection: close");
+    std::string body;
+    curl_easy_setopt(curl, CURLOPT_URL, server.https_url(path).c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(curl, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(
+        curl, CURLOPT_WRITEFUNCTION, +[](char* data, std::size_t s, std::size_t n, void* out) {
+          static_cast<std::string*>(out)->append(data, s * n);
+          return s * n;
+        });
+    EXPECT_EQ(curl_easy_perform(curl), CURLE_OK) << path;
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    EXPECT_EQ(status, 200) << path;
+    EXPECT_EQ(body, "pong") << path;
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+  }
+}
+
 TEST_P(ServeTlsTest, TlsSessionsResume) {
   auto& server = start();
   // Two easy handles share curl's TLS session cache; FORBID_REUSE makes each request a new

@@ -118,6 +118,7 @@ private:
   bool reading_ = false;
   bool draining_ = false;      // the server is stopping
   bool peer_closed_ = false;   // EOF or a fatal transport error: close after the output
+  bool output_ended_ = false;  // the transport was told no more output follows
   bool input_ignored_ = false; // bytes arrived after requests stopped: linger before closing
   std::uint64_t last_activity_ms_ = 0;
   std::uint64_t head_started_ms_ = 0; // a request head (or the transport's set-up) began; 0: none
