@@ -82,6 +82,7 @@ CellSummary summarize_cell(const CellResult& cell) {
     }
     if (m.requests == 0 || (any_complete && run.interrupted)) continue;
     ++s.runs;
+    if (run.limit) s.limit = s.limit ? combine_limits(*s.limit, *run.limit) : *run.limit;
     s.foreign_cpu = std::max(s.foreign_cpu, run.load.mean_foreign_cpu);
     s.foreign_load |= run.load.foreign_load;
     if (const auto cv = run.slice_cv()) s.slice_cv = std::max(s.slice_cv.value_or(0), *cv);
