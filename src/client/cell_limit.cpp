@@ -22,7 +22,7 @@ unsigned cpu_count(const std::string& list) {
 std::optional<LimitVerdict> judge_run(const CellRun& run, unsigned concurrency,
                                       std::optional<unsigned> server_threads) {
   const CellMeasurement& m = run.measurement;
-  if (m.wall_seconds <= 0 || m.requests == 0) return std::nullopt;
+  if (m.wall_seconds < min_judged_window_seconds || m.requests == 0) return std::nullopt;
   LimitInputs in;
   // The measured window's own CPU time rather than the sampler's client_cpu: for a driver
   // row that is the driver's (its process, all threads), which /proc/self of hcbench run

@@ -98,6 +98,8 @@ CellRun merge_cell_runs(const std::vector<const CellRun*>& runs,
     out.warmup += run.warmup;
     out.interrupted = out.interrupted || run.interrupted;
     out.load.saturated = out.load.saturated || run.load.saturated;
+    // A side that limited any host's run limited the merged one.
+    if (run.limit) out.limit = out.limit ? combine_limits(*out.limit, *run.limit) : *run.limit;
     longest_wall = std::max(longest_wall, host.wall_seconds);
     if (!host.error.empty() && m.error.empty())
       m.error = fmt::format("{}: {}", labels[i], host.error);

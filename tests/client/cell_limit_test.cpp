@@ -71,10 +71,13 @@ TEST(CellLimit, TheServersThreadsBoundItsCpus) {
   EXPECT_EQ(limit_of(run_with(0.3, 96, "2", "0-1"), 1), Limit::neither);
 }
 
-TEST(CellLimit, NothingMeasuredNoVerdict) {
+TEST(CellLimit, NothingMeasuredOrTooShortNoVerdict) {
   CellRun run = run_with(0.5, 50, "0", "1");
   run.measurement.requests = 0;
   EXPECT_FALSE(judge_run(run, 1, std::nullopt));
+  CellRun short_run = run_with(0.05, 50, "0", "1");
+  short_run.measurement.wall_seconds = 0.1;
+  EXPECT_FALSE(judge_run(short_run, 1, std::nullopt)) << "ten ticks of 10 ms";
 }
 
 } // namespace

@@ -9,7 +9,8 @@
 
 namespace hcbench {
 
-// Nothing for a run that measured nothing. `server_threads`: the embedded server's
+// Nothing for a run that measured nothing, or over a window too short to judge
+// (min_judged_window_seconds). `server_threads`: the embedded server's
 // --threads when given (without it, serve runs one event loop per CPU it may use).
 std::optional<LimitVerdict> judge_run(const CellRun& run, unsigned concurrency,
                                       std::optional<unsigned> server_threads);

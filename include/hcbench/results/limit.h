@@ -24,6 +24,9 @@ std::optional<Limit> parse_limit(std::string_view name);
 // may use: a 100 Hz tick count over a window of a second or two is a few per cent off, and a
 // process that never waits still loses some time to the other side's wake-ups.
 inline constexpr double limit_threshold = 0.9;
+// The server's CPU comes from /proc in ticks of 10 ms: a shorter window than this reads it
+// too coarsely (a 40 ms cell can only read 0, 25, 50, 75 or 100%) to judge.
+inline constexpr double min_judged_window_seconds = 0.25;
 
 // What the verdict is judged from, CPU in % of one CPU (200 = two CPUs busy).
 struct LimitInputs {
