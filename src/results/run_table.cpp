@@ -135,12 +135,14 @@ std::string server_limit_note(const RunTable& table, const TableCell& cell,
   const std::string& relation = table.environment.placement.relation;
   if (relation == "same-core" || relation == "unpinned")
     remedies.push_back("--pin client=CPUS,server=CPUS to give the server CPUs of its own");
-  else
-    remedies.push_back("--pin server=CPUS to give the server more CPUs");
-  return fmt::format("S {}: the server used {:.0f}% of its {}: the figure measures the server, "
-                     "not the client. Try {}",
-                     where, in.server_cpu.value_or(0), cpus(in.server_cpus),
-                     fmt::join(remedies, "; "));
+  const std::string head =
+      fmt::format("S {}: the server used {:.0f}% of its {}: the figure measures the server, not "
+                  "the client.",
+                  where, in.server_cpu.value_or(0), cpus(in.server_cpus));
+  if (remedies.empty())
+    return head + " This machine has no CPU to spare for it: run the client on another host "
+                  "(docs/deploy.md) or on a machine with more CPUs";
+  return fmt::format("{} Try {}", head, fmt::join(remedies, "; "));
 }
 
 // What a row shows for one protocol, and what the notes under the table say about it.

@@ -58,6 +58,18 @@ TEST(RunTable, LimitReplacesTheSaturatedMarkAndNamesTheRemedies) {
       << table;
   EXPECT_NE(table.find("--server-option --tls-engine=openssl"), std::string::npos) << table;
   EXPECT_NE(table.find("Limit, from each side's mean CPU"), std::string::npos) << table;
+  // Over plain HTTP on a machine with no CPU to spare, it says so.
+  {
+    auto cramped = results;
+    cramped.environment.cpu_count = 2;
+    cramped.cells[2].runs[0].limit = judge_limit({50, 1, 97.0, 1});
+    const std::string text = markdown_report(cramped);
+    EXPECT_NE(text.find("save response to new buffer, HTTP: the server used 97% of its 1 CPU: "
+                        "the figure measures the server, not the client. This machine has no "
+                        "CPU to spare for it"),
+              std::string::npos)
+        << text;
+  }
   EXPECT_NE(table.find("embedded hcbench serve on loopback (--max-delay=1)"), std::string::npos)
       << table;
 
