@@ -4,6 +4,7 @@
 
 #include "hcbench/cli/commands.h"
 #include "hcbench/cli/options.h"
+#include "hcbench/cli/serve_command.h"
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/matrix.h"
 #include "hcbench/client/measured_window.h"
@@ -83,8 +84,13 @@ void declare_options(cxxopts::Options& spec) {
       "pin",
       "CPU placement: client=CPUS,server=CPUS (CPUS: 0, 0-1, 0+2), or none (the scheduler's "
       "choice); default: the embedded server on the last CPU, the client on the others",
-      cxxopts::value<std::string>())("sample-ms", "CPU sampling interval in milliseconds",
-                                     cxxopts::value<std::string>()->default_value("100"))(
+      cxxopts::value<std::string>())(
+      "server-option",
+      "an option of the embedded hcbench serve, one per --server-option, value joined by '=': "
+      "--server-option --threads=2 --server-option --tls-engine=openssl (hcbench serve --help)",
+      cxxopts::value<std::vector<std::string>>())(
+      "sample-ms", "CPU sampling interval in milliseconds",
+      cxxopts::value<std::string>()->default_value("100"))(
       "verify", "none (status only), length (and body length), digest (and SHA-256 of the body)",
       cxxopts::value<std::string>()->default_value("length"))(
       "timeout", "seconds before one request counts as a timeout failure",
@@ -299,6 +305,30 @@ void read_sync(const cxxopts::ParseResult& args, std::int64_t now_unix_ms, RunOp
   if (!args.count("seed")) o.seed = static_cast<std::uint64_t>(*start);
 }
 
+// --server-option: each checked by serve's own parser now, so that a bad one stops the run
+// before its first cell with serve's message. The listeners are run's to choose.
+void read_server_options(const cxxopts::ParseResult& args, RunOptions& o) {
+  if (!args.count("server-option")) return;
+  o.server_options = args["server-option"].as<std::vector<std::string>>();
+  if (!o.embedded())
+    throw OptionError("--server-option applies to the embedded server only; an external server "
+                      "(URL given) takes its options where it is started");
+  for (const auto& option : o.server_options) {
+    for (const char* own : {"--bind", "--http-port", "--https-port", "-h", "--help"}) {
+      const std::string_view name = std::string_view(option).substr(0, option.find('='));
+      if (name == own)
+        throw OptionError(fmt::format("--server-option {}: hcbench run sets the embedded "
+                                      "server's listeners itself (127.0.0.1, ephemeral ports)",
+                                      option));
+    }
+  }
+  const ServeCommandLine serve = parse_serve_command_line(o.server_options);
+  if (!serve.config)
+    throw OptionError(fmt::format("--server-option {}: hcbench serve: {}",
+                                  fmt::join(o.server_options, " "), serve.error));
+  if (serve.threads_given) o.server_threads = serve.config->threads;
+}
+
 // Where the results go besides the table on stdout.
 void read_outputs(const cxxopts::ParseResult& args, RunOptions& o) {
   o.json_path = text_option(args, "json");
@@ -328,6 +358,7 @@ RunCommandLine parse_run_command_line(int argc, char** argv) {
     const std::string url_path = read_urls(args, o.matrix);
     read_paths(args, url_path, o);
     read_axes(args, o);
+    read_server_options(args, o);
     read_outputs(args, o);
     read_sync(args, unix_ms_now(), o);
     out.options = std::move(o);

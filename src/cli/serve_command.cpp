@@ -1,4 +1,5 @@
 // hcbench serve: options -> ServerConfig, then run until SIGINT or SIGTERM.
+#include "hcbench/cli/serve_command.h"
 #include "hcbench/cli/commands.h"
 #include "hcbench/cli/options.h"
 #include "hcbench/server/server.h"
@@ -40,7 +41,8 @@ std::optional<std::uint16_t> parse_port(const std::string& text, const char* opt
 
 } // namespace
 
-int serve_command(int argc, char** argv) {
+ServeCommandLine parse_serve_command_line(int argc, const char* const* argv) {
+  ServeCommandLine out;
   ServerConfig config;
   cxxopts::Options options(
       "hcbench serve",
@@ -89,14 +91,15 @@ int serve_command(int argc, char** argv) {
   try {
     const auto parsed = options.parse(argc, argv);
     if (parsed.count("help")) {
-      fmt::print("{}\n", options.help());
-      return 0;
+      out.help = options.help();
+      return out;
     }
     reject_positional(parsed, "hcbench serve");
     config.bind_address = parsed["bind"].as<std::string>();
     config.http_port = parse_port(parsed["http-port"].as<std::string>(), "--http-port");
     config.https_port = parse_port(parsed["https-port"].as<std::string>(), "--https-port");
     config.threads = parsed["threads"].as<unsigned>();
+    out.threads_given = parsed.count("threads") > 0;
     if (parsed.count("cert")) config.cert_file = parsed["cert"].as<std::string>();
     if (parsed.count("key")) config.key_file = parsed["key"].as<std::string>();
     if (config.cert_file.empty() != config.key_file.empty())
@@ -129,9 +132,30 @@ int serve_command(int argc, char** argv) {
     if (parsed.count("keepalive-requests"))
       config.session.keepalive_requests = parsed["keepalive-requests"].as<std::uint64_t>();
   } catch (const std::exception& e) {
-    fmt::print(stderr, "hcbench serve: {}\n", e.what());
+    out.error = e.what();
+    return out;
+  }
+  out.config = config;
+  return out;
+}
+
+ServeCommandLine parse_serve_command_line(const std::vector<std::string>& options) {
+  std::vector<const char*> argv = {"serve"};
+  for (const auto& option : options) argv.push_back(option.c_str());
+  return parse_serve_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+int serve_command(int argc, char** argv) {
+  const ServeCommandLine line = parse_serve_command_line(argc, argv);
+  if (!line.help.empty()) {
+    fmt::print("{}\n", line.help);
+    return 0;
+  }
+  if (!line.config) {
+    fmt::print(stderr, "hcbench serve: {}\n", line.error);
     return 2;
   }
+  const ServerConfig& config = *line.config;
 
   // Signals are taken synchronously by this thread; the workers inherit the blocked mask.
   std::signal(SIGPIPE, SIG_IGN);

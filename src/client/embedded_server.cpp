@@ -77,6 +77,7 @@ EmbeddedServer::EmbeddedServer(const EmbeddedServerOptions& options) {
   // calls, since this process may already have other threads.
   std::vector<std::string> args = {"hcbench",     "serve", "--bind",       "127.0.0.1",
                                    "--http-port", "0",     "--https-port", "0"};
+  args.insert(args.end(), options.serve_options.begin(), options.serve_options.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);

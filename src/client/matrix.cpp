@@ -1,5 +1,6 @@
 #include "hcbench/client/matrix.h"
 
+#include "hcbench/client/cell_limit.h"
 #include "hcbench/client/embedded_server.h"
 #include "hcbench/client/measured_window.h"
 #include "hcbench/client/run_control.h"
@@ -369,6 +370,9 @@ void run_matrix(RunResults& results, const std::vector<ClientRow>& rows, const R
   for (auto& cell : results.cells) {
     for (auto& run : cell.runs) summarize(run);
     for (auto& run : cell.floor_remeasured) summarize(run);
+    for (auto* runs : {&cell.runs, &cell.floor_remeasured}) {
+      for (auto& run : *runs) run.limit = judge_run(run, cell.concurrency, options.server_threads);
+    }
   }
 }
 

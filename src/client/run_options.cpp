@@ -22,6 +22,7 @@ RunSettings recorded_settings(const RunOptions& options, const MatrixPlan& targe
   s.pin = options.pin_text;
   s.pin_default = options.pin_by_default && options.pin.has_value();
   s.embedded_server = options.embedded();
+  s.server_options = options.server_options;
   s.http_url = targets.http_url;
   s.https_url = targets.https_url;
   s.insecure = options.cell.insecure;

@@ -124,6 +124,7 @@ int run_benchmark(const RunOptions& given) {
     try {
       EmbeddedServerOptions server_options;
       if (options.pin) server_options.cpus = options.pin->server;
+      server_options.serve_options = options.server_options;
       server = std::make_unique<EmbeddedServer>(server_options);
     } catch (const std::exception& e) {
       fmt::print(stderr, "hcbench run: {}\n", e.what());

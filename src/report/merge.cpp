@@ -139,6 +139,8 @@ CellRun merge_cell_runs(const std::vector<const CellRun*>& runs,
     // A host whose machine was busy elsewhere disturbed its share of the aggregate.
     out.load.foreign_load = out.load.foreign_load || run.load.foreign_load;
     out.load.mean_foreign_cpu = std::max(out.load.mean_foreign_cpu, run.load.mean_foreign_cpu);
+    // A side that limited any host's run limited the merged one.
+    if (run.limit) out.limit = out.limit ? combine_limits(*out.limit, *run.limit) : *run.limit;
     longest_wall = std::max(longest_wall, host.wall_seconds);
     if (!host.error.empty() && m.error.empty())
       m.error = fmt::format("{}: {}", labels[i], host.error);

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
+#include <map>
 #include <set>
 
 namespace hcbench {
@@ -122,17 +124,25 @@ ChartFile latency_chart(const ReportRun& run, const ReportSection& s, const std:
   return {fmt::format("latency-{}-{}.svg", protocol, section_slug(s)), render_svg(chart)};
 }
 
-// Lines against response size: one per client configuration and protocol, HTTPS dashed in
-// the colour of the same client's HTTP line.
-LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure ReportCell::*member) {
+// Which cells a line chart draws, and where each lies on its x axis.
+using CellFilter = std::function<bool(const ReportCell&)>;
+using CellPosition = double (*)(const ReportCell&);
+
+// Lines of one figure against an axis of the matrix (response size, concurrency, offered
+// rate): one per client configuration and protocol among the cells `includes` admits, HTTPS
+// dashed in the colour of the same client's HTTP line; the x ticks at the values that ran.
+LineChart figure_lines(const ReportRun& run, const CellFilter& includes, CellPosition x_of,
+                       const Figure ReportCell::*member) {
   LineChart chart;
-  std::set<double> sizes;
-  std::vector<std::string> rows; // row ids in table order, for the colours
+  std::set<double> xs;
+  // Client configurations in table order, for the colours: a row at each HTTP version is
+  // a configuration of its own (its display name says which).
+  std::vector<std::pair<std::string, std::string>> rows;
   std::vector<std::string> protocols;
   for (const auto& c : run.cells) {
-    if (c.concurrency != concurrency || !(c.endpoint == "length" || c.path.starts_with("/length/")))
-      continue;
-    if (std::find(rows.begin(), rows.end(), c.row_id) == rows.end()) rows.push_back(c.row_id);
+    if (!includes(c)) continue;
+    const std::pair key(c.row_id, c.http_version);
+    if (std::find(rows.begin(), rows.end(), key) == rows.end()) rows.push_back(key);
     if (std::find(protocols.begin(), protocols.end(), c.protocol) == protocols.end())
       protocols.push_back(c.protocol);
   }
@@ -143,22 +153,34 @@ LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure Re
       series.dashed = protocol == "https";
       series.style = r;
       for (const auto& c : run.cells) {
-        if (c.row_id != rows[r] || c.protocol != protocol || c.concurrency != concurrency ||
-            !(c.endpoint == "length" || c.path.starts_with("/length/")) || !c.measured()) {
+        if (c.row_id != rows[r].first || c.http_version != rows[r].second ||
+            c.protocol != protocol || !includes(c) || !c.measured()) {
           continue;
         }
         if (series.name.empty())
           series.name = fmt::format("{} ({})", c.display_name, protocol_label(protocol));
         const Figure& f = c.*member;
-        if (f.present()) series.points.emplace_back(static_cast<double>(c.size), f.median);
-        sizes.insert(static_cast<double>(c.size));
+        if (f.present()) series.points.emplace_back(x_of(c), f.median);
+        xs.insert(x_of(c));
       }
       if (!series.points.empty()) chart.series.push_back(std::move(series));
     }
   }
-  chart.x = {"Response size (bytes, log scale)", true, AxisFormat::bytes,
-             std::vector<double>(sizes.begin(), sizes.end())};
+  chart.x.ticks.assign(xs.begin(), xs.end());
   chart.caption = run.caption();
+  return chart;
+}
+
+// Lines against response size, at one concurrency.
+LineChart size_lines(const ReportRun& run, unsigned concurrency, const Figure ReportCell::*member) {
+  LineChart chart = figure_lines(
+      run,
+      [concurrency](const ReportCell& c) {
+        return c.concurrency == concurrency &&
+               (c.endpoint == "length" || c.path.starts_with("/length/"));
+      },
+      [](const ReportCell& c) { return static_cast<double>(c.size); }, member);
+  chart.x = {"Response size (bytes, log scale)", true, AxisFormat::bytes, chart.x.ticks};
   return chart;
 }
 
@@ -190,6 +212,105 @@ std::vector<ChartFile> size_charts(const ReportRun& run, unsigned concurrency) {
   return out;
 }
 
+// One chart group of a sweep: the cells of one protocol, path and HTTP version (and, for a
+// rate sweep, one concurrency), each chart one line per client configuration.
+struct SweepGroup {
+  std::string protocol;
+  std::string path;
+  std::string http_version;
+  unsigned concurrency = 0; // rate sweeps only
+  auto operator<=>(const SweepGroup&) const = default;
+
+  bool includes(const ReportCell& c) const {
+    return c.protocol == protocol && c.path == path && c.http_version == http_version;
+  }
+  std::string slug() const {
+    return fmt::format("{}-{}{}{}", protocol, hcbench::slug(path), http_version == "2" ? "-h2" : "",
+                       concurrency > 1 ? fmt::format("-c{}", concurrency) : "");
+  }
+  std::string title() const {
+    return fmt::format("{} {}{}{}", protocol_label(protocol), path,
+                       http_version == "2" ? ", HTTP/2" : "",
+                       concurrency > 1 ? fmt::format(", at most {} connections", concurrency) : "");
+  }
+};
+
+// Closed-loop cells by group, with the concurrency levels each ran at.
+std::map<SweepGroup, std::set<unsigned>> concurrency_sweeps(const ReportRun& run) {
+  std::map<SweepGroup, std::set<unsigned>> out;
+  for (const auto& c : run.cells) {
+    if (c.rate == 0) out[{c.protocol, c.path, c.http_version}].insert(c.concurrency);
+  }
+  return out;
+}
+
+// Requests/s, p99 latency and client CPU per request against concurrency (log axis), for
+// each group that ran at two levels or more.
+std::vector<ChartFile> concurrency_charts(const ReportRun& run) {
+  struct Drawn {
+    const char* name;
+    const char* title;
+    const char* y_label;
+    const Figure ReportCell::*member;
+  };
+  const std::array drawn{
+      Drawn{"rps", "Requests per Second", "Requests per second (log scale, higher is better)",
+            &ReportCell::rps},
+      Drawn{"p99", "p99 Latency", "p99 latency per request (µs, log scale, lower is better)",
+            &ReportCell::p99_us},
+      Drawn{"cpu", "Client CPU Time per Request",
+            "Client CPU time per request, user + system (µs, log scale, lower is better)",
+            &ReportCell::cpu_us_per_request}};
+  std::vector<ChartFile> out;
+  for (const auto& [group, levels] : concurrency_sweeps(run)) {
+    if (levels.size() < 2) continue;
+    const auto includes = [group = group](const ReportCell& c) {
+      return c.rate == 0 && group.includes(c);
+    };
+    for (const auto& d : drawn) {
+      LineChart chart = figure_lines(
+          run, includes, [](const ReportCell& c) { return static_cast<double>(c.concurrency); },
+          d.member);
+      chart.title = fmt::format("{}{} vs Concurrency ({}, {} requests each)", where(run), d.title,
+                                group.title(), run.cycles);
+      chart.x = {"Concurrency (requests in flight, log scale)", true, AxisFormat::number,
+                 chart.x.ticks};
+      chart.y = {d.y_label, true, AxisFormat::number, {}};
+      out.push_back(
+          {fmt::format("concurrency-{}-{}.svg", d.name, group.slug()), render_svg(chart)});
+    }
+  }
+  return out;
+}
+
+// p99 latency against the offered rate (open loop), for each group that ran at two rates or
+// more: where a client's latency turns up as the load grows.
+std::vector<ChartFile> rate_charts(const ReportRun& run) {
+  std::map<SweepGroup, std::set<double>> sweeps;
+  for (const auto& c : run.cells) {
+    if (c.rate > 0) sweeps[{c.protocol, c.path, c.http_version, c.concurrency}].insert(c.rate);
+  }
+  std::vector<ChartFile> out;
+  for (const auto& [group, rates] : sweeps) {
+    if (rates.size() < 2) continue;
+    LineChart chart = figure_lines(
+        run,
+        [group = group](const ReportCell& c) {
+          return c.rate > 0 && c.concurrency == group.concurrency && group.includes(c);
+        },
+        [](const ReportCell& c) { return c.rate; }, &ReportCell::p99_us);
+    chart.title = fmt::format("{}p99 Latency vs Offered Rate ({}, {} requests each)", where(run),
+                              group.title(), run.cycles);
+    chart.x = {"Offered rate (requests/s, log scale)", true, AxisFormat::number, chart.x.ticks};
+    chart.y = {"p99 latency from the scheduled start (µs, log scale, lower is better)",
+               true,
+               AxisFormat::number,
+               {}};
+    out.push_back({fmt::format("rate-p99-{}.svg", group.slug()), render_svg(chart)});
+  }
+  return out;
+}
+
 } // namespace
 
 std::vector<ChartFile> run_charts(const ReportRun& run) {
@@ -213,6 +334,9 @@ std::vector<ChartFile> run_charts(const ReportRun& run) {
   }
   for (unsigned c : sweeps) {
     for (auto& chart : size_charts(run, c)) out.push_back(std::move(chart));
+  }
+  for (auto* charts : {concurrency_charts, rate_charts}) {
+    for (auto& chart : charts(run)) out.push_back(std::move(chart));
   }
   return out;
 }

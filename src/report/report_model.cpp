@@ -81,6 +81,8 @@ ReportCell read_cell(const json& c, std::size_t position) {
   cell.path = text_at(c, {"path"});
   cell.size = integer_at<std::uint64_t>(c, {"size"});
   cell.concurrency = integer_at<unsigned>(c, {"concurrency"}, 1);
+  if (const json* version = at(c, {"http_version"}); version != nullptr && version->is_string())
+    cell.http_version = version->get<std::string>(); // "1.1" in runs saved before the axis
   if (const json* rate = at(c, {"rate"}); rate != nullptr && rate->is_number())
     cell.rate = rate->get<double>();
   cell.status = text_at(c, {"status"});

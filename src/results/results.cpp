@@ -83,6 +83,7 @@ CellSummary summarize_cell(const CellResult& cell) {
     }
     if (m.requests == 0 || (any_complete && run.interrupted)) continue;
     ++s.runs;
+    if (run.limit) s.limit = s.limit ? combine_limits(*s.limit, *run.limit) : *run.limit;
     foreign.push_back(run.load.mean_foreign_cpu);
     foreign_flagged.push_back(run.load.foreign_load ? 1 : 0);
     if (const auto cv = run.slice_cv()) cvs.push_back(*cv);

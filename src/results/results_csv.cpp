@@ -129,15 +129,17 @@ std::string full_csv(const RunResults& results, const std::string& protocol,
   row(out, {url, std::to_string(results.settings.cycles), ""});
   // Failures and saturation go in columns after the original's four, so a spreadsheet built
   // on the original keeps working and still sees which rows to distrust.
-  // The noise flags (docs/run.md, "Flags") likewise, by name, space-separated.
+  // The noise flags (docs/run.md, "Flags") likewise, by name, space-separated, then which
+  // side was the limit (client, server, both, neither; empty in a file from before it).
   row(out, {"Library", "Reuse Connections?", "Options", "Time", "Failures", "CPU saturated",
-            "Noise flags"});
+            "Noise flags", "Limit"});
   for (const CellResult* cell : cells) {
     const CellSummary s = summarize_cell(*cell);
     if (!s.has_figures()) continue; // the original left out what it did not run
     row(out, {cell->library, python_bool(cell->reuse_connections), cell->options, seconds(s),
               std::to_string(s.failures.total() + (s.error.empty() ? 0 : 1)),
-              python_bool(s.saturated), noise_flags(results, *cell, s)});
+              python_bool(s.saturated), noise_flags(results, *cell, s),
+              s.limit ? std::string(limit_name(s.limit->limit)) : std::string()});
   }
   return out;
 }

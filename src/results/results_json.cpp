@@ -83,6 +83,21 @@ json load(const LoadSummary& l) {
           {"foreign_load", l.foreign_load}};
 }
 
+// The figures a limit verdict was judged from (limit.h); the side itself goes beside them.
+json limit_figures(const LimitVerdict& v) {
+  return {{"client_cpu_percent", v.inputs.client_cpu},
+          {"client_cpus", v.inputs.client_cpus},
+          {"server_cpu_percent", v.inputs.server_cpu ? json(*v.inputs.server_cpu) : json(nullptr)},
+          {"server_cpus", v.inputs.server_cpu ? json(v.inputs.server_cpus) : json(nullptr)}};
+}
+
+json run_limit(const std::optional<LimitVerdict>& v) {
+  if (!v) return nullptr;
+  json out = limit_figures(*v);
+  out["side"] = limit_name(v->limit);
+  return out;
+}
+
 json run_json(const CellResult& cell, const CellRun& run) {
   const auto& m = run.measurement;
   json histogram = json::array();
@@ -140,6 +155,7 @@ json run_json(const CellResult& cell, const CellRun& run) {
           {"server", server},
           {"load", load(run.load)},
           {"placement", placement(run.placement)},
+          {"limit", run_limit(run.limit)},
           {"slice_rps", m.slice_rps},
           {"slice_cv", run.slice_cv() ? json(*run.slice_cv()) : json(nullptr)}};
 }
@@ -191,6 +207,8 @@ nlohmann::json cell_to_json(const RunResults& results, const CellResult& cell) {
         {"streams", s.streams},
         {"tls_handshakes", {{"full", s.tls_full}, {"resumed", s.tls_resumed}}},
         {"saturated", s.saturated},
+        {"limit", s.limit ? json(limit_name(s.limit->limit)) : json(nullptr)},
+        {"limit_cpu", s.limit ? limit_figures(*s.limit) : json(nullptr)},
         {"open_loop", s.offered_rate > 0 ? json{{"offered_rate", s.offered_rate},
                                                 {"achieved_rate", s.requests_per_second.median},
                                                 {"rate_short", s.rate_short},
@@ -286,6 +304,7 @@ nlohmann::json results_to_json(const RunResults& results) {
         {"pin", text_or_null(st.pin)},
         {"pin_default", st.pin_default},
         {"embedded_server", st.embedded_server},
+        {"server_options", st.server_options},
         {"http_url", text_or_null(st.http_url)},
         {"https_url", text_or_null(st.https_url)},
         {"insecure", st.insecure},
@@ -336,6 +355,33 @@ const json* at(const json& object, std::initializer_list<const char*> path) {
     node = &*it;
   }
   return node;
+}
+
+template <typename T> T value_at(const json& object, std::initializer_list<const char*> path);
+
+std::vector<std::string> strings_at(const json& object, std::initializer_list<const char*> path) {
+  std::vector<std::string> out;
+  if (const json* node = at(object, path); node != nullptr && node->is_array()) {
+    for (const auto& item : *node)
+      if (item.is_string()) out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// A verdict as written by limit_figures/run_limit: the side from `side_node`, the figures from
+// `figures`; nothing when either is absent (a file from before the verdict).
+std::optional<LimitVerdict> read_limit(const json* side_node, const json* figures) {
+  if (side_node == nullptr || !side_node->is_string() || figures == nullptr) return std::nullopt;
+  const auto side = parse_limit(side_node->get<std::string>());
+  if (!side) return std::nullopt;
+  LimitVerdict v;
+  v.limit = *side;
+  v.inputs.client_cpu = value_at<double>(*figures, {"client_cpu_percent"});
+  v.inputs.client_cpus = std::max(1u, value_at<unsigned>(*figures, {"client_cpus"}));
+  if (const json* server = at(*figures, {"server_cpu_percent"}); server && server->is_number())
+    v.inputs.server_cpu = server->get<double>();
+  v.inputs.server_cpus = std::max(1u, value_at<unsigned>(*figures, {"server_cpus"}));
+  return v;
 }
 
 template <typename T> T value_at(const json& object, std::initializer_list<const char*> path) {
@@ -406,6 +452,7 @@ CellSummary read_summary(const json& cell) {
   s.tls_full = value_at<std::uint64_t>(*summary, {"tls_handshakes", "full"});
   s.tls_resumed = value_at<std::uint64_t>(*summary, {"tls_handshakes", "resumed"});
   s.saturated = value_at<bool>(*summary, {"saturated"});
+  s.limit = read_limit(at(*summary, {"limit"}), at(*summary, {"limit_cpu"}));
   s.foreign_cpu = value_at<double>(*summary, {"foreign_cpu_percent"});
   s.foreign_load = value_at<bool>(*summary, {"foreign_load"});
   if (const json* cv = at(*summary, {"slice_cv"}); cv && cv->is_number())
@@ -458,6 +505,7 @@ RunTable read_run_table(const json& document) {
   st.embedded_server = value_at<bool>(document, {"settings", "embedded_server"});
   st.http_url = value_at<std::string>(document, {"settings", "http_url"});
   st.pin_default = value_at<bool>(document, {"settings", "pin_default"});
+  st.server_options = strings_at(document, {"settings", "server_options"});
   if (const json* check = at(document, {"machine_check"})) {
     MachineCheck m;
     m.seconds = value_at<double>(*check, {"seconds"});
@@ -517,15 +565,6 @@ RunTable read_run_table(const json& document) {
 
 namespace {
 
-std::vector<std::string> strings_at(const json& object, std::initializer_list<const char*> path) {
-  std::vector<std::string> out;
-  if (const json* node = at(object, path); node != nullptr && node->is_array()) {
-    for (const auto& item : *node)
-      if (item.is_string()) out.push_back(item.get<std::string>());
-  }
-  return out;
-}
-
 RunSettings read_settings(const json& document) {
   RunSettings st;
   const json none = json::object();
@@ -555,6 +594,7 @@ RunSettings read_settings(const json& document) {
   st.sample_ms = value_at<unsigned>(s, {"sample_ms"});
   st.pin = value_at<std::string>(s, {"pin"});
   st.embedded_server = value_at<bool>(s, {"embedded_server"});
+  st.server_options = strings_at(s, {"server_options"});
   st.http_url = value_at<std::string>(s, {"http_url"});
   st.https_url = value_at<std::string>(s, {"https_url"});
   st.insecure = value_at<bool>(s, {"insecure"});
@@ -626,6 +666,7 @@ CellRun read_cell_run(const json& r) {
   run.load.mean_steal_cpu = value_at<double>(r, {"load", "mean_steal_cpu_percent"});
   run.load.foreign_resolution = value_at<double>(r, {"load", "foreign_resolution_percent"});
   run.load.foreign_load = value_at<bool>(r, {"load", "foreign_load"});
+  if (const json* limit = at(r, {"limit"})) run.limit = read_limit(at(*limit, {"side"}), limit);
   return run;
 }
 

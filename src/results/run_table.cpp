@@ -84,7 +84,8 @@ std::string caption(const RunTable& table) {
                                   env.tls_backend.empty() ? "" : " (" + env.tls_backend + ")"));
   std::vector<std::string> settings;
   settings.push_back(fmt::format(
-      "Server: {}", st.embedded_server ? "embedded hcbench serve on loopback" : "external"));
+      "Server: {}{}", st.embedded_server ? "embedded hcbench serve on loopback" : "external",
+      st.server_options.empty() ? "" : fmt::format(" ({})", fmt::join(st.server_options, " "))));
   settings.push_back("placement: " + describe_placement(env.placement) +
                      (st.pin_default ? " by default (--pin none opts out)" : ""));
   if (st.warmup) settings.push_back(fmt::format("warm-up {}", st.warmup));
@@ -92,12 +93,65 @@ std::string caption(const RunTable& table) {
   return fmt::format("{}.\n{}.", fmt::join(machine, ", "), fmt::join(settings, ", "));
 }
 
+// The mark of a cell's limit in the RPS column (the legend under the tables says it).
+std::string_view limit_mark(Limit limit) {
+  switch (limit) {
+  case Limit::client:
+    return "C";
+  case Limit::server:
+    return "S";
+  case Limit::both:
+    return "CS";
+  case Limit::neither:
+    break;
+  }
+  return "L";
+}
+
+std::string cpus(unsigned n) {
+  return fmt::format("{} CPU{}", n, n == 1 ? "" : "s");
+}
+
+// When the server was the limit, the note says by how much and what would take it off the
+// critical path: more event loops where the machine has CPUs to spare, the OpenSSL engine
+// for HTTPS (docs/tls.md), and a placement that gives it CPUs of its own.
+std::string server_limit_note(const RunTable& table, const TableCell& cell,
+                              const std::string& where) {
+  const LimitInputs& in = cell.summary.limit->inputs;
+  std::vector<std::string> remedies;
+  const unsigned machine = table.environment.cpu_count;
+  const auto given = [&](std::string_view option) {
+    return std::any_of(table.settings.server_options.begin(), table.settings.server_options.end(),
+                       [&](const std::string& o) { return o.starts_with(option); });
+  };
+  if (machine > in.server_cpus + in.client_cpus) {
+    const unsigned threads = machine - in.client_cpus;
+    remedies.push_back(fmt::format("--server-option --threads={} with --pin server=CPUS giving "
+                                   "it {} (the machine has {})",
+                                   threads, cpus(threads), cpus(machine)));
+  }
+  if (cell.protocol == "https" && !given("--tls-engine=openssl"))
+    remedies.push_back("--server-option --tls-engine=openssl (docs/tls.md)");
+  const std::string& relation = table.environment.placement.relation;
+  if (relation == "same-core" || relation == "unpinned")
+    remedies.push_back("--pin client=CPUS,server=CPUS to give the server CPUs of its own");
+  const std::string head =
+      fmt::format("S {}: the server used {:.0f}% of its {}: the figure measures the server, not "
+                  "the client.",
+                  where, in.server_cpu.value_or(0), cpus(in.server_cpus));
+  if (remedies.empty())
+    return head + " This machine has no CPU to spare for it: run the client on another host "
+                  "(docs/deploy.md) or on a machine with more CPUs";
+  return fmt::format("{} Try {}", head, fmt::join(remedies, "; "));
+}
+
 // What a row shows for one protocol, and what the notes under the table say about it.
 struct RenderedCell {
   std::string rps, cpu, latency, ratio;
 };
 
-RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::string>& notes) {
+RenderedCell render_cell(const RunTable& table, const TableCell& cell, bool ranges,
+                         std::vector<std::string>& notes) {
   const CellSummary& s = cell.summary;
   const std::string where = fmt::format("{}, {}", cell.display_name, upper(cell.protocol));
   if (!cell.not_applicable.empty()) return {"n/a", "", "", ""};
@@ -129,7 +183,15 @@ RenderedCell render_cell(const TableCell& cell, bool ranges, std::vector<std::st
         100.0 * s.requests_per_second.median / s.offered_rate, s.rate_short ? ", short" : "",
         s.late_starts, s.max_start_lag_ms));
   }
-  if (s.saturated) marks += " †";
+  // The limit verdict says more than "a CPU was saturated", so it replaces † where a run
+  // recorded it; a file from before the verdict still shows its †.
+  if (s.limit) {
+    marks += fmt::format(" {}", limit_mark(s.limit->limit));
+    if (s.limit->limit == Limit::server || s.limit->limit == Limit::both)
+      notes.push_back(server_limit_note(table, cell, where));
+  } else if (s.saturated) {
+    marks += " †";
+  }
   if (s.interrupted) marks += " ‡";
   if (s.foreign_load) {
     marks += " ◆";
@@ -291,7 +353,8 @@ std::string markdown_table(const RunTable& table) {
         const auto it = std::find_if(cells.begin(), cells.end(), [&](const TableCell* c) {
           return c->display_name == name && c->protocol == protocol;
         });
-        rendered.push_back(it == cells.end() ? RenderedCell{} : render_cell(**it, ranges, notes));
+        rendered.push_back(it == cells.end() ? RenderedCell{}
+                                             : render_cell(table, **it, ranges, notes));
       }
       std::vector<std::string> line = {markdown_text(name)};
       for (auto part :
@@ -304,7 +367,19 @@ std::string markdown_table(const RunTable& table) {
     for (const auto& note : notes) out += markdown_text(note) + "  \n";
     if (!notes.empty()) out += '\n';
   }
-  out += "† a CPU was saturated during the cell: the figure is CPU-bound. ‡ interrupted. "
+  if (std::any_of(table.cells.begin(), table.cells.end(),
+                  [](const TableCell& c) { return c.summary.limit.has_value(); })) {
+    out += fmt::format(
+        "Limit, from each side's mean CPU against the CPUs it may use (≥ {:.0f}% is "
+        "saturated): C the client (what the cell should measure), S the server (the figure "
+        "measures the server), CS both, L neither (the round trip bounds it: latency-bound).\n",
+        100 * limit_threshold);
+  }
+  if (std::any_of(table.cells.begin(), table.cells.end(), [](const TableCell& c) {
+        return !c.summary.limit && c.summary.saturated && c.summary.has_figures();
+      }))
+    out += "† a CPU was saturated during the cell: the figure is CPU-bound. ";
+  out += "‡ interrupted. "
          "⚠ failed requests (never timed). × floor: requests/s over the raw-socket floor's "
          "for the same path, HTTP version and host over HTTP at the same concurrency (and "
          "rate).\n";
@@ -341,7 +416,7 @@ std::string cells_csv(const RunTable& table) {
   std::string out =
       "Request Type,row_id,protocol,path,size,concurrency,status,runs,requests,failures,"
       "rps_median,rps_min,rps_max,throughput_mib_s,cpu_us_per_request,p50_us,p90_us,p99_us,"
-      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version,rate,late_starts\n";
+      "p99_9_us,reason,foreign_cpu_percent,slice_cv,flags,http_version,rate,late_starts,limit\n";
   for (const auto& c : table.cells) {
     const auto& s = c.summary;
     // A cell with no figures has empty columns, never zeros that read as measured.
@@ -349,7 +424,7 @@ std::string cells_csv(const RunTable& table) {
       return s.has_figures() ? plain(value) : std::string();
     };
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_field(c.display_name), csv_field(c.row_id), c.protocol, csv_field(c.path), c.size,
         c.concurrency, c.status, s.runs, s.requests, s.failures.total(),
         number(s.requests_per_second.median), number(s.requests_per_second.min),
@@ -358,7 +433,7 @@ std::string cells_csv(const RunTable& table) {
         number(s.p99_us.median), number(s.p999_us.median), csv_field(reason(c)),
         number(s.foreign_cpu), s.slice_cv ? plain(*s.slice_cv) : std::string(),
         fmt::join(flags_of(c), " "), c.http_version, c.rate > 0 ? fmt::format("{:g}", c.rate) : "",
-        c.rate > 0 ? std::to_string(s.late_starts) : "");
+        c.rate > 0 ? std::to_string(s.late_starts) : "", s.limit ? limit_name(s.limit->limit) : "");
   }
   return out;
 }
@@ -400,7 +475,8 @@ std::string cells_json(const RunTable& table, const std::string& source) {
                      {"floor_ratio", c.floor_ratio ? json(*c.floor_ratio) : json(nullptr)},
                      {"foreign_cpu_percent", number(s.foreign_cpu)},
                      {"slice_cv", s.slice_cv ? json(*s.slice_cv) : json(nullptr)},
-                     {"flags", flags_of(c)}});
+                     {"flags", flags_of(c)},
+                     {"limit", s.limit ? json(limit_name(s.limit->limit)) : json(nullptr)}});
   }
   const json document = {
       {"schema", "hcbench-report/1"},

@@ -173,16 +173,51 @@ INSTANTIATE_TEST_SUITE_P(
         BadOption{{"--max-in-flight", "0"}, "--max-in-flight"},
         BadOption{{"--endpoints", "delay/x"}, "delay/x"}));
 
+TEST(RunCommandLine, ServerOptionsAreCheckedByServesParser) {
+  const auto line =
+      parse({"--server-option", "--threads=2", "--server-option", "--tls-engine=openssl"});
+  ASSERT_TRUE(line.options) << line.error;
+  EXPECT_EQ(line.options->server_options,
+            (std::vector<std::string>{"--threads=2", "--tls-engine=openssl"}));
+  EXPECT_EQ(line.options->server_threads, 2u);
+  const auto flag = parse({"--server-option", "--compat-original"});
+  ASSERT_TRUE(flag.options) << flag.error;
+  EXPECT_FALSE(flag.options->server_threads) << "serve's own default: the CPUs it may use";
+  EXPECT_FALSE(parse({}).options->server_threads);
+
+  struct Bad {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  const Bad bad[] = {
+      // serve's own messages, after the option as given
+      {{"--server-option", "--tls-engine=gnutls"}, "hcbench serve: --tls-engine: 'gnutls'"},
+      {{"--server-option", "--threads=x"}, "--server-option --threads=x: hcbench serve:"},
+      {{"--server-option", "--no-such"}, "no-such"},
+      {{"--server-option", "--max-delay=0"}, "--max-delay"},
+      // the listeners are run's
+      {{"--server-option", "--http-port=80"}, "sets the embedded server's listeners"},
+      {{"--server-option", "--bind=0.0.0.0"}, "--bind"},
+      // an external server is started elsewhere
+      {{"http://127.0.0.1:8080", "--server-option", "--threads=2"}, "embedded server only"},
+  };
+  for (const auto& b : bad) {
+    const auto rejected = parse(b.args);
+    EXPECT_FALSE(rejected.options) << b.mentions;
+    EXPECT_NE(rejected.error.find(b.mentions), std::string::npos) << rejected.error;
+  }
+}
+
 TEST(RunCommandLine, HelpExplainsEveryOption) {
   const auto line = parse({"--help"});
   EXPECT_FALSE(line.options);
-  for (const char* option : {"--cycles",         "--warmup",      "--duration",     "--repeat",
-                             "--clients",        "--endpoints",   "--sizes",        "--protocols",
-                             "--concurrency",    "--pin",         "--sample-ms",    "--verify",
-                             "--json",           "--csv",         "--vmstat-log",   "--cacert",
-                             "--insecure",       "--https-url",   "--seed",         "--timeout",
-                             "--benchmark-type", "--no-progress", "--http-version", "--rate",
-                             "--max-in-flight"}) {
+  for (const char* option :
+       {"--cycles",         "--warmup",      "--duration",     "--repeat",      "--clients",
+        "--endpoints",      "--sizes",       "--protocols",    "--concurrency", "--pin",
+        "--sample-ms",      "--verify",      "--json",         "--csv",         "--vmstat-log",
+        "--cacert",         "--insecure",    "--https-url",    "--seed",        "--timeout",
+        "--benchmark-type", "--no-progress", "--http-version", "--rate",        "--max-in-flight",
+        "--server-option"}) {
     EXPECT_NE(line.help.find(option), std::string::npos) << option;
   }
   EXPECT_NE(line.help.find("default: 10000"), std::string::npos);

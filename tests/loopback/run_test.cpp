@@ -541,6 +541,47 @@ TEST(RunCommand, BadOptionIsAUsageError) {
   EXPECT_NE(unknown.err().find("unknown client 'nope'"), std::string::npos) << unknown.err();
 }
 
+// --server-option reaches the embedded server: with --keepalive-requests=10 it closes each
+// connection after 10 requests, so a reusing client opens one per 10 instead of one in all;
+// the results record the option, and the cell (a window long enough to judge) says which side
+// was the limit.
+TEST(RunCommand, ServerOptionsReachTheEmbeddedServer) {
+  const std::string json_path = temp_path("server-option.json");
+  RunProcess run({"--cycles", "1000000", "--duration", "0.4", "--warmup", "0", "--protocols",
+                  "http", "--endpoints", "ping", "--clients", "curl.reuse-handle.discard-body",
+                  "--server-option", "--keepalive-requests=10", "--json", json_path,
+                  "--no-progress"},
+                 "server-option");
+  ASSERT_EQ(run.wait(), 0) << run.err();
+  EXPECT_NE(run.out().find("(--keepalive-requests=10)"), std::string::npos) << run.out();
+  const json results = load_json(json_path);
+  ASSERT_TRUE(results.is_object());
+  EXPECT_EQ(results["settings"]["server_options"],
+            (std::vector<std::string>{"--keepalive-requests=10"}));
+  ASSERT_EQ(results["cells"].size(), 1u);
+  const auto& cell = results["cells"][0];
+  EXPECT_EQ(cell["status"], "ok");
+  const auto& run_json = cell["runs"][0];
+  const auto sent = run_json["server"]["requests"].get<int>();
+  EXPECT_GT(sent, 10);
+  EXPECT_EQ(run_json["server"]["connections"], (sent + 9) / 10) << run_json["server"];
+  const std::string limit = cell["summary"]["limit"];
+  EXPECT_TRUE(limit == "client" || limit == "server" || limit == "both" || limit == "neither")
+      << limit;
+  EXPECT_EQ(run_json["limit"]["side"], limit);
+  EXPECT_TRUE(run_json["limit"]["server_cpu_percent"].is_number()) << run_json["limit"];
+}
+
+TEST(RunCommand, BadServerOptionIsAUsageErrorBeforeAnyCell) {
+  RunProcess run({"--cycles", "5", "--server-option", "--threads=many", "--no-progress"},
+                 "bad-server-option");
+  EXPECT_EQ(run.wait(), 2);
+  EXPECT_NE(run.err().find("--server-option --threads=many: hcbench serve:"), std::string::npos)
+      << run.err();
+  EXPECT_TRUE(run.out().empty()) << run.out();
+  EXPECT_TRUE(children_of(run.pid()).empty());
+}
+
 TEST(RunCommand, EmbeddedServerKilledMidRunIsAnError) {
   RunProcess run({"--cycles", "100000000", "--duration", "60", "--protocols", "http", "--clients",
                   "curl.reuse-handle.discard-body", "--endpoints", "ping", "--no-progress"},

@@ -131,6 +131,85 @@ TEST(Report, SizeRunChartsHaveOneLinePerClientAndProtocol) {
   EXPECT_EQ(charts.size(), 4u) << "a size sweep is drawn against size, not per size";
 }
 
+// A run of two rows over HTTP at each concurrency level in `levels` (closed loop), and at each
+// rate in `rates` (open loop, at concurrency 8).
+nlohmann::json sweep_document(const std::vector<unsigned>& levels,
+                              const std::vector<double>& rates = {}) {
+  std::vector<CellSpecification> cells;
+  std::vector<unsigned> concurrency;
+  std::vector<double> rate;
+  const auto add = [&](unsigned level, double r) {
+    cells.push_back({"native.multi", "libcurl multi", "http", 1024, {1000.0 * level}});
+    cells.push_back({"floor", "raw socket floor", "http", 1024, {3000.0 * level}});
+    for (int i = 0; i < 2; ++i) {
+      concurrency.push_back(level);
+      rate.push_back(r);
+    }
+  };
+  for (unsigned level : levels) add(level, 0);
+  for (double r : rates) add(8, r);
+  auto doc = document(cells, "full", 1);
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    doc["cells"][i]["concurrency"] = concurrency[i];
+    if (rate[i] > 0) doc["cells"][i]["rate"] = rate[i];
+  }
+  return doc;
+}
+
+TEST(Report, ConcurrencySweepChartsHaveOneLinePerClientAgainstConcurrency) {
+  const auto charts = run_charts(read_report_run(sweep_document({1, 8, 64})));
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"concurrency-rps-http-length-1024.svg", "Requests per second (log scale"},
+      {"concurrency-p99-http-length-1024.svg", "p99 latency per request (µs, log scale"},
+      {"concurrency-cpu-http-length-1024.svg", "Client CPU time per request"}};
+  for (const auto& [name, y_label] : expected) {
+    const auto found =
+        std::find_if(charts.begin(), charts.end(), [&](const auto& c) { return c.name == name; });
+    ASSERT_NE(found, charts.end()) << name;
+    const auto svg = parse_svg(found->svg);
+    ASSERT_TRUE(svg.well_formed) << svg.error;
+    EXPECT_EQ(svg.attribute_values("g", "data-name"),
+              (std::vector<std::string>{"libcurl multi (HTTP)", "raw socket floor (HTTP)"}))
+        << name;
+    EXPECT_TRUE(svg.has_text("Concurrency (requests in flight, log scale)")) << name;
+    EXPECT_TRUE(svg.has_text(y_label)) << name;
+    for (const char* tick : {"1", "8", "64"}) {
+      const auto texts = svg.texts();
+      EXPECT_NE(std::find(texts.begin(), texts.end(), tick), texts.end()) << name << " " << tick;
+    }
+  }
+  EXPECT_EQ(std::count_if(charts.begin(), charts.end(),
+                          [](const auto& c) { return c.name.starts_with("rate-"); }),
+            0)
+      << "no rate sweep, no chart against the rate";
+}
+
+TEST(Report, NoConcurrencyChartsForASingleLevel) {
+  for (unsigned level : {1u, 8u}) {
+    const auto charts = run_charts(read_report_run(sweep_document({level})));
+    EXPECT_FALSE(charts.empty());
+    for (const auto& chart : charts)
+      EXPECT_FALSE(chart.name.starts_with("concurrency-")) << chart.name;
+  }
+}
+
+TEST(Report, RateSweepDrawsP99AgainstTheOfferedRate) {
+  const auto charts = run_charts(read_report_run(sweep_document({1}, {2000, 5000})));
+  const auto found = std::find_if(charts.begin(), charts.end(), [](const auto& c) {
+    return c.name == "rate-p99-http-length-1024-c8.svg";
+  });
+  ASSERT_NE(found, charts.end());
+  const auto svg = parse_svg(found->svg);
+  ASSERT_TRUE(svg.well_formed) << svg.error;
+  EXPECT_EQ(svg.attribute_values("g", "data-name").size(), 2u);
+  EXPECT_TRUE(svg.has_text("Offered rate (requests/s, log scale)"));
+  EXPECT_TRUE(svg.has_text("p99 latency from the scheduled start"));
+  EXPECT_EQ(std::count_if(charts.begin(), charts.end(),
+                          [](const auto& c) { return c.name.starts_with("concurrency-"); }),
+            0)
+      << "the open-loop cells are not a concurrency sweep";
+}
+
 TEST(Compare, FlagsAPlantedRegressionAndNotNoise) {
   auto base_cells = original_full_rows();
   auto next_cells = original_full_rows();

@@ -17,16 +17,16 @@ TEST(ResultsCsv, WritesTheOriginalsFullLayout) {
   EXPECT_EQ(csv,
             "url,cycles,delay\r\n"
             "http://127.0.0.1:8080/length/1024,100,\r\n"
-            "Library,Reuse Connections?,Options,Time,Failures,CPU saturated,Noise flags\r\n"
-            "libcurl,True,\"Reuse handle, don't save body\",0.02,0,False,\r\n"
-            "libcurl,False,\"Reuse handle, save response to new buffer\",0.02,3,False,\r\n"
+            "Library,Reuse Connections?,Options,Time,Failures,CPU saturated,Noise flags,Limit\r\n"
+            "libcurl,True,\"Reuse handle, don't save body\",0.02,0,False,,\r\n"
+            "libcurl,False,\"Reuse handle, save response to new buffer\",0.02,3,False,,\r\n"
             "raw socket,True,\"Floor: keep-alive HTTP/1.1, blocking socket, no library\",0.01,0,"
-            "False,\r\n");
+            "False,,\r\n");
   // A disturbed floor: the rows beat it, and both sides say so.
   results.cells[4].runs[0].measurement.wall_seconds = 0.04;
   const std::string flagged = full_csv(results, "http", "/length/1024", 1);
-  EXPECT_NE(flagged.find("0.02,0,False,beats_floor\r\n"), std::string::npos) << flagged;
-  EXPECT_NE(flagged.find("False,floor_disturbed\r\n"), std::string::npos) << flagged;
+  EXPECT_NE(flagged.find("0.02,0,False,beats_floor,\r\n"), std::string::npos) << flagged;
+  EXPECT_NE(flagged.find("False,floor_disturbed,\r\n"), std::string::npos) << flagged;
 }
 
 TEST(ResultsCsv, EachHttpVersionHasItsOwnLayout) {
@@ -35,7 +35,7 @@ TEST(ResultsCsv, EachHttpVersionHasItsOwnLayout) {
             full_csv(sample_results(), "https", "/length/1024", 1))
       << "the HTTP/1.1 layout is the one an HTTP/1.1-only run writes";
   const std::string http2 = full_csv(results, "https", "/length/1024", 1, "2");
-  EXPECT_NE(http2.find("libcurl,True,\"Reuse handle, don't save body, HTTP/2\",0.1,0,False,\r\n"),
+  EXPECT_NE(http2.find("libcurl,True,\"Reuse handle, don't save body, HTTP/2\",0.1,0,False,,\r\n"),
             std::string::npos)
       << http2;
   EXPECT_EQ(http2.find("don't save body\","), std::string::npos) << "no HTTP/1.1 row in it";

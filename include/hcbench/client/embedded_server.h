@@ -11,12 +11,15 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hcbench {
 
 struct EmbeddedServerOptions {
   std::string executable = "/proc/self/exe";
   std::optional<CpuList> cpus; // affinity set in the child before exec
+  // More options of `hcbench serve` (run's --server-option), after the listeners' own.
+  std::vector<std::string> serve_options;
   std::chrono::milliseconds ready_timeout{10000};
 };
 

@@ -40,6 +40,10 @@ struct RunOptions {
   std::string csv_path;
   std::string vmstat_log_path;
   bool progress = true; // the live line, when stderr is a terminal
+  // --server-option: passed through to the embedded `hcbench serve`, checked by its parser;
+  // its --threads, when given, bounds the CPUs the server can use (results/limit.h).
+  std::vector<std::string> server_options;
+  std::optional<unsigned> server_threads;
   // A synchronized run on several hosts (client/sync_schedule.h): --start-at as Unix ms
   // (0: not synchronized), and the names recorded in the results for `report --merge`.
   std::int64_t start_at_unix_ms = 0;

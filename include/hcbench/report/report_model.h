@@ -43,9 +43,10 @@ struct ReportCell {
   std::string path;       // "/length/1024"
   std::uint64_t size = 0; // body bytes
   unsigned concurrency = 1;
-  double rate = 0;    // open loop: requests/s asked for; 0: closed loop
-  std::string status; // "ok", "failures", "error", "skipped", "not_applicable", ...
-  std::string reason; // error, skipped or not-applicable reason
+  std::string http_version = "1.1"; // "1.1" or "2"
+  double rate = 0;                  // open loop: requests/s asked for; 0: closed loop
+  std::string status;               // "ok", "failures", "error", "skipped", "not_applicable", ...
+  std::string reason;               // error, skipped or not-applicable reason
   std::size_t runs = 0;
   std::uint64_t requests = 0;
   std::uint64_t failures = 0;

@@ -7,6 +7,7 @@
 // share.
 #pragma once
 
+#include "hcbench/results/limit.h"
 #include "hcbench/results/load.h"
 #include "hcbench/results/measurement.h"
 #include "hcbench/results/placement.h"
@@ -36,6 +37,9 @@ struct CellRun {
   std::optional<ServerCounters> server;          // what the server counted during the cell
   std::optional<ServerReadings> server_readings; // its totals at the reads around it
   bool interrupted = false;                      // Ctrl-C ended it early
+  // Which side was the limit (limit.h); nothing when the run measured nothing, or in a
+  // results file written before the verdict existed.
+  std::optional<LimitVerdict> limit;
 
   double requests_per_second() const;
   // The original's formula: body bytes per second in MiB (headers excluded).
@@ -89,7 +93,8 @@ struct CellSummary {
   std::uint64_t streams = 0; // HTTP/2 streams the client opened in the measured window
   std::uint64_t tls_full = 0;
   std::uint64_t tls_resumed = 0;
-  bool saturated = false; // some run had a saturated CPU: the figure is CPU-bound
+  bool saturated = false;            // some run had a saturated CPU: the figure is CPU-bound
+  std::optional<LimitVerdict> limit; // over its runs (combine_limits); nothing in older files
   // Open loop: the rate asked for, starts behind schedule (summed over runs, the latest
   // one's lag), and whether the cell is flagged: the achieved rate (requests_per_second)
   // more than 1% short of it, or more than 1% of its requests started late.
@@ -135,6 +140,8 @@ struct RunSettings {
   std::string pin;          // as given, "" when not pinned
   bool pin_default = false; // pinned by default (no --pin given): `pin` is the default's
   bool embedded_server = true;
+  // --server-option: options passed through to the embedded hcbench serve, as given.
+  std::vector<std::string> server_options;
   std::string http_url;
   std::string https_url;
   bool insecure = true;
