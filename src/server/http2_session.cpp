@@ -415,9 +415,9 @@ void Http2Session::respond(std::int32_t stream_id, Stream& stream) {
         match_route(stream.method, stream.path, config_.max_length, config_.max_delay_ms);
     stream.response = make_response(match, services_);
     if (match.status == 200 && match.route.delay_ms > 0) {
-      // Held, not slept on: the connection wakes the session at the due time (at least 1,
-      // since 0 means "waiting for nothing"), and the other streams are served meanwhile.
-      stream.due_ms = std::max<std::uint64_t>(services_.now_ms() + match.route.delay_ms, 1);
+      // Held, not slept on: the connection wakes the session at the due time (never 0, which
+      // means "waiting for nothing"), and the other streams are served meanwhile.
+      stream.due_ms = services_.due_ms(match.route.delay_ms);
       held_.emplace(stream.due_ms, stream_id);
       return;
     }

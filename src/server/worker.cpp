@@ -39,7 +39,12 @@ Worker::Worker(SharedServerState& shared, int http_fd, int https_fd) : shared_(s
   services_.counters = &counters_;
   services_.date_line = &date_line_;
   services_.stats_json = shared.stats_json;
-  services_.now_ms = [this] { return uv_now(&loop_); };
+  // The loop's time brought up to date: the cached time of the iteration may be ms behind
+  // when a request arrives, which would make its /delay response due early.
+  services_.now_ms = [this] {
+    uv_update_time(&loop_);
+    return uv_now(&loop_);
+  };
 }
 
 Worker::~Worker() {

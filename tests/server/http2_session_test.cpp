@@ -609,13 +609,13 @@ TEST(Http2Session, DelayedStreamIsHeldWhileOthersAreServed) {
   EXPECT_EQ(exchange(client, session, out), Status::open);
   EXPECT_EQ(client.responses[ping].body, "pong");
   EXPECT_EQ(client.responses[late].status(), 0) << "answered before its time";
-  EXPECT_EQ(session.wake_at_ms(), 1050u);
+  EXPECT_EQ(session.wake_at_ms(), 1051u); // now + delay + 1 (SessionServices::due_ms)
   EXPECT_FALSE(session.wants_write());
   EXPECT_FALSE(session.idle());
 
-  f.now_ms = 1049;
-  EXPECT_FALSE(session.wants_write());
   f.now_ms = 1050;
+  EXPECT_FALSE(session.wants_write());
+  f.now_ms = 1051;
   EXPECT_TRUE(session.wants_write());
   EXPECT_EQ(exchange(client, session, out), Status::open);
   const Http2Response& answered = client.responses[late];
@@ -623,7 +623,7 @@ TEST(Http2Session, DelayedStreamIsHeldWhileOthersAreServed) {
   EXPECT_EQ(answered.body, "pong");
   EXPECT_EQ(answered.headers.at("content-type"), "text/plain");
   EXPECT_EQ(client.responses[later].status(), 0);
-  EXPECT_EQ(session.wake_at_ms(), 1080u);
+  EXPECT_EQ(session.wake_at_ms(), 1081u);
 
   f.now_ms = 2000; // late wake-ups answer everything due
   EXPECT_EQ(exchange(client, session, out), Status::open);
@@ -648,7 +648,7 @@ TEST(Http2Session, DelayZeroAndHeadAndAboveTheLimit) {
   EXPECT_EQ(client.responses[over].status(), 400);
   EXPECT_EQ(client.responses[bad].status(), 400);
   EXPECT_EQ(client.responses[head].status(), 0);
-  f.now_ms = 1010;
+  f.now_ms = 1011;
   exchange(client, session, out);
   EXPECT_EQ(client.responses[head].status(), 200);
   EXPECT_EQ(client.responses[head].body, "");
@@ -665,10 +665,10 @@ TEST(Http2Session, ResetOfADelayedStreamForgetsItsResponse) {
   const std::int32_t reset = client.request("GET", "/delay/50");
   const std::int32_t kept = client.request("GET", "/delay/60");
   exchange(client, session, out);
-  EXPECT_EQ(session.wake_at_ms(), 1050u);
+  EXPECT_EQ(session.wake_at_ms(), 1051u);
   nghttp2_submit_rst_stream(client.session(), NGHTTP2_FLAG_NONE, reset, NGHTTP2_CANCEL);
   exchange(client, session, out);
-  EXPECT_EQ(session.wake_at_ms(), 1060u);
+  EXPECT_EQ(session.wake_at_ms(), 1061u);
   f.now_ms = 1100;
   EXPECT_EQ(exchange(client, session, out), Status::open);
   EXPECT_EQ(client.responses[reset].status(), 0) << "a response for a reset stream";
@@ -689,8 +689,8 @@ TEST(Http2Session, DrainWaitsForDelayedStreamsAndTerminateDropsThem) {
     EXPECT_EQ(session.begin_drain(out), Status::open);
     client.receive(take(out));
     EXPECT_EQ(client.goaway_last_stream, id);
-    EXPECT_EQ(session.wake_at_ms(), 1030u);
-    f.now_ms = 1030;
+    EXPECT_EQ(session.wake_at_ms(), 1031u);
+    f.now_ms = 1031;
     EXPECT_EQ(exchange(client, session, out), Status::close);
     EXPECT_EQ(client.responses[id].body, "pong");
   }
