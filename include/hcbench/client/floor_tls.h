@@ -45,7 +45,9 @@ public:
   explicit operator bool() const { return ssl_ != nullptr; }
 
   // Writes all of `data`. False on failure, with errno as the socket left it (EAGAIN: the
-  // socket's send timeout) and error() saying why.
+  // socket's send timeout) and error() saying why. OpenSSL's socket BIO writes with write(),
+  // not send(MSG_NOSIGNAL): a peer gone raises SIGPIPE, which `hcbench run` ignores
+  // (run_session.cpp).
   bool send_all(const void* data, std::size_t length);
   // One read of decrypted bytes: > 0 bytes read, 0 the peer closed, < 0 a failure (errno and
   // error() as for send_all).
