@@ -7,12 +7,21 @@ and ab pinned to the client CPU, in alternating rounds, and reports per scenario
 requests/s and of the server's CPU time per request (user + system of every task of the server
 process, from /proc/<pid>/task/<tid>/schedstat over the measured window), the two ratios
 (throughput hcbench/nginx, efficiency nginx CPU per request / hcbench CPU per request) and
-which side was saturated. Then memory per idle keep-alive connection (HTTP and HTTPS), the cost
-of a cold /length/<n>, and `--threads 2`.
+which side was saturated. Then memory per idle keep-alive connection (HTTP and HTTPS) and per
+idle HTTP/2 connection (h2c), the cost of a cold /length/<n>, and `--threads 2`.
+
+HTTP/2 scenarios (names starting h2- over TLS by ALPN, h2c- with prior knowledge) use h2load:
+64 connections x 16 streams and 1 connection x 100 streams. hcbench serves both on its usual
+two ports; nginx on two more listeners with `http2` (nginx 1.22 has no per-connection choice
+on one plain port), so its HTTP/1.1 listeners are unchanged.
 
 Loopback only, bounded in time (--seconds per measurement, --rounds rounds). Python stdlib only.
 Usage: bench/compare_nginx.py [--hcbench build/hcbench] [--rounds 3] [--seconds 3] [--quick]
        [--only NAME,...] [--json results.json] [--markdown table.md] [--tls-engine openssl]
+       [--idle-h2c 1000]
+--only takes scenario-name prefixes: "h2" for every HTTP/2 scenario, "h2c-" or "h2-" for one
+transport, "idle" for the idle-connection and cold-payload part, "idle-h2c" for the idle
+HTTP/2 connections alone.
 """
 
 import argparse
@@ -29,16 +38,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HC_HTTP, HC_HTTPS = 28080, 28081
 NG_HTTP, NG_HTTPS = 28090, 28091
+# nginx's HTTP/2 listeners: h2 over TLS (ALPN) and h2c with prior knowledge.
+NG_H2, NG_H2C = 28092, 28093
 SERVER_CPU, CLIENT_CPU = "1", "0"
 # A side is called saturated above this share of the CPUs it may use over the window.
 SATURATED = 0.90
 LENGTHS = {"1k": 1024, "128k": 131072, "1M": 1048576}
+# A load generator still running this long after its duration is killed (see run_one).
+TOOL_MARGIN_SECONDS = 30
 
 
 # ---------------------------------------------------------------------------------------------
@@ -134,6 +148,10 @@ class Server:
     def cpu_ns(self):
         return cpu_ns(self.pids())
 
+    def port(self, scheme):
+        """The port a scenario's scheme is served on: http, https, h2 (TLS) or h2c."""
+        return {"http": self.http, "https": self.https, "h2": self.h2, "h2c": self.h2c}[scheme]
+
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -154,6 +172,8 @@ class Hcbench(Server):
                         "--http-port", str(http_port), "--https-port", str(https_port),
                         "--threads", str(threads), "--tls-engine", tls_engine]
         self.http, self.https = http_port, https_port
+        # HTTP/2 on the same ports: ALPN h2 over HTTPS, the preface recognised over HTTP.
+        self.h2, self.h2c = https_port, http_port
 
     def start(self):
         self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, text=True)
@@ -173,27 +193,34 @@ class Hcbench(Server):
 class Nginx(Server):
     name = "nginx"
 
-    def __init__(self, workdir, cpus, workers, http_port, https_port, documents):
+    def __init__(self, workdir, cpus, workers, http_port, https_port, documents, h2_port=NG_H2,
+                 h2c_port=NG_H2C):
         super().__init__(cpus)
         self.prefix = os.path.join(workdir, f"nginx-{workers}")
         os.makedirs(self.prefix, exist_ok=True)
         self.config = os.path.join(self.prefix, "nginx.conf")
         with open(self.config, "w") as f:
-            f.write(nginx_config(self.prefix, workers, http_port, https_port, documents))
+            f.write(nginx_config(self.prefix, workers, http_port, https_port, h2_port, h2c_port,
+                                 documents))
         self.command = ["taskset", "-c", cpus, "nginx", "-p", self.prefix, "-c", self.config,
                         "-e", os.path.join(self.prefix, "error.log")]
         self.http, self.https = http_port, https_port
+        self.h2, self.h2c = h2_port, h2c_port
 
     def start(self):
         self.process = subprocess.Popen(self.command)
-        wait_port(self.http)
-        wait_port(self.https)
+        for port in (self.http, self.https, self.h2, self.h2c):
+            wait_port(port)
 
     def memory_pid(self):
         return children(self.process.pid)[0]  # the (single) worker
 
+    def worker_rss_kib(self):
+        """RSS of every worker process (the master holds no connection)."""
+        return sum(rss_kib(pid) for pid in children(self.process.pid))
 
-def nginx_config(prefix, workers, http_port, https_port, documents):
+
+def nginx_config(prefix, workers, http_port, https_port, h2_port, h2c_port, documents):
     """The nginx twin of hcbench serve: same bodies, Repr-Digest headers, certificate, TLS."""
     www = documents["root"]
     digests = "\n".join(f'    {uri} "{d}";' for uri, d in documents["digests"].items())
@@ -232,6 +259,10 @@ http {{
   server {{
     listen 127.0.0.1:{http_port} backlog=4096 deferred;
     listen 127.0.0.1:{https_port} ssl backlog=4096 deferred;
+    # HTTP/2 (nginx 1.22: `http2` on the listen line): h2 by ALPN, and h2c with prior knowledge
+    # on a plain listener of its own; the same server block, so the same tuning and responses.
+    listen 127.0.0.1:{h2_port} ssl http2 backlog=4096 deferred;
+    listen 127.0.0.1:{h2c_port} http2 backlog=4096 deferred;
     ssl_certificate {cert};
     ssl_certificate_key {key};
     ssl_protocols TLSv1.2;
@@ -311,7 +342,21 @@ def h2load(url, connections, seconds, depth, rate=None):
             "--warm-up-time=500ms"] + limit + [url], parse_h2load
 
 
-def parse_h2load(text):
+def h2load_h2(url, connections, seconds, streams):
+    """HTTP/2: h2 by ALPN for https:// URLs, prior knowledge (h2c) for http:// ones."""
+    expected = "h2" if url.startswith("https://") else "h2c"
+    command = ["h2load", "-t1", f"-c{connections}", f"-m{streams}", f"-D{seconds}",
+               "--warm-up-time=500ms", url]
+    return command, lambda text: parse_h2load(text, protocol=expected)
+
+
+def parse_h2load(text, protocol=None):
+    """protocol: the application protocol h2load must report (a server that fell back to
+    HTTP/1.1 would otherwise be measured under an HTTP/2 label)."""
+    if protocol:
+        p = re.search(r"Application protocol: (\S+)", text)
+        if not p or p.group(1) != protocol:
+            raise RuntimeError(f"h2load did not speak {protocol}:\n" + text)
     m = re.search(r"finished in ([\d.]+)(m?s)", text)
     r = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, "
                   r"(\d+) errored", text)
@@ -387,22 +432,52 @@ def scenarios():
                         "/ping", close, target="eff >= 1.0"))
     out.append(Scenario("tls-full /ping", "HTTPS new conn per request, full handshake (ab -c16)",
                         "https", "/ping", lambda url, s: ab(url, 16, s), target="report"))
+    out += http2_scenarios()
+    return out
+
+
+def http2_scenarios():
+    """h2load over TLS (h2) and h2c: 64 connections x 16 streams, 1 connection x 100 streams."""
+    out = []
+    for scheme, over in [("h2", "HTTP/2 over TLS"), ("h2c", "h2c")]:
+        for connections, streams in [(64, 16), (1, 100)]:
+            for label, path in [("/ping", "/ping"), ("/bigger", "/bigger"),
+                                ("/length/1k", "/length/1024"), ("/length/1M", "/length/1048576")]:
+                target = "eff >= 1.0, thr >= 1.0" if label == "/length/1M" else \
+                    "eff >= 1.25, thr >= 1.0"
+                make = (lambda c, m: lambda url, s: h2load_h2(url, c, s, m))(connections, streams)
+                out.append(Scenario(f"{scheme}-c{connections}m{streams} {label}",
+                                    f"{over}, {connections} conns x {streams} streams (h2load)",
+                                    scheme, path, make, target=target))
     return out
 
 
 def run_one(server, scenario, seconds):
-    port = server.http if scenario.scheme == "http" else server.https
-    url = f"{scenario.scheme}://127.0.0.1:{port}{scenario.path}"
+    port = server.port(scenario.scheme)
+    url_scheme = "https" if scenario.scheme in ("https", "h2") else "http"
+    url = f"{url_scheme}://127.0.0.1:{port}{scenario.path}"
     command, parse = scenario.make(url, seconds)
     command = ["taskset", "-c", scenario.client_cpus] + command
     before_server = server.cpu_ns()
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Bounded in time whatever the load generator waits for (a connection the server never
+    # finishes): killed after its duration and a margin, the run counted as one error.
+    timed_out = threading.Event()
+    killer = threading.Timer(seconds + TOOL_MARGIN_SECONDS,
+                             lambda: (timed_out.set(), process.kill()))
+    killer.start()
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
+    killer.cancel()
     wall = time.monotonic() - started
     server_ns = server.cpu_ns() - before_server
-    requests, tool_seconds, errors = parse(output)
+    if timed_out.is_set():
+        print(f"  {server.name}: {scenario.name}: the load generator did not finish within "
+              f"{seconds + TOOL_MARGIN_SECONDS} s and was killed", flush=True)
+        requests, tool_seconds, errors = 0, wall, 1
+    else:
+        requests, tool_seconds, errors = parse(output)
     client_ns = (usage.ru_utime + usage.ru_stime) * 1e9
     return {
         "command": shlex.join(command),
@@ -516,6 +591,71 @@ def idle_memory(server, count, log=print):
     return out
 
 
+H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+H2_SETTINGS, H2_ACK = 4, 1
+
+
+def h2_frame(kind, flags, stream=0, payload=b""):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + \
+        payload
+
+
+def hold_idle_h2c(port, count):
+    """Opens `count` h2c connections (prior knowledge) and keeps them open once the SETTINGS
+    exchange is done both ways: the client's preface and SETTINGS, the server's SETTINGS
+    acknowledged, and the server's acknowledgement of ours read. No stream is opened."""
+    sockets = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(H2_PREFACE + h2_frame(H2_SETTINGS, 0))
+        received, server_settings, acknowledged = b"", False, False
+        while not (server_settings and acknowledged):
+            chunk = s.recv(4096)
+            if not chunk:
+                raise RuntimeError("connection closed during the HTTP/2 SETTINGS exchange")
+            received += chunk
+            while len(received) >= 9:
+                length = int.from_bytes(received[:3], "big")
+                if len(received) < 9 + length:
+                    break
+                kind, flags = received[3], received[4]
+                received = received[9 + length:]
+                if kind == H2_SETTINGS and flags & H2_ACK:
+                    acknowledged = True
+                elif kind == H2_SETTINGS:
+                    server_settings = True
+                    s.sendall(h2_frame(H2_SETTINGS, H2_ACK))
+        sockets.append(s)
+    return sockets
+
+
+def idle_h2c_memory(server, count, log=print):
+    """RSS per idle HTTP/2 connection (h2c, after the SETTINGS exchange), on a freshly started
+    server as idle_memory() does: hcbench's process, nginx's worker processes."""
+    rss = server.worker_rss_kib if isinstance(server, Nginx) else \
+        (lambda: rss_kib(server.memory_pid()))
+    server.stop()
+    server.start()
+    for warm in hold_idle_h2c(server.h2c, 20):
+        warm.close()
+    time.sleep(0.3)
+    before = rss()
+    started = time.monotonic()
+    held = hold_idle_h2c(server.h2c, count)
+    opened = time.monotonic() - started
+    time.sleep(0.5)
+    after = rss()
+    for s in held:
+        s.close()
+    out = {"connections": count, "rss_before_kib": before, "rss_after_kib": after,
+           "bytes_per_connection": (after - before) * 1024 / count, "seconds_to_open": opened}
+    log(f"  {server.name:8} idle h2c  : {count} connections, RSS {before} -> {after} KiB, "
+        f"{out['bytes_per_connection']:.0f} B per connection")
+    server.stop()
+    server.start()
+    return out
+
+
 def cold_payloads(server, sizes, log=print):
     """Server CPU and latency of the first request of a /length/<n> (generated) and the second."""
     out = []
@@ -580,6 +720,12 @@ def markdown(report):
             hc, ng = report["idle"]["hcbench"][scheme], report["idle"]["nginx"][scheme]
             lines.append(f"| {scheme.upper()} | {hc['connections']} | "
                          f"{hc['bytes_per_connection']:.0f} | {ng['bytes_per_connection']:.0f} |")
+    if report.get("idle_h2c"):
+        hc, ng = report["idle_h2c"]["hcbench"], report["idle_h2c"]["nginx"]
+        lines += ["", "| idle HTTP/2 connections (h2c, after SETTINGS) | connections | "
+                  "hcbench B/conn | nginx B/conn |", "|---|---:|---:|---:|",
+                  f"| h2c | {hc['connections']} | {hc['bytes_per_connection']:.0f} | "
+                  f"{ng['bytes_per_connection']:.0f} |"]
     if report.get("cold"):
         lines += ["", "| hcbench cold /length/<n> | first request ms (server CPU ms) | "
                   "second request ms (server CPU ms) |", "|---|---:|---:|"]
@@ -612,6 +758,8 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated scenario names (prefixes); "
                         "\"idle\" for the idle-connection and cold-payload part")
     parser.add_argument("--idle", type=int, default=10000, help="idle connections (0: skip)")
+    parser.add_argument("--idle-h2c", type=int, default=1000,
+                        help="idle HTTP/2 (h2c) connections (0: skip)")
     parser.add_argument("--no-threads2", action="store_true", help="skip the --threads 2 part")
     parser.add_argument("--json", help="write every measurement here")
     parser.add_argument("--markdown", help="write the report table here")
@@ -621,6 +769,7 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.seconds, args.idle = 1, 1, min(args.idle, 2000)
+        args.idle_h2c = min(args.idle_h2c, 1000)
     for tool in ("nginx", "wrk", "h2load", "ab", "taskset"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: run tools/setup.sh --bench")
@@ -634,11 +783,15 @@ def main():
     if args.idle > hard - 200:
         args.idle = max(hard - 200, 0)
         print(f"open-file limit {hard}: holding {args.idle} idle connections")
+    args.idle_h2c = min(args.idle_h2c, max(hard - 200, 0))
 
     chosen = scenarios()
+    wanted = args.only.split(",") if args.only else []
     if args.only:
-        wanted = args.only.split(",")
-        chosen = [s for s in chosen if any(s.name.startswith(w) for w in wanted)]
+        # "idle-h2c" names a part, not a scenario ("idle" was never a scenario prefix either).
+        chosen = [s for s in chosen if any(s.name.startswith(w) for w in wanted if w != "idle-h2c")]
+    idle_part = not args.only or "idle" in wanted
+    idle_h2c_part = not args.only or "idle" in wanted or "idle-h2c" in wanted
 
     # SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C, so the servers are always stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
@@ -669,14 +822,19 @@ def main():
             "workdir": workdir,
         }
         print(f"workdir {workdir}", flush=True)
-        if args.idle and (not args.only or "idle" in args.only.split(",")):
+        if args.idle and idle_part:
             # First, on servers that have served nothing else yet: memory freed by the load
             # scenarios would otherwise be reused and hide what connections cost.
             print("idle connections:")
             report["idle"] = {s.name: idle_memory(s, args.idle) for s in servers}
+        if args.idle_h2c and idle_h2c_part:
+            print("idle HTTP/2 connections:")
+            report["idle_h2c"] = {s.name: idle_h2c_memory(s, args.idle_h2c) for s in servers}
+        if args.idle and idle_part:
             print("cold payloads:")
             report["cold"] = cold_payloads(hc, [1048576 + 1, 4194304 + 1, 16777216 + 1])
-        print(TABLE_HEAD, flush=True)
+        if chosen:
+            print(TABLE_HEAD, flush=True)
         report["rows"] = compare(servers, chosen, args.rounds, args.seconds,
                                  log=lambda line: print(line, flush=True))
         if "tls-resume /ping" in [s.name for s in chosen] or "tls-full /ping" in [s.name for s in chosen]:

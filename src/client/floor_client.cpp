@@ -141,11 +141,25 @@ private:
 } // namespace
 
 std::optional<HttpUrl> parse_http_url(std::string_view url) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
-  url.remove_prefix(scheme.size());
-  const auto slash = url.find('/');
+  auto out = parse_url(url);
+  if (out && out->https) return std::nullopt;
+  return out;
+}
+
+std::optional<HttpUrl> parse_url(std::string_view url) {
+  constexpr std::string_view http = "http://";
+  constexpr std::string_view https = "https://";
   HttpUrl out;
+  if (url.starts_with(http)) {
+    url.remove_prefix(http.size());
+  } else if (url.starts_with(https)) {
+    url.remove_prefix(https.size());
+    out.https = true;
+    out.port = 443;
+  } else {
+    return std::nullopt;
+  }
+  const auto slash = url.find('/');
   out.authority = std::string(url.substr(0, slash));
   out.path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
   std::string_view authority = out.authority;

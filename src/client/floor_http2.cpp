@@ -1,6 +1,7 @@
 #include "hcbench/client/floor_http2.h"
 
 #include "hcbench/client/floor_client.h"
+#include "hcbench/client/floor_tls.h"
 #include "hcbench/client/measured_window.h"
 #include "hcbench/client/response_check.h"
 #include "hcbench/client/unique_fd.h"
@@ -68,7 +69,10 @@ public:
   Http2Floor(const CellSpec& spec, const addrinfo* address, const HttpUrl& url,
              CellMeasurement& out)
       : spec_(spec), address_(address), url_(url), window_(spec, out) {
-    request_ = {header(":method", "GET"), header(":scheme", "http"),
+    // HTTPS: ALPN offers h2 alone, as h2load does; a server that will not speak it fails
+    // the cell rather than measure HTTP/1.1 under an HTTP/2 label.
+    if (url_.https) tls_.emplace(spec, std::string_view("\x02h2", 3));
+    request_ = {header(":method", "GET"), header(":scheme", url_.https ? "https" : "http"),
                 header(":authority", url_.authority), header(":path", url_.path)};
     nghttp2_session_callbacks* callbacks = nullptr;
     if (nghttp2_session_callbacks_new(&callbacks) != 0) throw std::bad_alloc();
@@ -79,6 +83,9 @@ public:
     for (unsigned i = 0; i < std::max(1u, spec.concurrency); ++i)
       streams_.push_back(std::make_unique<Stream>(spec));
   }
+
+  // Why the cell cannot run at all (TLS set-up), or "".
+  std::string unusable() const { return tls_ && !*tls_ ? tls_->error() : std::string(); }
 
   void run() {
     while (true) {
@@ -107,6 +114,21 @@ private:
     const char* failed_step = nullptr;
     UniqueFd socket = connect_blocking(*address_, spec_.request_timeout_seconds, failed_step);
     if (!socket) return fail(connect_failure_kind(failed_step), failed_step);
+    if (tls_) {
+      // A handshake per connection (a resumption after the first), inside the request that
+      // opened it, as the libcurl rows pay theirs.
+      FloorTlsConnection connection = tls_->connect(socket.get(), url_.host, last_error_);
+      if (!connection) {
+        failure_ = FailureKind::tls;
+        return false;
+      }
+      if (connection.alpn() != "h2") {
+        failure_ = FailureKind::tls;
+        last_error_ = "the server did not choose h2 by ALPN";
+        return false;
+      }
+      tls_connection_ = std::move(connection);
+    }
     nghttp2_session* session = nullptr;
     if (nghttp2_session_client_new(&session, callbacks_.get(), this) != 0) throw std::bad_alloc();
     session_.reset(session);
@@ -156,32 +178,44 @@ private:
         return false;
       }
       if (length == 0) return true;
-      std::size_t sent = 0;
-      while (sent < static_cast<std::size_t>(length)) {
-        errno = 0;
-        const ssize_t n = ::send(socket_.get(), data + sent,
-                                 static_cast<std::size_t>(length) - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          fail(errno == EAGAIN ? FailureKind::timeout : FailureKind::connect, "send");
-          return false;
-        }
-        sent += static_cast<std::size_t>(n);
-      }
+      if (!send_all(data, static_cast<std::size_t>(length))) return false;
     }
+  }
+
+  // Writes all of `data` to the socket, through TLS over HTTPS. False (recorded) on failure.
+  bool send_all(const std::uint8_t* data, std::size_t length) {
+    if (tls_connection_) {
+      if (tls_connection_.send_all(data, length)) return true;
+      const bool timed_out = errno == EAGAIN;
+      last_error_ = tls_connection_.error();
+      failure_ = timed_out ? FailureKind::timeout : FailureKind::connect;
+      return false;
+    }
+    std::size_t sent = 0;
+    while (sent < length) {
+      errno = 0;
+      const ssize_t n = ::send(socket_.get(), data + sent, length - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail(errno == EAGAIN ? FailureKind::timeout : FailureKind::connect, "send");
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
   }
 
   // One blocking read, fed to the session (whose callbacks finish streams). False when the
   // connection failed or closed.
   bool receive() {
     errno = 0;
-    const ssize_t got = ::recv(socket_.get(), buffer_.data(), buffer_.size(), 0);
+    const ssize_t got = tls_connection_ ? tls_connection_.receive(buffer_.data(), buffer_.size())
+                                        : ::recv(socket_.get(), buffer_.data(), buffer_.size(), 0);
     if (got < 0 && errno == EINTR) return true;
     if (got <= 0) {
+      const char* what = tls_connection_ ? "TLS read" : "recv";
       if (got < 0 && errno == EAGAIN)
-        fail(FailureKind::timeout, "recv");
+        fail(FailureKind::timeout, what);
       else
-        fail(FailureKind::connect, got == 0 ? "connection closed" : "recv");
+        fail(FailureKind::connect, got == 0 ? "connection closed" : what);
+      if (got < 0 && tls_connection_) last_error_ = tls_connection_.error(); // OpenSSL's reason
       return false;
     }
     const ssize_t consumed = nghttp2_session_mem_recv(
@@ -204,6 +238,7 @@ private:
       finish(*stream, failure_, 1);
     }
     session_.reset();
+    tls_connection_ = FloorTlsConnection(); // before its socket closes
     socket_.reset();
   }
 
@@ -270,8 +305,10 @@ private:
   Callbacks callbacks_;
   std::vector<std::unique_ptr<Stream>> streams_;
   std::size_t in_flight_ = 0;
+  std::optional<FloorTlsClient> tls_; // HTTPS only: the cell's TLS context and session
   UniqueFd socket_;
-  Session session_; // declared after the socket: freed first
+  FloorTlsConnection tls_connection_; // over socket_, HTTPS only; freed before it
+  Session session_;                   // declared after the socket: freed first
   std::array<char, 65536> buffer_{};
   std::optional<FailureKind> failure_; // of the last connection-level failure
   std::string last_error_;
@@ -281,9 +318,9 @@ private:
 
 CellMeasurement run_floor_http2_cell(const CellSpec& spec) {
   CellMeasurement out;
-  const auto url = parse_http_url(spec.url);
+  const auto url = parse_url(spec.url);
   if (!url) {
-    out.skipped = "the HTTP/2 floor client speaks h2c (plain HTTP) only";
+    out.error = fmt::format("not an http:// or https:// URL: {}", spec.url);
     return out;
   }
   addrinfo hints{};
@@ -295,6 +332,10 @@ CellMeasurement run_floor_http2_cell(const CellSpec& spec) {
     return out;
   }
   Http2Floor floor(spec, resolved.list, *url, out);
+  if (const std::string why = floor.unusable(); !why.empty()) {
+    out.error = why;
+    return out;
+  }
   floor.run();
   return out;
 }

@@ -193,13 +193,11 @@ std::vector<CellResult> plan_cells(const std::vector<ClientRow>& rows, const Mat
               if (!row.speaks(version)) {
                 cell.not_applicable = version == "2" ? "this client speaks HTTP/1.1 only"
                                                      : "this client speaks HTTP/2 only";
-              } else if (row.group == "floor" && protocol == "https") {
+              } else if (row.group == "floor" && protocol == "https" && version != "2") {
+                // The HTTP/2 floor has TLS under it (floor_tls.h); the HTTP/1.1 floor not.
                 cell.not_applicable = "the raw-socket floor client speaks plain HTTP only";
               } else if (concurrency > 1 && !row.supports_concurrency) {
                 cell.not_applicable = "this client runs one request at a time";
-              } else if (version == "2" && path.starts_with("/delay/")) {
-                // Http2Session answers at once: only the HTTP/1 session holds a response back.
-                cell.not_applicable = "the server delays /delay responses over HTTP/1.1 only";
               } else if (rate > 0 && !row.supports_rate) {
                 cell.not_applicable =
                     "no open-loop mode: this client's runner starts a request only when one ends";

@@ -78,7 +78,8 @@ std::vector<ClientRow> floor_rows() {
   http2.group = "floor";
   http2.library = "nghttp2 session";
   http2.reuse_connections = true;
-  http2.options = "Floor: h2c prior knowledge, blocking socket, nothing above nghttp2";
+  http2.options = "Floor: h2c prior knowledge or h2 by ALPN over OpenSSL, blocking socket, nothing "
+                  "above nghttp2";
   http2.supports_concurrency = true;
   http2.http_versions = {"2"};
   http2.http2_concurrency_model = "N streams on one connection";

@@ -183,8 +183,14 @@ void Connection::receive(std::span<const char> bytes) {
   }
   after_session(status);
   if (input.status == IoStatus::closed) {
-    stop_requests();
-  } else if (input.status == IoStatus::error) {
+    // The peer's close_notify: TLS 1.2 closes at once, discarding what is still to be written
+    // (RFC 5246, 7.2.1), as OpenSSL's sessions refuse to write after it. A client that stopped
+    // reading must not keep the connection until the idle timeout.
+    if (at_once) wire.clear();
+    begin_close();
+    return;
+  }
+  if (input.status == IoStatus::error) {
     // Send what the transport staged (a TLS alert), then close without waiting for the peer.
     peer_closed_ = true;
     stop_requests();

@@ -294,7 +294,7 @@ Http1Session::Status Http1Session::produce(OutputQueue& out, std::size_t) {
 
 OutputQueue& Http1Session::queue_for(OutputQueue& out, std::uint64_t delay_ms) {
   if (delay_ms == 0) return held_.empty() ? out : held_.back().bytes;
-  held_.push_back({services_.now_ms() + delay_ms, {}});
+  held_.push_back({services_.due_ms(delay_ms), {}});
   return held_.back().bytes;
 }
 

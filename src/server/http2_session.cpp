@@ -112,7 +112,12 @@ struct Http2Callbacks {
     return 0;
   }
   static int stream_close(nghttp2_session*, std::int32_t stream_id, std::uint32_t, void* user) {
+    // A reset (or an answered) stream: nothing of it may stay behind, least of all a held
+    // /delay response that would otherwise be submitted later for a stream that is gone.
     Http2Session& session = self(user);
+    if (const Http2Session::Stream* stream = session.find(stream_id)) {
+      session.forget_held(stream_id, *stream);
+    }
     session.streams_.erase(stream_id);
     std::erase(session.deferred_, stream_id);
     return 0;
@@ -226,6 +231,7 @@ Http2Session::Status Http2Session::feed(std::span<const char> bytes, OutputQueue
 
 Http2Session::Status Http2Session::produce(OutputQueue& out) {
   if (failed_) return Status::close;
+  release_due();
   if (out.size() < output_high_water && !awaiting_preface_) {
     for (const std::int32_t id : deferred_) nghttp2_session_resume_data(session_, id);
     deferred_.clear();
@@ -246,8 +252,30 @@ Http2Session::Status Http2Session::produce(OutputQueue& out) {
 }
 
 bool Http2Session::wants_write() const {
-  return !failed_ &&
-         (nghttp2_session_want_write(session_) != 0 || (!deferred_.empty() && !awaiting_preface_));
+  if (failed_) return false;
+  return nghttp2_session_want_write(session_) != 0 || (!deferred_.empty() && !awaiting_preface_) ||
+         (!held_.empty() && held_.begin()->first <= services_.now_ms());
+}
+
+std::uint64_t Http2Session::wake_at_ms() const {
+  return failed_ || held_.empty() ? 0 : held_.begin()->first;
+}
+
+void Http2Session::release_due() {
+  if (held_.empty()) return;
+  const std::uint64_t now = services_.now_ms();
+  while (!held_.empty() && held_.begin()->first <= now) {
+    const std::int32_t stream_id = held_.begin()->second;
+    held_.erase(held_.begin());
+    if (Stream* stream = find(stream_id)) {
+      stream->due_ms = 0;
+      submit(stream_id, *stream);
+    }
+  }
+}
+
+void Http2Session::forget_held(std::int32_t stream_id, const Stream& stream) {
+  if (stream.due_ms != 0) held_.erase({stream.due_ms, stream_id});
 }
 
 Http2Session::Status Http2Session::begin_drain(OutputQueue& out) {
@@ -293,7 +321,7 @@ Http2Session::Status Http2Session::fail(int error, OutputQueue& out) {
 Http2Session::Status Http2Session::status() const {
   if (failed_) return Status::close;
   const bool done = nghttp2_session_want_read(session_) == 0 &&
-                    nghttp2_session_want_write(session_) == 0 && deferred_.empty();
+                    nghttp2_session_want_write(session_) == 0 && deferred_.empty() && held_.empty();
   return done ? Status::close : Status::open;
 }
 
@@ -385,15 +413,19 @@ void Http2Session::respond(std::int32_t stream_id, Stream& stream) {
   } else {
     const RouteMatch match =
         match_route(stream.method, stream.path, config_.max_length, config_.max_delay_ms);
-    if (match.status == 200 && match.route.endpoint == Endpoint::delay) {
-      // Only Http1Session holds a response back for its time; answering at once here would
-      // time a /delay cell without its delay.
-      stream.response = make_error_response(
-          501, "Not implemented: /delay/<ms> waits over HTTP/1.1 only\n", head, services_);
-    } else {
-      stream.response = make_response(match, services_);
+    stream.response = make_response(match, services_);
+    if (match.status == 200 && match.route.delay_ms > 0) {
+      // Held, not slept on: the connection wakes the session at the due time (never 0, which
+      // means "waiting for nothing"), and the other streams are served meanwhile.
+      stream.due_ms = services_.due_ms(match.route.delay_ms);
+      held_.emplace(stream.due_ms, stream_id);
+      return;
     }
   }
+  submit(stream_id, stream);
+}
+
+void Http2Session::submit(std::int32_t stream_id, Stream& stream) {
   const Response& response = stream.response;
   const std::string_view body = response.body();
   std::array<char, 4> status{};

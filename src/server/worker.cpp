@@ -39,10 +39,12 @@ Worker::Worker(SharedServerState& shared, int http_fd, int https_fd) : shared_(s
   services_.counters = &counters_;
   services_.date_line = &date_line_;
   services_.stats_json = shared.stats_json;
-  // Not the loop's cached time, which lags a request's arrival by the iteration's work (and a
-  // tick of its coarse clock): a /delay due from it would answer early by that much. This
-  // clock is never behind uv_now(), so a wake-up timed on the loop finds the response due.
-  services_.now_ms = [] { return uv_hrtime() / 1'000'000 + 1; };
+  // The loop's time brought up to date: the cached time of the iteration may be ms behind
+  // when a request arrives, which would make its /delay response due early.
+  services_.now_ms = [this] {
+    uv_update_time(&loop_);
+    return uv_now(&loop_);
+  };
 }
 
 Worker::~Worker() {

@@ -133,6 +133,19 @@ const CellResult& find_cell(const std::vector<CellResult>& cells, std::string_vi
   throw std::runtime_error(fmt::format("no cell {} {} {}", row, version, protocol));
 }
 
+// The server holds /delay responses over HTTP/2 as over HTTP/1.1: those cells run.
+TEST(Matrix, DelayCellsRunOverHttp2) {
+  const auto rows = select_rows(all_rows(), {"curl.reuse-handle.discard-body", "floor"});
+  ASSERT_TRUE(rows.error.empty());
+  MatrixPlan plan{{"http", "https"}, "http://h:1", "https://h:2", {"/delay/10"}, {1}};
+  plan.http_versions = {"2"};
+  const auto cells = plan_cells(rows.rows, plan);
+  EXPECT_TRUE(
+      find_cell(cells, "curl.reuse-handle.discard-body", "2", "https").not_applicable.empty());
+  EXPECT_TRUE(find_cell(cells, "floor.nghttp2", "2", "http").not_applicable.empty());
+  EXPECT_TRUE(find_cell(cells, "floor.nghttp2", "2", "https").not_applicable.empty());
+}
+
 TEST(Matrix, TheHttpVersionAxisComesBetweenRowAndProtocol) {
   const auto rows =
       select_rows(all_rows(), {"curl.reuse-handle.discard-body", "curl.forbid-reuse.save-body",
@@ -160,7 +173,9 @@ TEST(Matrix, TheHttpVersionAxisComesBetweenRowAndProtocol) {
   EXPECT_EQ(find_cell(cells, "floor.nghttp2", "1.1", "http").not_applicable,
             "this client speaks HTTP/2 only");
   EXPECT_TRUE(find_cell(cells, "floor.nghttp2", "2", "http").not_applicable.empty());
-  EXPECT_FALSE(find_cell(cells, "floor.nghttp2", "2", "https").not_applicable.empty());
+  EXPECT_TRUE(find_cell(cells, "floor.nghttp2", "2", "https").not_applicable.empty())
+      << "the HTTP/2 floor has TLS under it";
+  EXPECT_FALSE(find_cell(cells, "floor.raw-socket", "1.1", "https").not_applicable.empty());
   // libcurl over h2: TLS always; h2c prior knowledge only where libcurl can reuse it.
   EXPECT_TRUE(
       find_cell(cells, "curl.reuse-handle.discard-body", "2", "https").not_applicable.empty());

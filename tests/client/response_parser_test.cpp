@@ -126,5 +126,18 @@ TEST(HttpUrl, ParsesWhatTheFloorClientNeeds) {
   EXPECT_FALSE(parse_http_url("http://host:99999/"));
 }
 
+TEST(HttpUrl, HttpsForTheHttp2Floor) {
+  const auto url = parse_url("https://127.0.0.1:4443/ping");
+  ASSERT_TRUE(url);
+  EXPECT_TRUE(url->https);
+  EXPECT_EQ(url->host, "127.0.0.1");
+  EXPECT_EQ(url->port, 4443);
+  EXPECT_EQ(url->path, "/ping");
+  EXPECT_EQ(parse_url("https://localhost")->port, 443);
+  EXPECT_FALSE(parse_url("http://localhost")->https);
+  EXPECT_FALSE(parse_url("ftp://localhost/"));
+  EXPECT_FALSE(parse_url("https://:443/"));
+}
+
 } // namespace
 } // namespace hcbench

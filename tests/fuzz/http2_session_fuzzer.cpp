@@ -16,6 +16,9 @@
 namespace {
 
 const std::string date = "Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n";
+// The loop's clock as the session reads it: 7 ms pass per piece, so held /delay responses
+// come due (and are released) in the middle of the input.
+std::uint64_t clock_ms = 1000;
 
 } // namespace
 
@@ -35,9 +38,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.counters = &counters;
     s.date_line = &date;
     s.stats_json = [] { return std::string("{}\n"); };
+    s.now_ms = [] { return clock_ms; };
     return s;
   }();
   if (size == 0) return 0;
+  clock_ms = 1000;
   const std::uint8_t mode = data[0];
   std::string input;
   if (mode & 1) input.assign(NGHTTP2_CLIENT_MAGIC, NGHTTP2_CLIENT_MAGIC_LEN);
@@ -55,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Status status = Status::open;
   for (std::size_t at = 0; at < input.size() && status == Status::open; at += piece) {
     const std::string_view bytes = std::string_view(input).substr(at, piece);
+    clock_ms += 7; // held /delay responses come due as the pieces arrive
     status = session.feed({bytes.data(), bytes.size()}, out);
     if (out.size() > hcbench::Http2Session::output_high_water + 32768) __builtin_trap();
     if (mode & 2) {

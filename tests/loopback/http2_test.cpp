@@ -451,5 +451,106 @@ TEST_F(Http2Test, MaxStreamsIsAnnouncedInTheServerSettings) {
   EXPECT_EQ(max_streams, 7);
 }
 
+// :method GET, :scheme http, :path <path> (a literal), :authority a.
+std::string get_block(std::string_view path) {
+  return std::string("\x82\x86\x04", 3) + static_cast<char>(path.size()) + std::string(path) +
+         "\x01\x01"
+         "a";
+}
+
+// GET /delay/<ms> over every way to HTTP/2: the answer comes after its time, and two delayed
+// streams on one connection wait side by side, not one after the other (600 ms or more).
+TEST_F(Http2Test, DelayedStreamsWaitSideBySideOnOneConnection) {
+  auto& server = start();
+  for (const Mode mode : {Mode::prior, Mode::upgrade, Mode::https_h2}) {
+    const auto sent = std::chrono::steady_clock::now();
+    const Fetched one = fetch(server, mode, "/delay/50");
+    EXPECT_GE(std::chrono::steady_clock::now() - sent, 50ms);
+    EXPECT_EQ(one.version, CURL_HTTP_VERSION_2_0) << one.error;
+    EXPECT_EQ(one.status, 200);
+    EXPECT_EQ(one.body, "pong");
+  }
+  // h2 by ALPN: libcurl multiplexes both transfers on one connection.
+  const auto before = stats(server)["protocols"]["http2"]["connections"]["accepted"].get<int>();
+  std::vector<Fetched> results(2);
+  std::vector<Easy> easies;
+  std::vector<CURL*> handles;
+  for (Fetched& result : results) {
+    easies.push_back(make_easy(server, Mode::https_h2, "/delay/300", result));
+    handles.push_back(easies.back().get());
+  }
+  auto sent = std::chrono::steady_clock::now();
+  run_multiplexed(handles, 20);
+  auto took = std::chrono::steady_clock::now() - sent;
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 600ms) << "h2: the second stream waited for the first";
+  for (std::size_t i = 0; i < handles.size(); ++i) {
+    finish(handles[i], CURLE_OK, results[i]);
+    EXPECT_EQ(results[i].version, CURL_HTTP_VERSION_2_0) << results[i].error;
+    EXPECT_EQ(results[i].status, 200);
+    EXPECT_EQ(results[i].body, "pong");
+  }
+  const auto after = stats(server)["protocols"]["http2"]["connections"]["accepted"].get<int>();
+  EXPECT_EQ(after - before, 1) << "both streams on one connection";
+
+  // h2c: two streams in raw frames on one connection (libcurl 7.88 does not multiplex h2c).
+  RawConnection c(server.http_port());
+  sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.send(std::string(preface) + frame(settings_type, 0, 0) +
+                     frame(headers_type, end_stream_and_headers, 1, get_block("/delay/300")) +
+                     frame(headers_type, end_stream_and_headers, 3, get_block("/delay/300"))));
+  std::string received;
+  std::vector<std::uint32_t> answered;
+  while (answered.size() < 2 && std::chrono::steady_clock::now() - sent < 5s) {
+    char buffer[4096];
+    const ssize_t got = ::recv(c.fd(), buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    received.append(buffer, static_cast<std::size_t>(got));
+    answered.clear();
+    for (const Frame& f : parse_frames(received)) {
+      if (f.type == headers_type) answered.push_back(f.stream);
+    }
+  }
+  took = std::chrono::steady_clock::now() - sent;
+  EXPECT_EQ(answered.size(), 2u);
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 600ms) << "h2c: the second stream waited for the first";
+}
+
+// A client that resets a delayed stream, and one that closes its connection while streams
+// wait: the held responses are forgotten (under ASan, a response submitted for a stream or a
+// session that is gone would be a use after free), and the server serves on.
+TEST_F(Http2Test, ResetOrClosedWhileDelayedStreamsWait) {
+  auto& server = start();
+  {
+    RawConnection c(server.http_port());
+    ASSERT_TRUE(c.send(std::string(preface) + frame(settings_type, 0, 0) +
+                       frame(headers_type, end_stream_and_headers, 1, get_block("/delay/150")) +
+                       frame(headers_type, end_stream_and_headers, 3, get_block("/delay/150")) +
+                       frame(rst_stream_type, 0, 1, std::string("\0\0\0\x8", 4)) + // CANCEL
+                       frame(headers_type, end_stream_and_headers, 5, get_block("/ping"))));
+    std::this_thread::sleep_for(400ms); // past the delays
+    c.shutdown_write();
+    std::vector<std::uint32_t> answered;
+    for (const Frame& f : parse_frames(c.read_all())) {
+      if (f.type == headers_type) answered.push_back(f.stream);
+    }
+    EXPECT_EQ(answered, (std::vector<std::uint32_t>{5, 3})) << "/ping at once, then stream 3";
+  }
+  {
+    RawConnection c(server.http_port());
+    std::string requests = std::string(preface) + frame(settings_type, 0, 0);
+    for (std::uint32_t id = 1; id < 2 * 20; id += 2) {
+      requests += frame(headers_type, end_stream_and_headers, id, get_block("/delay/100"));
+    }
+    ASSERT_TRUE(c.send(requests));
+    std::this_thread::sleep_for(30ms); // the server has read them
+  }                                    // closed with 20 streams waiting
+  std::this_thread::sleep_for(300ms);  // past their time: the wake-up finds nothing
+  const auto doc = stats(server);
+  EXPECT_EQ(doc["protocols"]["http2"]["connections"]["active"].get<int>(), 0);
+  EXPECT_EQ(doc["protocols"]["http2"]["requests"].get<int>(), 23);
+}
+
 } // namespace
 } // namespace hcbench

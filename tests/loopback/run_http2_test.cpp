@@ -109,6 +109,7 @@ TEST(RunHttp2, BothVersionsSideBySideWithStreamsMatchingTheServer) {
   EXPECT_NE(run.out.find("Floor: h2c prior knowledge"), std::string::npos) << run.out;
 
   std::map<std::string, int> ok_by_version;
+  int https_floor = 0;
   for (const auto& cell : run.results["cells"]) {
     const std::string what = cell["display_name"].get<std::string>() + " " +
                              cell["protocol"].get<std::string>() + " c" +
@@ -119,6 +120,7 @@ TEST(RunHttp2, BothVersionsSideBySideWithStreamsMatchingTheServer) {
     ASSERT_EQ(cell["status"], "ok") << what << ": " << cell["summary"].dump();
     ++ok_by_version[cell["http_version"]];
     const bool http2 = cell["http_version"] == "2";
+    if (cell["row_id"] == "floor.nghttp2" && cell["protocol"] == "https") ++https_floor;
     for (const auto& r : cell["runs"]) {
       const auto requests = r["requests"].get<std::uint64_t>();
       EXPECT_EQ(requests, 200u) << what;
@@ -145,6 +147,7 @@ TEST(RunHttp2, BothVersionsSideBySideWithStreamsMatchingTheServer) {
   }
   EXPECT_GT(ok_by_version["1.1"], 0);
   EXPECT_GT(ok_by_version["2"], 0);
+  EXPECT_EQ(https_floor, 2) << "the HTTP/2 floor over HTTPS (h2 by ALPN), at concurrency 1 and 8";
 
   const std::string validate = "/usr/bin/python3 -c 'import json,sys,jsonschema; "
                                "jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))."
@@ -197,7 +200,8 @@ TEST(RunHttp2, AnHttp11OnlyServerFailsEveryHttp2Request) {
 
   const auto run = run_hcbench({server.http_url(""), "--https-url", server.https_url(""),
                                 "--http-version", "2", "--cycles", "20", "--clients",
-                                "curl.reuse-handle.discard-body,curl.forbid-reuse.save-body",
+                                "curl.reuse-handle.discard-body,curl.forbid-reuse.save-body,"
+                                "floor.nghttp2",
                                 "--endpoints", "ping"},
                                "h1-only");
   EXPECT_EQ(run.status, 3) << "some requests failed" << run.err;
@@ -206,7 +210,9 @@ TEST(RunHttp2, AnHttp11OnlyServerFailsEveryHttp2Request) {
   for (const auto& cell : run.results["cells"]) {
     if (cell["status"] == "not_applicable") continue;
     EXPECT_EQ(cell["summary"]["requests"], 0) << cell["display_name"] << cell["protocol"];
+    // The HTTP/2 floor over HTTPS: the server did not choose h2 by ALPN (tls).
     EXPECT_GT(cell["summary"]["failures"]["protocol"].get<int>() +
+                  cell["summary"]["failures"]["tls"].get<int>() +
                   cell["summary"]["failures"]["connect"].get<int>() +
                   cell["summary"]["failures"]["other"].get<int>(),
               0)

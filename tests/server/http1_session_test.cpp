@@ -389,9 +389,9 @@ TEST(Http1Session, DelayHoldsTheResponseAndThoseBehindItUntilDue) {
                             "GET /bigger HTTP/1.1\r\nHost: x\r\n\r\n";
   for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
     Fixture f;
-    const DelayRun r = run_delay(f, input, chunk, 1050);
+    const DelayRun r = run_delay(f, input, chunk, 1051);
     EXPECT_EQ(r.at_once, ok_response(*ping_resource())) << chunk;
-    EXPECT_EQ(r.wake_at, 1050u) << chunk;
+    EXPECT_EQ(r.wake_at, 1051u) << chunk;
     EXPECT_FALSE(r.wanted_early) << chunk;
     EXPECT_FALSE(r.idle_while_held) << chunk;
     EXPECT_EQ(r.when_due, ok_response(*ping_resource()) + ok_response(*bigger_resource())) << chunk;
@@ -409,10 +409,10 @@ TEST(Http1Session, PipelinedDelaysLeaveInRequestOrder) {
                                 "HEAD /delay/0 HTTP/1.1\r\n\r\n"),
                out);
   EXPECT_TRUE(out.empty());
-  EXPECT_EQ(session.wake_at_ms(), 1100u);
+  EXPECT_EQ(session.wake_at_ms(), 1101u); // now + delay + 1 (SessionServices::due_ms)
   f.now_ms = 1010;
   EXPECT_FALSE(session.wants_to_write());
-  f.now_ms = 1100;
+  f.now_ms = 1101;
   ASSERT_TRUE(session.wants_to_write());
   session.produce(out, 1 << 16);
   EXPECT_EQ(drain(out), ok_response(*ping_resource()) + ok_response(*ping_resource()) +
@@ -430,8 +430,8 @@ TEST(Http1Session, DelayedResponseThatClosesIsHeldToo) {
       session.feed(std::string_view("GET /delay/5 HTTP/1.1\r\nConnection: close\r\n\r\n"), out),
       Http1Session::Status::close);
   EXPECT_TRUE(out.empty());
-  EXPECT_EQ(session.wake_at_ms(), 1005u);
-  f.now_ms = 1005;
+  EXPECT_EQ(session.wake_at_ms(), 1006u);
+  f.now_ms = 1006;
   EXPECT_EQ(session.produce(out, 1 << 16), Http1Session::Status::close);
   EXPECT_EQ(drain(out), ok_response(*ping_resource(), false, "Connection: close\r\n"));
   EXPECT_TRUE(session.client_ended_cleanly());
@@ -453,7 +453,7 @@ TEST(Http1Session, HeaderTimeoutWaitsBehindAHeldResponse) {
   session.feed(std::string_view("GET /delay/20 HTTP/1.1\r\n\r\nGET /pi"), out);
   session.time_out(out);
   EXPECT_TRUE(out.empty());
-  f.now_ms = 1020;
+  f.now_ms = 1021;
   session.produce(out, 1 << 16);
   EXPECT_EQ(statuses(drain(out)), (std::vector<int>{200, 408}));
 }

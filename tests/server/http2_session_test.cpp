@@ -29,8 +29,10 @@ struct Fixture {
   PayloadCache payloads{4 << 20};
   WorkerCounters counters;
   SessionServices services;
+  std::uint64_t now_ms = 1000; // the loop's clock, moved by the /delay tests
 
   Fixture() {
+    services.now_ms = [this] { return now_ms; };
     config.max_length = 2 << 20;
     config.max_body_bytes = 1000;
     services.payloads = &payloads;
@@ -592,6 +594,125 @@ TEST(Http2Session, ClientGoawayEndsTheSession) {
   nghttp2_submit_goaway(client.session(), NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, nullptr, 0);
   EXPECT_EQ(exchange(client, session, out), Status::close);
   EXPECT_EQ(client.responses[id].body, "pong");
+}
+
+// GET /delay/<ms>: the stream's response is held until its time while the other streams
+// are answered, and the session tells the connection when to wake it.
+TEST(Http2Session, DelayedStreamIsHeldWhileOthersAreServed) {
+  Fixture f;
+  Http2Client client;
+  Http2Session session(f.config, f.services);
+  OutputQueue out;
+  const std::int32_t late = client.request("GET", "/delay/50");
+  const std::int32_t later = client.request("GET", "/delay/80");
+  const std::int32_t ping = client.request("GET", "/ping");
+  EXPECT_EQ(exchange(client, session, out), Status::open);
+  EXPECT_EQ(client.responses[ping].body, "pong");
+  EXPECT_EQ(client.responses[late].status(), 0) << "answered before its time";
+  EXPECT_EQ(session.wake_at_ms(), 1051u); // now + delay + 1 (SessionServices::due_ms)
+  EXPECT_FALSE(session.wants_write());
+  EXPECT_FALSE(session.idle());
+
+  f.now_ms = 1050;
+  EXPECT_FALSE(session.wants_write());
+  f.now_ms = 1051;
+  EXPECT_TRUE(session.wants_write());
+  EXPECT_EQ(exchange(client, session, out), Status::open);
+  const Http2Response& answered = client.responses[late];
+  EXPECT_EQ(answered.status(), 200);
+  EXPECT_EQ(answered.body, "pong");
+  EXPECT_EQ(answered.headers.at("content-type"), "text/plain");
+  EXPECT_EQ(client.responses[later].status(), 0);
+  EXPECT_EQ(session.wake_at_ms(), 1081u);
+
+  f.now_ms = 2000; // late wake-ups answer everything due
+  EXPECT_EQ(exchange(client, session, out), Status::open);
+  EXPECT_EQ(client.responses[later].body, "pong");
+  EXPECT_EQ(session.wake_at_ms(), 0u);
+  EXPECT_TRUE(session.idle());
+  EXPECT_EQ(f.counters.http2_requests.get(), 3u);
+}
+
+TEST(Http2Session, DelayZeroAndHeadAndAboveTheLimit) {
+  Fixture f;
+  f.config.max_delay_ms = 100;
+  Http2Client client;
+  Http2Session session(f.config, f.services);
+  OutputQueue out;
+  const std::int32_t zero = client.request("GET", "/delay/0");
+  const std::int32_t head = client.request("HEAD", "/delay/10");
+  const std::int32_t over = client.request("GET", "/delay/101");
+  const std::int32_t bad = client.request("GET", "/delay/1x");
+  exchange(client, session, out);
+  EXPECT_EQ(client.responses[zero].body, "pong");
+  EXPECT_EQ(client.responses[over].status(), 400);
+  EXPECT_EQ(client.responses[bad].status(), 400);
+  EXPECT_EQ(client.responses[head].status(), 0);
+  f.now_ms = 1011;
+  exchange(client, session, out);
+  EXPECT_EQ(client.responses[head].status(), 200);
+  EXPECT_EQ(client.responses[head].body, "");
+  EXPECT_EQ(client.responses[head].headers.at("content-length"), "4");
+}
+
+// A client that gives up on a delayed stream: its held response is forgotten, not submitted
+// later for a stream that is gone (ASan would see the use after free).
+TEST(Http2Session, ResetOfADelayedStreamForgetsItsResponse) {
+  Fixture f;
+  Http2Client client;
+  Http2Session session(f.config, f.services);
+  OutputQueue out;
+  const std::int32_t reset = client.request("GET", "/delay/50");
+  const std::int32_t kept = client.request("GET", "/delay/60");
+  exchange(client, session, out);
+  EXPECT_EQ(session.wake_at_ms(), 1051u);
+  nghttp2_submit_rst_stream(client.session(), NGHTTP2_FLAG_NONE, reset, NGHTTP2_CANCEL);
+  exchange(client, session, out);
+  EXPECT_EQ(session.wake_at_ms(), 1061u);
+  f.now_ms = 1100;
+  EXPECT_EQ(exchange(client, session, out), Status::open);
+  EXPECT_EQ(client.responses[reset].status(), 0) << "a response for a reset stream";
+  EXPECT_EQ(client.responses[kept].body, "pong");
+  EXPECT_TRUE(session.idle());
+}
+
+// Streams still waiting when the session ends: a drain waits for them, a terminate or the
+// session's end (the connection closed) drops them.
+TEST(Http2Session, DrainWaitsForDelayedStreamsAndTerminateDropsThem) {
+  Fixture f;
+  {
+    Http2Client client;
+    Http2Session session(f.config, f.services);
+    OutputQueue out;
+    const std::int32_t id = client.request("GET", "/delay/30");
+    exchange(client, session, out);
+    EXPECT_EQ(session.begin_drain(out), Status::open);
+    client.receive(take(out));
+    EXPECT_EQ(client.goaway_last_stream, id);
+    EXPECT_EQ(session.wake_at_ms(), 1031u);
+    f.now_ms = 1031;
+    EXPECT_EQ(exchange(client, session, out), Status::close);
+    EXPECT_EQ(client.responses[id].body, "pong");
+  }
+  {
+    Http2Client client;
+    Http2Session session(f.config, f.services);
+    OutputQueue out;
+    client.request("GET", "/delay/30");
+    exchange(client, session, out);
+    EXPECT_EQ(session.terminate(out), Status::close);
+    EXPECT_EQ(session.wake_at_ms(), 0u);
+    f.now_ms = 5000;
+    EXPECT_FALSE(session.wants_write());
+  }
+  {
+    Http2Client client;
+    auto session = std::make_unique<Http2Session>(f.config, f.services);
+    OutputQueue out;
+    client.request("GET", "/delay/30");
+    exchange(client, *session, out);
+    session.reset(); // the connection closed with the stream waiting
+  }
 }
 
 } // namespace

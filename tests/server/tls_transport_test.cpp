@@ -5,10 +5,13 @@
 
 #include "../support/memory_tls_client.h"
 #include "hcbench/shared/data_dir.h"
+#include "hcbench/shared/payload.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 namespace hcbench {
 namespace {
@@ -107,8 +110,8 @@ TEST_P(TlsTransportTest, SealsOnlyAWindowAheadOfTheSocketThenCloseNotify) {
   int rounds = 0;
   while (transport.staged_bytes() > 0 && rounds++ < 64) {
     ASSERT_EQ(transport.seal(wire), IoStatus::ok);
-    // A window of ciphertext, plus at most the overhead of its records.
-    EXPECT_LE(wire.size(), TlsTransport::window + 64 * 29);
+    // A window of ciphertext and at most one more record, plus the overhead of the records.
+    EXPECT_LE(wire.size(), TlsTransport::window + TlsTransport::record_plaintext + 64 * 29);
     to_client(wire, client);
     client.read_all(received);
   }
@@ -119,6 +122,58 @@ TEST_P(TlsTransportTest, SealsOnlyAWindowAheadOfTheSocketThenCloseNotify) {
   ASSERT_EQ(transport.seal(wire), IoStatus::ok);
   to_client(wire, client);
   EXPECT_EQ(client.read_all(received), MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY);
+}
+
+// The TLS records in `ciphertext` (5-byte headers: type, version, length), by length.
+std::vector<std::size_t> record_lengths(std::string_view ciphertext) {
+  std::vector<std::size_t> lengths;
+  while (ciphertext.size() >= 5) {
+    const auto length = static_cast<std::size_t>(static_cast<unsigned char>(ciphertext[3])) << 8 |
+                        static_cast<unsigned char>(ciphertext[4]);
+    lengths.push_back(length);
+    ciphertext.remove_prefix(std::min(ciphertext.size(), 5 + length));
+  }
+  return lengths;
+}
+
+TEST_P(TlsTransportTest, SmallRegionsAreGatheredIntoFullRecords) {
+  auto context = load_default();
+  ASSERT_NE(context, nullptr);
+  WorkerCounters counters;
+  TlsTransport transport(*context, counters);
+  ClientConfig config{ClientOptions{}};
+  MemoryClient client(config);
+  handshake(client, transport);
+  ASSERT_FALSE(transport.establishing());
+
+  // As HTTP/2 writes a body: a 9-byte frame header, then 16 KiB referenced from the payload,
+  // 64 times; 1 MiB and 576 bytes in all.
+  OutputQueue wire;
+  OutputQueue& plaintext = transport.output_for(wire);
+  const auto body = make_resource(generate_payload(1 << 20), "x");
+  std::string expected;
+  for (std::size_t frame = 0; frame < 64; ++frame) {
+    const std::string header(9, static_cast<char>('a' + frame % 26));
+    plaintext.append(header);
+    const std::string_view data = std::string_view(body->body).substr(frame << 14, 1 << 14);
+    plaintext.append_shared(data, body);
+    expected.append(header).append(data);
+  }
+  std::string ciphertext, received;
+  for (int rounds = 0; transport.staged_bytes() > 0 && rounds < 64; ++rounds) {
+    ASSERT_EQ(transport.seal(wire), IoStatus::ok);
+    wire.for_each([&](std::string_view bytes) { ciphertext += bytes; });
+    to_client(wire, client);
+    client.read_all(received);
+  }
+  EXPECT_EQ(received, expected);
+  // 65 records (64 full ones and the rest), not 128 (a small one before each full one).
+  const auto lengths = record_lengths(ciphertext);
+  EXPECT_EQ(lengths.size(), 65u);
+  const auto small = std::count_if(lengths.begin(), lengths.end(), [](std::size_t n) {
+    return n < TlsTransport::record_plaintext;
+  });
+  EXPECT_EQ(small, 1) << "only the last record is short";
 }
 
 TEST_P(TlsTransportTest, GarbageIsAFailedHandshakeAndAnError) {

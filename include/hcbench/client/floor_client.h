@@ -16,16 +16,19 @@ struct addrinfo;
 
 namespace hcbench {
 
-// The parts of an http:// URL the floor client needs.
+// The parts of an http:// (or https://) URL the floor clients need.
 struct HttpUrl {
-  std::string host; // name or address, without brackets
-  std::uint16_t port = 80;
-  std::string path = "/"; // origin-form target, query included
-  std::string authority;  // host[:port] as the Host header carries it
+  bool https = false;
+  std::string host;        // name or address, without brackets
+  std::uint16_t port = 80; // 443 for https:// without a port
+  std::string path = "/";  // origin-form target, query included
+  std::string authority;   // host[:port] as the Host header carries it
 };
 
 // Parses "http://host[:port][/path]"; nothing for any other scheme or a malformed URL.
 std::optional<HttpUrl> parse_http_url(std::string_view url);
+// The same for "http://" and "https://" URLs (the HTTP/2 floor speaks both).
+std::optional<HttpUrl> parse_url(std::string_view url);
 
 // The exact bytes the floor client sends for every request.
 std::string floor_request(const HttpUrl& url);

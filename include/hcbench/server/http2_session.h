@@ -8,6 +8,11 @@
 // then counts the control frames it could not send, and closes a flooding client). Bodies are
 // not copied: each DATA frame is its 9-byte header, copied, and a slice of the shared payload,
 // referenced. The limits and the attacks they answer are in docs/http2.md.
+//
+// A /delay/<ms> stream's response is held until its time (protocol_session.h: the session
+// says when with wake_at_ms() and reads the loop's clock; the connection owns the timer);
+// other streams are served meanwhile, and a stream reset or a connection closed before then
+// simply forgets it.
 #pragma once
 
 #include "hcbench/server/config.h"
@@ -20,10 +25,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 struct nghttp2_session;
@@ -70,8 +77,11 @@ public:
   // Appends more output (DATA the windows now allow, queued control frames) while `out`
   // holds less than output_high_water. Call when the socket drained and wants_write().
   Status produce(OutputQueue& out);
-  // There is output to produce (not counting DATA blocked by the client's windows).
+  // There is output to produce (not counting DATA blocked by the client's windows), or a
+  // held /delay response is due.
   bool wants_write() const;
+  // The loop time the earliest held /delay response is due; 0 when none is held.
+  std::uint64_t wake_at_ms() const override;
 
   // The connection's view (protocol_session.h). The session bounds its own output by
   // output_high_water, so the connection's budget is not needed.
@@ -107,6 +117,7 @@ private:
     Response response;
     std::size_t read_offset = 0; // body bytes handed to nghttp2
     std::size_t sent_offset = 0; // body bytes appended to the output
+    std::uint64_t due_ms = 0;    // a held /delay response: when it is submitted; 0 if not held
   };
 
   friend struct Http2Callbacks;
@@ -122,6 +133,9 @@ private:
                 std::size_t padding);
 
   void respond(std::int32_t stream_id, Stream& stream);
+  void submit(std::int32_t stream_id, Stream& stream); // the response's HEADERS (and its DATA)
+  void release_due();                                  // submits the held responses now due
+  void forget_held(std::int32_t stream_id, const Stream& stream);
   Status fail(int error, OutputQueue& out); // after a fatal nghttp2 error
   Status status() const;
   Stream* find(std::int32_t stream_id);
@@ -131,7 +145,9 @@ private:
   nghttp2_session* session_ = nullptr;
   std::unordered_map<std::int32_t, Stream> streams_;
   std::vector<std::int32_t> deferred_; // streams whose DATA waits for the output to drain
-  OutputQueue* out_ = nullptr;         // the queue of the produce() in progress
+  // Streams whose /delay response waits for its time, by (due_ms, stream id): earliest first.
+  std::set<std::pair<std::uint64_t, std::int32_t>> held_;
+  OutputQueue* out_ = nullptr; // the queue of the produce() in progress
   std::uint64_t requests_ = 0;
   bool failed_ = false;           // a fatal error: nothing more to read or produce
   bool awaiting_preface_ = false; // upgraded: bodies wait until the client's preface arrives

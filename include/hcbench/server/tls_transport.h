@@ -19,6 +19,8 @@ public:
   // Plaintext is encrypted only while the wire queue holds less than this: the ciphertext
   // waiting for the socket stays bounded even for a client that does not read.
   static constexpr std::size_t window = 256 * 1024;
+  // The most plaintext one TLS record carries.
+  static constexpr std::size_t record_plaintext = 16 * 1024;
 
   TlsTransport(const TlsContext& context, WorkerCounters& counters);
 
