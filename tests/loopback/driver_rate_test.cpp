@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -94,8 +95,12 @@ TEST_F(DriverRateLoopback, EveryOpenLoopRowHoldsARateItCan) {
     EXPECT_LE(m.late_starts, cycles);
     EXPECT_EQ(m.connections_opened, server.connections) << "the server's count";
     if (row.reuse_connections) {
+      // The global fetch()'s default dispatcher has no connection limit per origin: a request
+      // sent before the previous one's connection is back in its pool opens another (as in
+      // the closed loop, driver_rows_test.cpp); the server's count above still holds.
+      const std::uint64_t most = row.id == "node.fetch" ? cycles : concurrency;
       EXPECT_GE(server.connections, 1u);
-      EXPECT_LE(server.connections, concurrency);
+      EXPECT_LE(server.connections, most);
     } else {
       EXPECT_EQ(server.connections, cycles);
     }
@@ -115,11 +120,10 @@ TEST_F(DriverRateLoopback, ASlowServerShowsInLateStartsAndLatenciesFromDueTimes)
   for (const char* id : {"python.aiohttp.session", "python.pycurl.reuse-handle.discard-body",
                          "node.undici.request"}) {
     SCOPED_TRACE(id);
-    const ClientRow* row = nullptr;
-    for (const auto& candidate : driver_rows()) {
-      if (candidate.id == id) row = &candidate;
-    }
-    ASSERT_NE(row, nullptr);
+    const auto rows = driver_rows();
+    const auto row = std::find_if(rows.begin(), rows.end(),
+                                  [&](const ClientRow& candidate) { return candidate.id == id; });
+    ASSERT_NE(row, rows.end());
     CellSpec spec;
     spec.url = server_->http_url("/delay/20");
     spec.cycles = cycles;
