@@ -453,22 +453,23 @@ async function closedLoop(fetch, s) {
 // Wakes the event loop at each due time of the open loop. libuv's timers count whole
 // milliseconds (setTimeout(f, 0.3) waits 1 ms), so a request woken by one would start up to
 // 1 ms late, the late-start threshold itself, and finishing the wait with setImmediate would
-// spin the loop between requests. This thread sleeps precisely in Atomics.wait and posts one
-// message per due time, which wakes the main loop at once (uv_async); it stops when the main
-// thread sets the flag.
+// spin the loop between requests. This thread sleeps precisely in Atomics.wait and posts a
+// message at each due time, which wakes the main loop at once (uv_async); it stops when the
+// main thread sets shared[0]. shared[1] is the requests the main thread has started: when it
+// is already past a due time (it starts requests as others end), no message is needed.
 const TICKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { flag, rate, total } = workerData;
+const { shared, rate, total } = workerData;
 parentPort.once('message', (start) => {
   for (let index = 0; index < total; index++) {
     const due = start + BigInt(Math.floor((index * 1e9) / rate));
     for (;;) {
       const leftMs = Number(due - process.hrtime.bigint()) / 1e6;
       if (leftMs <= 0) break;
-      if (Atomics.wait(flag, 0, 0, leftMs) !== 'timed-out') return;
+      if (Atomics.wait(shared, 0, 0, leftMs) !== 'timed-out') return;
     }
-    if (Atomics.load(flag, 0) !== 0) return;
-    parentPort.postMessage(index);
+    if (Atomics.load(shared, 0) !== 0) return;
+    if (Atomics.load(shared, 1) <= index) parentPort.postMessage(index);
   }
 });
 `;
@@ -486,8 +487,8 @@ const LATE_START_NS = 1_000_000n;
 async function openLoop(fetch, s) {
   const total = s.warmup + s.cycles;
   const tally = newTally();
-  const flag = new Int32Array(new SharedArrayBuffer(4));
-  const ticker = new Worker(TICKER_SOURCE, { eval: true, workerData: { flag, rate: s.rate, total } });
+  const shared = new Int32Array(new SharedArrayBuffer(8)); // [stop, started]
+  const ticker = new Worker(TICKER_SOURCE, { eval: true, workerData: { shared, rate: s.rate, total } });
   await once(ticker, 'online');
   const start = process.hrtime.bigint();
   const dueOf = (index) => start + BigInt(Math.floor((index * 1e9) / s.rate));
@@ -537,6 +538,7 @@ async function openLoop(fetch, s) {
             inFlight++;
             waiting.push({ due, measured });
           }
+          Atomics.store(shared, 1, issued);
           while (waiting.length > 0 && active < s.concurrency) {
             active++;
             run(waiting.shift()).catch(reject); // a bug of the driver ends the cell
@@ -552,8 +554,8 @@ async function openLoop(fetch, s) {
       pump();
     });
   } finally {
-    Atomics.store(flag, 0, 1);
-    Atomics.notify(flag, 0);
+    Atomics.store(shared, 0, 1);
+    Atomics.notify(shared, 0);
     await ticker.terminate();
   }
   if (!windowStart) { // nothing measured (cycles 0): an empty window

@@ -948,6 +948,8 @@ class Ticker(threading.Thread):
                 time.sleep(delay / 1e9)
             if self.stopped:
                 return
+            if self.open_loop.issued > index:
+                continue  # the loop started it already, as others ended: no wake needed
             try:
                 self.wake()
             except RuntimeError:  # the loop has closed: the cell is over
