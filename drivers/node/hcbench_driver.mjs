@@ -10,7 +10,9 @@
 //
 // Concurrency: Node runs one event loop, so concurrency N means N requests in flight at once
 // on that loop (N async workers taking requests from one counter), with the client's
-// connection limit per origin set to N where it has one.
+// connection limit per origin set to N where it has one. At a rate, every client runs the open
+// loop instead: requests start on a fixed schedule and are timed from their due times
+// (openLoop).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';

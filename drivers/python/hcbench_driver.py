@@ -10,7 +10,8 @@ aiohttp. Unlike the original, every response is checked (status, body length, an
 SHA-256 of the body when asked), and a response that fails a check is counted as a failure,
 never timed as a success. At concurrency N each client runs N requests at once the way its
 library is meant to be used concurrently: threads, tasks on one asyncio event loop, or a
-pycurl CurlMulti (see CLIENTS).
+pycurl CurlMulti (see CLIENTS). At a rate, the asyncio and pycurl clients run the open loop
+instead: requests start on a fixed schedule and are timed from their due times (OpenLoop).
 """
 
 import base64
