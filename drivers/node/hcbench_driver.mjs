@@ -10,7 +10,9 @@
 //
 // Concurrency: Node runs one event loop, so concurrency N means N requests in flight at once
 // on that loop (N async workers taking requests from one counter), with the client's
-// connection limit per origin set to N where it has one.
+// connection limit per origin set to N where it has one. At a rate, every client runs the open
+// loop instead: requests start on a fixed schedule and are timed from their due times
+// (openLoop).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -18,6 +20,8 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import process from 'node:process';
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 
 const PROTOCOL = 1;
 
@@ -60,6 +64,10 @@ class Settings {
     this.https = this.url.startsWith('https:');
     // '1.1', or '2': h2 by ALPN over https, prior knowledge (h2c) over http.
     this.httpVersion = String(cell.http_version ?? '1.1');
+    // > 0: the open loop (docs/drivers.md, "Open loop"): requests/s on a fixed schedule, at
+    // most maxInFlight started and not answered, `concurrency` in flight on the client.
+    this.rate = Number(cell.rate ?? 0);
+    this.maxInFlight = Number(cell.max_in_flight ?? 1000);
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`concurrency must be a positive integer, not ${cell.concurrency}`);
     }
@@ -386,39 +394,184 @@ function failureKind(error) {
 
 // --- the loop ---------------------------------------------------------------------------
 
+// One request, checked: [failure kind or null, body length].
+async function attempt(fetch, s) {
+  try {
+    const [status, bodyLength, digest] = await fetch();
+    if (status !== s.expectedStatus) return ['status', bodyLength];
+    if (s.verify !== 'none' && bodyLength !== s.expectedLength) return ['length', bodyLength];
+    if (s.wantDigest && !digest.equals(s.expectedDigest)) return ['digest', bodyLength];
+    return [null, bodyLength];
+  } catch (error) {
+    return [failureKind(error), 0];
+  }
+}
+
+function newTally() {
+  return { latencies: [], failures: {}, bodyBytes: 0 };
+}
+
+function settle(tally, kind, elapsedNs, length) {
+  if (kind === null) {
+    tally.latencies.push(Number(elapsedNs));
+    tally.bodyBytes += length;
+  } else {
+    tally.failures[kind] = (tally.failures[kind] ?? 0) + 1;
+  }
+}
+
 // Runs `count` requests with `concurrency` of them in flight (N workers sharing a counter),
 // each timed from its start to its checked end. With a deadline, no request starts after it.
 async function loop(fetch, count, s, deadline = 0n) {
-  const tally = { latencies: [], failures: {}, bodyBytes: 0 };
+  const tally = newTally();
   let started = 0;
   let stopped = false;
   const worker = async () => {
     while (!stopped && started < count) {
       started++;
       const begin = process.hrtime.bigint();
-      let kind = null;
-      let length = 0;
-      try {
-        const [status, bodyLength, digest] = await fetch();
-        length = bodyLength;
-        if (status !== s.expectedStatus) kind = 'status';
-        else if (s.verify !== 'none' && bodyLength !== s.expectedLength) kind = 'length';
-        else if (s.wantDigest && !digest.equals(s.expectedDigest)) kind = 'digest';
-      } catch (error) {
-        kind = failureKind(error);
-      }
+      const [kind, length] = await attempt(fetch, s);
       const finished = process.hrtime.bigint();
-      if (kind === null) {
-        tally.latencies.push(Number(finished - begin));
-        tally.bodyBytes += length;
-      } else {
-        tally.failures[kind] = (tally.failures[kind] ?? 0) + 1;
-      }
+      settle(tally, kind, finished - begin, length);
       if (deadline && finished >= deadline) stopped = true;
     }
   };
   await Promise.all(Array.from({ length: Math.min(s.concurrency, Math.max(count, 0)) }, worker));
   return tally;
+}
+
+// The closed loop: the warm-up, then the measured window around the timed requests.
+async function closedLoop(fetch, s) {
+  await loop(fetch, s.warmup, s);
+  connections = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const deadline = s.durationSeconds > 0 ? started + BigInt(Math.round(s.durationSeconds * 1e9)) : 0n;
+  const tally = await loop(fetch, s.cycles, s, deadline);
+  const wallNs = process.hrtime.bigint() - started;
+  return { tally, wallNs, opened: connections, cpu: process.cpuUsage(cpuBefore), extra: {} };
+}
+
+// Wakes the event loop at each due time of the open loop. libuv's timers count whole
+// milliseconds (setTimeout(f, 0.3) waits 1 ms), so a request woken by one would start up to
+// 1 ms late, the late-start threshold itself, and finishing the wait with setImmediate would
+// spin the loop between requests. This thread sleeps precisely in Atomics.wait and posts a
+// message at each due time, which wakes the main loop at once (uv_async); it stops when the
+// main thread sets shared[0]. shared[1] is the requests the main thread has started: when it
+// is already past a due time (it starts requests as others end), no message is needed.
+const TICKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { shared, rate, total } = workerData;
+parentPort.once('message', (start) => {
+  for (let index = 0; index < total; index++) {
+    const due = start + BigInt(Math.floor((index * 1e9) / rate));
+    for (;;) {
+      const leftMs = Number(due - process.hrtime.bigint()) / 1e6;
+      if (leftMs <= 0) break;
+      if (Atomics.wait(shared, 0, 0, leftMs) !== 'timed-out') return;
+    }
+    if (Atomics.load(shared, 0) !== 0) return;
+    if (Atomics.load(shared, 1) <= index) parentPort.postMessage(index);
+  }
+});
+`;
+
+const LATE_START_NS = 1_000_000n;
+
+// The open loop (docs/drivers.md, "Open loop"; the native runners' src/client/multi_runner.cpp):
+// request i, warm-up included, is due at the start + i / rate, whatever the responses do. It
+// starts when due if fewer than maxInFlight are started and unanswered (a measured request
+// that starts more than 1 ms after its due time is a late start), then waits in order until
+// fewer than `concurrency` are in flight on the client, and its latency counts from its due
+// time: a stall shows in the percentiles of every request it delayed (coordinated omission,
+// corrected as wrk2 does). The measured window opens when the first measured request starts
+// and closes at the last one's end.
+async function openLoop(fetch, s) {
+  const total = s.warmup + s.cycles;
+  const tally = newTally();
+  const shared = new Int32Array(new SharedArrayBuffer(8)); // [stop, started]
+  const ticker = new Worker(TICKER_SOURCE, { eval: true, workerData: { shared, rate: s.rate, total } });
+  await once(ticker, 'online');
+  const start = process.hrtime.bigint();
+  const dueOf = (index) => start + BigInt(Math.floor((index * 1e9) / s.rate));
+  let issued = 0; // started, warm-up included
+  let inFlight = 0; // started and not answered
+  let active = 0; // on the client
+  const waiting = []; // started, waiting for room on the client, oldest first
+  let lateStarts = 0;
+  let maxLag = 0n;
+  let windowStart = 0n;
+  let lastEnd = 0n;
+  let deadline = 0n;
+  let cpuBefore = null;
+  let opened = 0;
+  try {
+    await new Promise((resolve, reject) => {
+      const more = (now) => issued < total && !(deadline && now >= deadline);
+      const run = async ({ due, measured }) => {
+        const [kind, length] = await attempt(fetch, s);
+        const finished = process.hrtime.bigint();
+        active--;
+        inFlight--;
+        if (measured) {
+          settle(tally, kind, finished - due, length);
+          lastEnd = finished;
+        }
+        pump();
+      };
+      const pump = () => {
+        try {
+          const now = process.hrtime.bigint();
+          while (more(now) && inFlight < s.maxInFlight && dueOf(issued) <= now) {
+            const due = dueOf(issued);
+            const measured = issued >= s.warmup;
+            if (measured) {
+              if (!windowStart) {
+                connections = 0;
+                cpuBefore = process.cpuUsage();
+                windowStart = process.hrtime.bigint();
+                if (s.durationSeconds > 0) deadline = windowStart + BigInt(Math.round(s.durationSeconds * 1e9));
+              }
+              const lag = now - due;
+              if (lag > LATE_START_NS) lateStarts++;
+              if (lag > maxLag) maxLag = lag;
+            }
+            issued++;
+            inFlight++;
+            waiting.push({ due, measured });
+          }
+          Atomics.store(shared, 1, issued);
+          while (waiting.length > 0 && active < s.concurrency) {
+            active++;
+            run(waiting.shift()).catch(reject); // a bug of the driver ends the cell
+          }
+          if (inFlight === 0 && !more(now)) resolve();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      ticker.on('message', pump);
+      ticker.on('error', reject);
+      ticker.postMessage(start);
+      pump();
+    });
+  } finally {
+    Atomics.store(shared, 0, 1);
+    Atomics.notify(shared, 0);
+    await ticker.terminate();
+  }
+  if (!windowStart) { // nothing measured (cycles 0): an empty window
+    cpuBefore = process.cpuUsage();
+    windowStart = lastEnd = process.hrtime.bigint();
+  }
+  opened = connections;
+  return {
+    tally,
+    wallNs: (lastEnd > windowStart ? lastEnd : windowStart) - windowStart,
+    opened,
+    cpu: process.cpuUsage(cpuBefore),
+    extra: { late_starts: lateStarts, max_start_lag_ns: Number(maxLag) },
+  };
 }
 
 async function measure(s) {
@@ -430,27 +583,21 @@ async function measure(s) {
   }
   const { fetch, close, version } = await factory(s);
   try {
-    await loop(fetch, s.warmup, s);
-    connections = 0;
-    const cpuBefore = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    const deadline = s.durationSeconds > 0 ? started + BigInt(Math.round(s.durationSeconds * 1e9)) : 0n;
-    const tally = await loop(fetch, s.cycles, s, deadline);
-    const wallNs = process.hrtime.bigint() - started;
-    const opened = connections;
-    const cpu = process.cpuUsage(cpuBefore); // microseconds, all threads of the process
+    const { tally, wallNs, opened, cpu, extra } = s.rate > 0 ? await openLoop(fetch, s) : await closedLoop(fetch, s);
     return {
       protocol: PROTOCOL,
       status: 'ok',
       requests: tally.latencies.length,
       failures: tally.failures,
       wall_seconds: Number(wallNs) / 1e9,
+      // microseconds, all threads of the process
       cpu: { user_seconds: cpu.user / 1e6, system_seconds: cpu.system / 1e6 },
       latencies_ns: tally.latencies,
       body_bytes: tally.bodyBytes,
       connections_opened: opened,
       http_version: s.httpVersion,
       client: { name: s.client, version, runtime: `Node.js ${process.version}` },
+      ...extra, // the open loop's late_starts and max_start_lag_ns
     };
   } finally {
     await close();

@@ -10,7 +10,8 @@ aiohttp. Unlike the original, every response is checked (status, body length, an
 SHA-256 of the body when asked), and a response that fails a check is counted as a failure,
 never timed as a success. At concurrency N each client runs N requests at once the way its
 library is meant to be used concurrently: threads, tasks on one asyncio event loop, or a
-pycurl CurlMulti (see CLIENTS).
+pycurl CurlMulti (see CLIENTS). At a rate, the asyncio and pycurl clients run the open loop
+instead: requests start on a fixed schedule and are timed from their due times (OpenLoop).
 """
 
 import base64
@@ -97,6 +98,10 @@ class Settings:
         self.timeout = float(cell.get("request_timeout_seconds", 30))
         # "1.1", or "2": h2 by ALPN over https, prior knowledge (h2c) over http.
         self.http_version = str(cell.get("http_version", "1.1"))
+        # > 0: the open loop (docs/drivers.md, "Open loop"): requests/s on a fixed schedule,
+        # at most max_in_flight started and not answered, `concurrency` connections at most.
+        self.rate = float(cell.get("rate", 0) or 0)
+        self.max_in_flight = int(cell.get("max_in_flight", 1000) or 1000)
         self.want_digest = self.verify == "digest"
         self.expected_digest = None
         if self.want_digest:
@@ -798,27 +803,282 @@ class CurlMultiLoop:
 
 class Window:
     """The measured window: wall clock and this process's CPU (all threads), with the
-    garbage collector off as timeit had it."""
+    garbage collector off as timeit had it. The open loop opens it with open() when its first
+    measured request starts and closes it with close() at the last one's end."""
 
     def __enter__(self):
         gc.collect()
         gc.disable()
+        self.open()
+        return self
+
+    def open(self):
         self.usage = resource.getrusage(resource.RUSAGE_SELF)
         connections_opened(reset=True)
         self.started = time.perf_counter_ns()
-        return self
 
     def __exit__(self, *exc):
-        self.wall_ns = time.perf_counter_ns() - self.started
+        self.close(time.perf_counter_ns())
+        return False
+
+    def close(self, ended_ns):
+        self.wall_ns = ended_ns - self.started
         self.connections = connections_opened()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         gc.enable()
         self.user = max(0.0, usage.ru_utime - self.usage.ru_utime)
         self.system = max(0.0, usage.ru_stime - self.usage.ru_stime)
-        return False
 
     def deadline_ns(self, duration_seconds):
         return self.started + int(duration_seconds * 1e9) if duration_seconds > 0 else 0
+
+
+# --- the open loop (--rate) ---------------------------------------------------------------
+# docs/drivers.md, "Open loop", and the native runners (src/client/multi_runner.cpp): request
+# i, warm-up included, is due at the schedule's start + i / rate, whatever the responses do.
+# It starts when due if fewer than max_in_flight are started and unanswered (a request held
+# back by that limit starts late, and a measured one that starts more than 1 ms after its due
+# time is a late start), then waits in order for one of the `concurrency` connections, and
+# its latency counts from its due time: a stall shows in the percentiles of every request it
+# delayed (coordinated omission, corrected as wrk2 does).
+
+LATE_START_NS = 1_000_000
+
+
+class OpenLoop:
+    """The schedule and the counts of one open-loop cell, whatever runs its requests: which
+    request is due, which may start, the late starts, and the measured window, which opens
+    when the first measured request starts and closes at the last one's end."""
+
+    def __init__(self, settings):
+        self.s = settings
+        self.total = settings.warmup + settings.cycles
+        self.tally = Tally(settings)
+        self.window = Window()
+        self.window_open = False
+        self.late_starts = 0
+        self.max_start_lag_ns = 0
+        self.issued = 0  # requests started, warm-up included
+        self.in_flight = 0  # started and not answered (waiting for a connection or on one)
+        self.deadline_ns = 0
+        self.last_end_ns = 0
+        self.start_ns = 0
+
+    def begin(self):
+        # The collector is off for the whole schedule, not from the window on: a collection
+        # when the window opens would itself make the first measured requests start late.
+        gc.collect()
+        gc.disable()
+        self.start_ns = time.perf_counter_ns()
+
+    def due_ns(self, index):
+        # From the start each time, never by adding intervals: rounding never accumulates.
+        return self.start_ns + int(index * 1e9 / self.s.rate)
+
+    def more(self, now):
+        """Whether requests are left to start (the count, or the duration, not used up)."""
+        return self.issued < self.total and not (self.deadline_ns and now >= self.deadline_ns)
+
+    def next_due_ns(self):
+        """When the next request may start: its due time, or None while it cannot start."""
+        if self.in_flight >= self.s.max_in_flight:
+            return None
+        return self.due_ns(self.issued)
+
+    def take(self, now):
+        """Starts the next request if it is due and the limit allows: (due_ns, measured),
+        or None."""
+        if not self.more(now) or self.in_flight >= self.s.max_in_flight:
+            return None
+        due = self.due_ns(self.issued)
+        if due > now:
+            return None
+        measured = self.issued >= self.s.warmup
+        if measured:
+            if not self.window_open:
+                self.window_open = True
+                self.window.open()
+                if self.s.duration_seconds > 0:
+                    self.deadline_ns = self.window.started + int(self.s.duration_seconds * 1e9)
+            lag = now - due
+            if lag > LATE_START_NS:
+                self.late_starts += 1
+            self.max_start_lag_ns = max(self.max_start_lag_ns, lag)
+        self.issued += 1
+        self.in_flight += 1
+        return due, measured
+
+    def finish(self, due, measured, kind, length, ended_ns):
+        """One request answered (or failed): timed from its due time when it was measured."""
+        self.in_flight -= 1
+        if measured:
+            self.tally.settle(kind, ended_ns - due, length)
+            self.last_end_ns = ended_ns
+
+    def done(self, now):
+        return self.in_flight == 0 and not self.more(now)
+
+    def close(self):
+        if not self.window_open:  # nothing measured (cycles 0): an empty window
+            self.window.open()
+            self.last_end_ns = self.window.started
+        self.window.close(max(self.last_end_ns, self.window.started))
+        return self.tally, self.window
+
+    def report(self):
+        return {"late_starts": self.late_starts, "max_start_lag_ns": self.max_start_lag_ns}
+
+
+class Ticker(threading.Thread):
+    """Wakes the event loop at each due time. asyncio's own timers wait in epoll, whose
+    timeout the selector rounds up to whole milliseconds, so a request woken by one would
+    start up to 1 ms late, the late-start threshold itself; time.sleep (clock_nanosleep on the
+    same monotonic clock) wakes within tens of microseconds, and call_soon_threadsafe wakes the
+    loop at once through its self-pipe. The thread holds the GIL only to hand over the wake."""
+
+    def __init__(self, open_loop, wake):
+        super().__init__(daemon=True)
+        self.open_loop, self.wake = open_loop, wake
+        self.stopped = False
+
+    def run(self):
+        clock = time.perf_counter_ns
+        for index in range(self.open_loop.total):
+            delay = self.open_loop.due_ns(index) - clock()
+            if delay > 0:
+                time.sleep(delay / 1e9)
+            if self.stopped:
+                return
+            if self.open_loop.issued > index:
+                continue  # the loop started it already, as others ended: no wake needed
+            try:
+                self.wake()
+            except RuntimeError:  # the loop has closed: the cell is over
+                return
+
+    def stop(self):
+        self.stopped = True
+
+
+async def run_open_tasks(fetch, settings):
+    """The open loop on one event loop: a task per request, started when due (woken by the
+    Ticker), each waiting its turn for one of `concurrency` connections (a semaphore)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    schedule = OpenLoop(settings)
+    connections = asyncio.Semaphore(settings.concurrency)
+    finished = loop.create_future()
+    tasks = set()
+    clock, check = time.perf_counter_ns, schedule.tally.check
+
+    async def one(due, measured):
+        length = 0
+        try:
+            try:
+                async with connections:
+                    status, length, digest = await fetch()
+                kind = check(status, length, digest)
+            except Exception as error:
+                kind = failure_kind(error)
+            schedule.finish(due, measured, kind, length, clock())
+            admit()
+        except BaseException as error:  # a bug (failure_kind re-raises those): end the cell
+            if not finished.done():
+                finished.set_exception(error)
+
+    def admit():
+        now = clock()
+        while (started := schedule.take(now)) is not None:
+            task = loop.create_task(one(*started))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if schedule.done(now) and not finished.done():
+            finished.set_result(None)
+
+    schedule.begin()
+    ticker = Ticker(schedule, lambda: loop.call_soon_threadsafe(admit))
+    ticker.start()
+    try:
+        admit()
+        await finished
+    finally:
+        ticker.stop()
+        for task in list(tasks):
+            task.cancel()
+    return schedule
+
+
+def run_open_multi(pycurl, multi, transfers, settings):
+    """The open loop on a CurlMulti: a request due starts as soon as one of the `concurrency`
+    transfers is free (its handle added to the multi), due requests waiting in order. The
+    multi's select() waits with microsecond timeouts, so the due times need no other timer."""
+    from collections import deque
+
+    schedule = OpenLoop(settings)
+    clock, check = time.perf_counter_ns, schedule.tally.check
+    free = list(transfers)
+    waiting = deque()  # (due_ns, measured) started and waiting for a free transfer
+    active = {}  # id(handle) -> (transfer, due_ns, measured)
+
+    def finish(handle, error_code):
+        transfer, due, measured = active.pop(id(handle))
+        multi.remove_handle(handle)
+        length = 0
+        try:
+            if error_code is None:
+                status, length, digest = transfer.end(True)
+                kind = check(status, length, digest)
+            else:
+                transfer.end(False)
+                kind = curl_failure_kind(error_code)
+        except Exception as error:
+            kind = failure_kind(error)
+        schedule.finish(due, measured, kind, length, clock())
+        free.append(transfer)
+
+    schedule.begin()
+    while True:
+        now = clock()
+        while (started := schedule.take(now)) is not None:
+            waiting.append(started)
+        while waiting and free:
+            transfer = free.pop()
+            due, measured = waiting.popleft()
+            handle = transfer.begin()
+            active[id(handle)] = (transfer, due, measured)
+            multi.add_handle(handle)
+        if not active and schedule.done(now):
+            break
+        while multi.perform()[0] == pycurl.E_CALL_MULTI_PERFORM:
+            pass
+        ended = 0
+        while True:
+            queued, done, failed = multi.info_read()
+            for handle in done:
+                finish(handle, None)
+            for handle, error_code, _message in failed:
+                finish(handle, error_code)
+            ended += len(done) + len(failed)
+            if not queued:
+                break
+        if ended:
+            continue  # free transfers: start what waits before waiting again
+        wait = 1.0
+        now = clock()
+        next_due = schedule.next_due_ns() if schedule.more(now) else None
+        if next_due is not None:
+            wait = min(wait, max(0.0, (next_due - now) / 1e9))
+        curl_wait_ms = multi.timeout()
+        if curl_wait_ms >= 0:
+            wait = min(wait, curl_wait_ms / 1000)
+        if wait <= 0:
+            continue
+        if active:
+            multi.select(wait)
+        else:  # select() on a multi without descriptors returns at once
+            time.sleep(wait)
+    return schedule
 
 
 def measure_threads(factory, s):
@@ -837,7 +1097,7 @@ def measure_threads(factory, s):
     finally:
         if close:
             close()
-    return tally, window, version
+    return tally, window, version, {}
 
 
 def measure_tasks(factory, s):
@@ -848,6 +1108,9 @@ def measure_tasks(factory, s):
     async def whole():
         await open_session()
         try:
+            if s.rate > 0:
+                schedule = await run_open_tasks(fetch, s)
+                return (*schedule.close(), schedule.report())
             if s.concurrency == 1:
                 await run_async(fetch, range(s.warmup), s)
                 with Window() as window:
@@ -858,20 +1121,31 @@ def measure_tasks(factory, s):
                 with Window() as window:
                     tally = await run_tasks(fetch, s.cycles, s,
                                             window.deadline_ns(s.duration_seconds))
-            return tally, window
+            return tally, window, {}
         finally:
             await close()
 
-    tally, window = asyncio.run(whole())
-    return tally, window, version
+    tally, window, extra = asyncio.run(whole())
+    return tally, window, version, extra
 
 
 def measure_multi(factory, s):
     new_transfer, _, version = factory(s)
-    in_multi = s.concurrency > 1
+    # The open loop always runs in a multi, even on one transfer: perform() blocks.
+    in_multi = s.concurrency > 1 or s.rate > 0
     transfers = [new_transfer(in_multi) for _ in range(s.concurrency)]
+    extra = {}
     try:
-        if not in_multi:
+        if s.rate > 0:
+            pycurl = need("pycurl")
+            multi = pycurl.CurlMulti()
+            try:
+                schedule = run_open_multi(pycurl, multi, transfers, s)
+            finally:
+                multi.close()
+            tally, window = schedule.close()
+            extra = schedule.report()
+        elif not in_multi:
             fetch = transfers[0].fetch
             run_sync(fetch, range(s.warmup), s)
             with Window() as window:
@@ -887,7 +1161,7 @@ def measure_multi(factory, s):
     finally:
         for transfer in transfers:
             transfer.close()
-    return tally, window, version
+    return tally, window, version, extra
 
 
 # The clients that speak HTTP/2 (docs/drivers.md, "HTTP versions"); the others HTTP/1.1 only.
@@ -922,9 +1196,12 @@ def measure(settings):
     factory, model = entry
     if settings.http_version not in HTTP_VERSIONS.get(settings.client, ("1.1",)):
         raise Skip(f"not applicable: {settings.client} speaks HTTP/1.1 only here")
+    if settings.rate > 0 and model == THREADS:
+        raise Skip(f"not applicable: {settings.client} has no open-loop mode (its threads start a "
+                   "request only when one ends)")
     if settings.concurrency > 1:
         make_room(settings, model)
-    tally, window, version = MEASURE[model](factory, settings)
+    tally, window, version, extra = MEASURE[model](factory, settings)
     return {
         "protocol": PROTOCOL,
         "status": "ok",
@@ -938,6 +1215,7 @@ def measure(settings):
         "http_version": settings.http_version,
         "client": {"name": settings.client, "version": str(version),
                    "runtime": f"{platform.python_implementation()} {platform.python_version()}"},
+        **extra,  # the open loop's late_starts and max_start_lag_ns
     }
 
 

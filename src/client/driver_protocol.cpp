@@ -75,7 +75,8 @@ void read_failures(const json& report, CellMeasurement& out) {
 // Latencies come either one per request ("latencies_ns") or already bucketed
 // ("latency_histogram_ns": [[value, count], ...]); both end up in the same histogram. Only
 // the first, in the order the requests were made, can be cut into slices (noise.h).
-void read_latencies(const json& report, unsigned concurrency, CellMeasurement& out) {
+void read_latencies(const json& report, unsigned concurrency, bool open_loop,
+                    CellMeasurement& out) {
   const auto samples = report.find("latencies_ns");
   const auto buckets = report.find("latency_histogram_ns");
   if (samples != report.end() && buckets != report.end()) {
@@ -89,7 +90,9 @@ void read_latencies(const json& report, unsigned concurrency, CellMeasurement& o
       in_order.push_back(count_field(value, "a latency"));
       out.latency.record(in_order.back());
     }
-    out.slice_rps = slice_rates_from_latencies(in_order, concurrency);
+    // An open loop's latencies run from due times, queueing included: their sum says nothing
+    // about when the requests ended, so its cells are not sliced.
+    if (!open_loop) out.slice_rps = slice_rates_from_latencies(in_order, concurrency);
   } else if (buckets != report.end()) {
     if (!buckets->is_array()) throw ReportError{"\"latency_histogram_ns\" is not an array"};
     for (const auto& pair : *buckets) {
@@ -154,7 +157,7 @@ CellMeasurement decode(const json& report, const CellSpec& spec) {
   if (!cpu.is_object()) throw ReportError{"\"cpu\" is not an object"};
   out.cpu.user_seconds = seconds_field(member(cpu, "user_seconds"), "cpu.user_seconds");
   out.cpu.system_seconds = seconds_field(member(cpu, "system_seconds"), "cpu.system_seconds");
-  read_latencies(report, spec.concurrency, out);
+  read_latencies(report, spec.concurrency, spec.rate > 0, out);
   if (const auto it = report.find("body_bytes"); it != report.end()) {
     out.body_bytes = count_field(*it, "body_bytes");
   }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <string_view>
@@ -390,6 +391,29 @@ constexpr std::array driver_row_specs{
                   false, "New Client per request, save body", rust_program, rust_async},
 };
 
+// The rows whose driver has an open-loop mode (ClientRow::supports_rate; docs/drivers.md,
+// "Open loop"): requests start on the schedule of `rate`, timed from their due times. The
+// Python rows on an event loop (a thread wakes the loop at each due time, a semaphore of N
+// connections) or on a CurlMulti (a handle added when due and one is free), and every Node.js
+// row, since they share one loop (a worker thread wakes the event loop at each due time).
+// The rows that run N threads of blocking requests have none: a thread starts a request only
+// when its last one ends.
+constexpr std::array open_loop_groups{std::string_view("node")};
+constexpr std::array open_loop_rows{
+    std::string_view("python.aiohttp.session"),
+    std::string_view("python.httpx.async-client"),
+    std::string_view("python.pycurl.reuse-handle.discard-body"),
+    std::string_view("python.pycurl.reuse-handle.save-body"),
+    std::string_view("python.pycurl.forbid-reuse.save-body"),
+    std::string_view("python.pycurl.new-handle.save-body"),
+};
+
+bool has_open_loop(const DriverRowSpec& spec) {
+  return std::find(open_loop_groups.begin(), open_loop_groups.end(), spec.group) !=
+             open_loop_groups.end() ||
+         std::find(open_loop_rows.begin(), open_loop_rows.end(), spec.id) != open_loop_rows.end();
+}
+
 } // namespace
 
 std::vector<ClientRow> driver_rows() {
@@ -410,6 +434,7 @@ std::vector<ClientRow> driver_rows() {
       if (!version.empty()) row.http_versions.emplace_back(version);
     }
     row.http2_concurrency_model = spec.http2_concurrency_model;
+    row.supports_rate = has_open_loop(spec);
     row.run = [client = std::string(spec.client), program = spec.program](const CellSpec& cell) {
       return run_driver(program(cell), client, cell);
     };

@@ -111,6 +111,12 @@ TEST(DriverProtocol, LatenciesInOrderGiveTheWindowsSlices) {
   ASSERT_EQ(m.slice_rps.size(), 5u) << "100 requests: 5 slices of 20";
   EXPECT_NEAR(m.slice_rps.front(), 10'000, 1e-6);
   EXPECT_NEAR(m.slice_rps.back(), 10'000.0 / 3, 1e-6);
+  // An open loop's latencies run from due times, queueing included: they do not say when
+  // the requests ended, so its cells are not sliced.
+  spec.rate = 1000;
+  const auto open = parse_driver_report(report.dump(), spec);
+  ASSERT_EQ(open.error, "");
+  EXPECT_TRUE(open.slice_rps.empty());
   // The histogram form has no order, so no slices.
   EXPECT_TRUE(parse_driver_report(R"({"protocol":1,"status":"ok","requests":3,"wall_seconds":1,)"
                                   R"("cpu":{"user_seconds":0,"system_seconds":0},)"

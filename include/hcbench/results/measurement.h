@@ -66,7 +66,8 @@ struct CellMeasurement {
   std::uint64_t tls_full_handshakes = 0;
   std::uint64_t tls_resumed_handshakes = 0;
   // Requests/s of consecutive slices of the measured window, by request count (noise.h);
-  // empty when too short to slice or when a driver reported a histogram only.
+  // empty when too short to slice, when a driver reported a histogram only, or in a driver's
+  // open-loop cell (its latencies run from due times).
   std::vector<double> slice_rps;
   // The measured window on the wall clock (Unix milliseconds), so that the windows of runs on
   // several hosts can be lined up and merged; 0 when unknown.
