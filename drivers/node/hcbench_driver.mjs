@@ -484,8 +484,8 @@ const LATE_START_NS = 1_000_000n;
 // that starts more than 1 ms after its due time is a late start), then waits in order until
 // fewer than `concurrency` are in flight on the client, and its latency counts from its due
 // time: a stall shows in the percentiles of every request it delayed (coordinated omission,
-// corrected as wrk2 does). The measured window opens when the first measured request starts
-// and closes at the last one's end.
+// corrected as wrk2 does). The measured window opens at the first measured request's due
+// time and closes at the last one's end.
 async function openLoop(fetch, s) {
   const total = s.warmup + s.cycles;
   const tally = newTally();
@@ -529,7 +529,9 @@ async function openLoop(fetch, s) {
               if (!windowStart) {
                 connections = 0;
                 cpuBefore = process.cpuUsage();
-                windowStart = process.hrtime.bigint();
+                // At the first measured request's due time, not its start: a schedule already
+                // behind would otherwise shorten the window and report more than the rate.
+                windowStart = due;
                 if (s.durationSeconds > 0) deadline = windowStart + BigInt(Math.round(s.durationSeconds * 1e9));
               }
               const lag = now - due;

@@ -804,7 +804,8 @@ class CurlMultiLoop:
 class Window:
     """The measured window: wall clock and this process's CPU (all threads), with the
     garbage collector off as timeit had it. The open loop opens it with open() when its first
-    measured request starts and closes it with close() at the last one's end."""
+    measured request starts (the wall clock from that request's due time) and closes it with
+    close() at the last one's end."""
 
     def __enter__(self):
         gc.collect()
@@ -898,6 +899,9 @@ class OpenLoop:
             if not self.window_open:
                 self.window_open = True
                 self.window.open()
+                # At the first measured request's due time, not its start: a schedule already
+                # behind would otherwise shorten the window and report more than the rate.
+                self.window.started = due
                 if self.s.duration_seconds > 0:
                     self.deadline_ns = self.window.started + int(self.s.duration_seconds * 1e9)
             lag = now - due

@@ -3,7 +3,7 @@
 // connections it says it opened are the ones the server accepted (its /stats), so a row
 // that claims to reuse connections does, and one that claims not to opens one per request;
 // the same at concurrency 4, and over HTTP/2 (h2 and h2c) for the rows that speak it.
-#include "server_process.h"
+#include "served_rows.h"
 
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/driver_runner.h"
@@ -19,16 +19,8 @@
 namespace hcbench {
 namespace {
 
-class CompiledDriverRows : public testing::Test {
+class CompiledDriverRows : public test::ServedRows {
 protected:
-  static void SetUpTestSuite() { server_ = new test::ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static std::string url(const char* scheme, const std::string& path) {
-    return scheme == std::string("https") ? server_->https_url(path) : server_->http_url(path);
-  }
   static std::vector<ClientRow> rows() {
     std::vector<ClientRow> out;
     for (auto& row : driver_rows()) {
@@ -36,14 +28,7 @@ protected:
     }
     return out;
   }
-  static ServerCounters stats() {
-    const auto counters = fetch_server_stats(server_->http_url(""));
-    EXPECT_TRUE(counters.has_value());
-    return counters.value_or(ServerCounters{});
-  }
-  static test::ServerProcess* server_;
 };
-test::ServerProcess* CompiledDriverRows::server_ = nullptr;
 
 TEST_F(CompiledDriverRows, TwentyFourRowsInTwoGroups) {
   const auto all = rows();

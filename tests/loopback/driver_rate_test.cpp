@@ -4,7 +4,7 @@
 // latencies, counted from their due times, grow far beyond the server's own delay (the
 // coordinated-omission correction). Behaviour only: the rates are far below what the rows
 // reach, and no figure is compared with another row's.
-#include "server_process.h"
+#include "served_rows.h"
 
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/server_stats.h"
@@ -19,26 +19,7 @@
 namespace hcbench {
 namespace {
 
-class DriverRateLoopback : public testing::Test {
-protected:
-  static void SetUpTestSuite() { server_ = new test::ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  // Runs one cell of `row` and what the server counted meanwhile (its /stats, read over
-  // plain HTTP before and after).
-  static std::pair<CellMeasurement, ServerCounters> run_counted(const ClientRow& row,
-                                                                const CellSpec& spec) {
-    const auto before = fetch_server_stats(server_->http_url(""));
-    auto m = row.run(spec);
-    const auto after = fetch_server_stats(server_->http_url(""));
-    EXPECT_TRUE(before && after) << "the server's /stats";
-    return {std::move(m), before && after ? server_delta(*before, *after) : ServerCounters{}};
-  }
-  static test::ServerProcess* server_;
-};
-test::ServerProcess* DriverRateLoopback::server_ = nullptr;
+class DriverRateLoopback : public test::ServedRows {};
 
 // The rows that must have an open-loop mode, and only those (the Python rows that run
 // threads of blocking requests have none).
@@ -60,8 +41,8 @@ TEST_F(DriverRateLoopback, TheAsyncPycurlAndNodeRowsHaveAnOpenLoop) {
 }
 
 // Each open-loop row at 500 requests/s on /ping, 2 connections: the rate achieved (requests
-// over the measured window) is the one asked, within a few percent, with no failure, every
-// request made once, and the connections the client counted are the server's, at most 2 for
+// over the measured window) is the one asked, never more and at most 10% less, with no failure,
+// every request made once, and the connections the client counted are the server's, at most 2 for
 // a row that reuses them. No warm-up, so every connection falls in the measured window.
 TEST_F(DriverRateLoopback, EveryOpenLoopRowHoldsARateItCan) {
   constexpr double rate = 500;
@@ -87,8 +68,12 @@ TEST_F(DriverRateLoopback, EveryOpenLoopRowHoldsARateItCan) {
     EXPECT_EQ(m.failures.total(), 0u);
     EXPECT_EQ(server.requests, cycles) << "every request made once, none retried";
     ASSERT_GT(m.wall_seconds, 0.0);
+    // The window opens at the first request's due time, so the rate achieved is never more
+    // than the rate asked; with no warm-up, a cold interpreter's first requests may start
+    // late, so it may fall a little short.
     const double achieved = static_cast<double>(m.requests) / m.wall_seconds;
-    EXPECT_NEAR(achieved, rate, 0.05 * rate);
+    EXPECT_LE(achieved, 1.01 * rate);
+    EXPECT_GE(achieved, 0.9 * rate);
     EXPECT_EQ(m.offered_rate, rate);
     // Late starts are reported but not bounded: a cold interpreter's first requests, or a
     // busy machine, may start some late, which says nothing about the schedule's logic.

@@ -2,7 +2,7 @@
 // `hcbench serve` over HTTP and HTTPS, checking the body's digest, with zero failures, and
 // counts the connections the server counted; the rows that run concurrently do so too, the
 // Python rows at concurrency 4 with the connections their models imply.
-#include "server_process.h"
+#include "served_rows.h"
 
 #include "hcbench/client/driver_rows.h"
 #include "hcbench/client/driver_runner.h"
@@ -23,29 +23,7 @@
 namespace hcbench {
 namespace {
 
-class DriverRowsLoopback : public testing::Test {
-protected:
-  static void SetUpTestSuite() { server_ = new test::ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static std::string url(const char* scheme, const std::string& path) {
-    return scheme == std::string("https") ? server_->https_url(path) : server_->http_url(path);
-  }
-  // Runs one cell of `row` and what the server counted meanwhile (its /stats, read over
-  // plain HTTP before and after).
-  static std::pair<CellMeasurement, ServerCounters> run_counted(const ClientRow& row,
-                                                                const CellSpec& spec) {
-    const auto before = fetch_server_stats(server_->http_url(""));
-    auto m = row.run(spec);
-    const auto after = fetch_server_stats(server_->http_url(""));
-    EXPECT_TRUE(before && after) << "the server's /stats";
-    return {std::move(m), before && after ? server_delta(*before, *after) : ServerCounters{}};
-  }
-  static test::ServerProcess* server_;
-};
-test::ServerProcess* DriverRowsLoopback::server_ = nullptr;
+class DriverRowsLoopback : public test::ServedRows {};
 
 TEST_F(DriverRowsLoopback, EveryRowOverHttpAndHttpsWithZeroFailures) {
   constexpr std::uint64_t length = 1024;
