@@ -46,10 +46,10 @@ IoStatus TlsTransport::seal(OutputQueue& wire) {
     std::string_view piece = plaintext_out_.front().substr(0, room);
     const bool gather = piece.size() < record_plaintext && plaintext_out_.size() > piece.size();
     if (gather) {
-      const std::size_t limit = std::min(record_plaintext, room);
       gathered.clear();
-      while (gathered.size() < limit && !plaintext_out_.empty()) {
-        const std::string_view next = plaintext_out_.front().substr(0, limit - gathered.size());
+      while (gathered.size() < record_plaintext && !plaintext_out_.empty()) {
+        const std::string_view next =
+            plaintext_out_.front().substr(0, record_plaintext - gathered.size());
         gathered.append(next);
         plaintext_out_.consume(next.size());
       }
