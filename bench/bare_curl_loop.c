@@ -2,23 +2,13 @@
  * "Reuse handle, don't save body" row, with nothing around them. One easy handle, the body
  * discarded, `warmup` untimed requests and then `cycles` timed ones; prints requests/s.
  * Usage: bare_curl_loop URL CYCLES [WARMUP] */
+#include "bare_common.h"
+
 #include <curl/curl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static size_t discard(char* data, size_t size, size_t count, void* user) {
-  (void)data;
-  (void)user;
-  return size * count;
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int main(int argc, char** argv) {
   if (argc < 3) {

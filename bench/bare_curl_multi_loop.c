@@ -4,23 +4,13 @@
  * request clock, no check beyond the transfer's result. `warmup` untimed requests first,
  * then `cycles` timed ones; prints requests/s.
  * Usage: bare_curl_multi_loop URL CYCLES CONCURRENCY [WARMUP] */
+#include "bare_common.h"
+
 #include <curl/curl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-
-static size_t discard(char* data, size_t size, size_t count, void* user) {
-  (void)data;
-  (void)user;
-  return size * count;
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Runs `total` transfers with at most `n` in flight; returns the failures. */
 static long run(CURLM* multi, CURL** handles, long n, long total) {

@@ -546,6 +546,20 @@ def curl_failure_kind(code):
     return "other"
 
 
+def ended_transfer(transfer, error_code, check):
+    """A finished pycurl transfer of a CurlMulti (error_code None when libcurl completed it):
+    its failure kind (None for a success, as check() says) and its body length."""
+    length = 0
+    try:
+        if error_code is None:
+            status, length, digest = transfer.end(True)
+            return check(status, length, digest), length
+        transfer.end(False)
+        return curl_failure_kind(error_code), length
+    except Exception as error:
+        return failure_kind(error), length
+
+
 def kind_of_one(item):
     if type(item).__module__ == "pycurl" and type(item).__name__ == "error" and item.args:
         return curl_failure_kind(item.args[0])
@@ -759,16 +773,7 @@ class CurlMultiLoop:
             nonlocal left
             transfer, started = active.pop(id(handle))
             multi.remove_handle(handle)
-            length = 0
-            try:
-                if error_code is None:
-                    status, length, digest = transfer.end(True)
-                    kind = check(status, length, digest)
-                else:
-                    transfer.end(False)
-                    kind = curl_failure_kind(error_code)
-            except Exception as error:
-                kind = failure_kind(error)
+            kind, length = ended_transfer(transfer, error_code, check)
             finished = clock()
             settle(kind, finished - started, length)
             if deadline_ns and finished >= deadline_ns:
@@ -1028,16 +1033,7 @@ def run_open_multi(pycurl, multi, transfers, settings):
     def finish(handle, error_code):
         transfer, due, measured = active.pop(id(handle))
         multi.remove_handle(handle)
-        length = 0
-        try:
-            if error_code is None:
-                status, length, digest = transfer.end(True)
-                kind = check(status, length, digest)
-            else:
-                transfer.end(False)
-                kind = curl_failure_kind(error_code)
-        except Exception as error:
-            kind = failure_kind(error)
+        kind, length = ended_transfer(transfer, error_code, check)
         schedule.finish(due, measured, kind, length, clock())
         free.append(transfer)
 
